@@ -1,0 +1,3 @@
+from twostep.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""Refuse to call a model CLI with input that cannot fit: its window, or the CLI's own limit.
+
+Byte sizes bound the CLIs' limits from above without reading the files: both CLIs count
+JavaScript string length (UTF-16 units), which is never more than the UTF-8 byte count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from twostep.errors import ContextTooLarge
+
+#: gemini skips the request silently above about 4.19M characters (CLI-FACTS 1.3); keep a margin.
+GEMINI_MAX_CHARS = 4_150_000
+#: claude refuses stdin over 10,485,760 string units (CLI-FACTS 2.2).
+CLAUDE_MAX_CHARS = 10_485_760
+CLI_MAX_CHARS = {"gemini": GEMINI_MAX_CHARS, "claude": CLAUDE_MAX_CHARS}
+#: Prose tokens for the spec and plan, which repomix does not count (~4 bytes per token).
+BYTES_PER_TOKEN = 4
+
+
+@dataclass(frozen=True)
+class Fit:
+    tokens: int
+    budget: int
+    chars: int
+    max_chars: int
+
+    @property
+    def ok(self) -> bool:
+        return self.tokens <= self.budget and self.chars <= self.max_chars
+
+
+def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
+          prompt_chars: int) -> Fit:
+    sizes = sum(f.stat().st_size for f in files if f.exists())
+    pack_bytes = files[-1].stat().st_size if files and files[-1].exists() else 0
+    other_tokens = (sizes - pack_bytes + prompt_chars) // BYTES_PER_TOKEN
+    fit = Fit(pack_tokens + other_tokens, budget, sizes + prompt_chars + 2, CLI_MAX_CHARS[cli])
+    if fit.tokens > fit.budget:
+        raise ContextTooLarge(
+            f"the {role}'s input is {fit.tokens:,} tokens, over its budget of {fit.budget:,} "
+            f"({role}.context_tokens less {role}.output_tokens)",
+            hint="use a larger-context model, or the large strategy with a smaller slice")
+    if fit.chars > fit.max_chars:
+        raise ContextTooLarge(
+            f"the {role}'s input is {fit.chars:,} characters, over what `{cli}` accepts "
+            f"({fit.max_chars:,}); {cli} would drop or refuse it",
+            hint="narrow the recipe's codebase or slice")
+    return fit

@@ -1,0 +1,58 @@
+"""The command line (click only). Core errors become exit codes here, and only here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from twostep import __version__
+from twostep.errors import EXIT_CODES, TwostepError
+from twostep.log import LOG
+
+EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
+    f"  {code:>3}  {meaning}" for code, meaning in sorted(EXIT_CODES.values()))
+
+
+class Group(click.Group):
+    def main(self, *args, **kwargs):  # noqa: D401 - click's signature
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except TwostepError as exc:
+            if str(exc):
+                LOG.error(str(exc), exc.hint)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            LOG.error("aborted")
+            sys.exit(130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            LOG.error("interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(141)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
+@click.version_option(__version__, prog_name="twostep")
+@click.option("-q", "--quiet", count=True, help="Only errors and warnings on stderr.")
+@click.option("-v", "--verbose", count=True, help="Show every command as it runs.")
+def main(quiet: int, verbose: int) -> None:
+    """Plan → Execute AI coding as a reliable, scriptable pipeline.
+
+    twostep packs your repository with repomix, has a large-context planner (gemini) write
+    AI-PLAN.md, then has an executor (claude) implement it, and verifies the result.
+    Data goes to stdout, progress to stderr.
+    """
+    LOG.verbosity = max(0, 1 - quiet + verbose)
+
+
+from twostep import cli_commands, cli_stages  # noqa: E402  (registers the sub-commands)
+
+cli_commands.register(main)
+cli_stages.register(main)

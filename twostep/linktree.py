@@ -1,0 +1,76 @@
+"""Build a tree of hard links to exactly the selected tracked files, for `repomix .`.
+
+repomix's `--stdin` turns every path into a glob pattern and slows down sharply with many
+paths (CLI-FACTS 3.6: 10 min against 14 s), while directory mode is fast. A tree holding only
+the selected files gives directory-mode speed with git's exact selection. Hard links cost no
+copying; across file systems we fall back to a copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from twostep.errors import InputError
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    linked: int
+    skipped_symlinks: tuple[str, ...]
+    skipped_other: tuple[str, ...]
+
+
+def _safe_relative(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and parts[0] != ".git"
+
+
+def read_paths(stream: BinaryIO) -> list[str]:
+    data = stream.read()
+    sep = b"\0" if b"\0" in data else b"\n"
+    return [p.decode("utf-8", "surrogateescape") for p in data.split(sep) if p.strip()]
+
+
+def link_tree(repo: Path, dest: Path, paths: list[str]) -> LinkReport:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    linked, symlinks, other = 0, [], []
+    made: set[Path] = set()
+    for rel in paths:
+        src = repo / rel
+        try:
+            info = os.lstat(src)
+        except FileNotFoundError:
+            other.append(rel)  # tracked but deleted in the work tree
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            # A symlink may point outside the repository; its target is never packed.
+            symlinks.append(rel)
+            continue
+        if not stat.S_ISREG(info.st_mode) or not _safe_relative(rel):
+            other.append(rel)
+            continue
+        target = dest / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        try:
+            os.link(src, target)
+        except OSError:
+            shutil.copyfile(src, target)
+        linked += 1
+    return LinkReport(linked, tuple(symlinks), tuple(other))
+
+
+def run(repo: Path, dest: Path, stream: BinaryIO) -> LinkReport:
+    paths = read_paths(stream)
+    if not paths:
+        raise InputError("no files selected: the recipe's codebase pathspecs match no tracked file",
+                         hint="check `codebase:` in the recipe against `git ls-files`")
+    return link_tree(repo, dest, paths)

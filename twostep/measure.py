@@ -1,0 +1,69 @@
+"""Measure the codebase's tokens and choose the strategy.
+
+A fast estimate from file sizes decides when no threshold lies inside its error band;
+otherwise repomix packs the selection and its own o200k count decides. Either way the
+strategy is the one repomix's exact count gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from twostep import workflow
+from twostep.recipe import Recipe
+from twostep.runner import Runner
+from twostep.steps import RunPath
+
+
+@dataclass(frozen=True)
+class Measurement:
+    tokens: int
+    exact: bool
+    strategy: str
+    files: int
+    chars: int | None = None
+    low: int | None = None
+    high: int | None = None
+    by_dir: tuple[tuple[str, int], ...] = ()
+    suspicious: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        return {"tokens": self.tokens, "strategy": self.strategy, "exact": self.exact,
+                "method": "repomix" if self.exact else "estimate",
+                "band": None if self.exact else [self.low, self.high],
+                "files": self.files, "chars": self.chars,
+                "by_dir": [{"dir": d, "tokens": t} for d, t in self.by_dir],
+                "excluded_by_security_check": list(self.suspicious)}
+
+
+def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None) -> Measurement:
+    """Pack with repomix in a scratch directory outside the repository and read its count."""
+    from twostep.decide import parse_repomix_summary
+
+    scratch = Path(tempfile.mkdtemp(prefix="twostep-measure-"))
+    try:
+        runner = Runner(repo, scratch)
+        for step in workflow.pack_steps("codebase", pathspecs or recipe.codebase,
+                                        RunPath("codebase.xml")):
+            runner.run_step(step)
+        summary = parse_repomix_summary((scratch / "codebase.log").read_text(errors="replace"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return Measurement(summary.tokens, True, recipe.strategies.choose(summary.tokens),
+                       summary.files, summary.chars, suspicious=tuple(summary.suspicious))
+
+
+def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False) -> Measurement:
+    from twostep.decide import decide
+    from twostep.estimate import estimate
+
+    est = estimate(repo, recipe.codebase)
+    strategy = None if force_exact else decide(est, recipe.strategies)
+    if strategy is None:
+        m = exact(recipe, repo)
+        return Measurement(m.tokens, True, m.strategy, m.files, m.chars, by_dir=est.by_dir,
+                           suspicious=m.suspicious)
+    return Measurement(est.tokens, False, strategy, est.files, None, est.low, est.high, est.by_dir)
