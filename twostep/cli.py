@@ -36,6 +36,12 @@ class Group(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(141)
+        except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 1
+            if LOG.verbosity >= 2:
+                raise
+            LOG.error(f"internal error: {type(exc).__name__}: {exc}",
+                      "this is a bug in twostep; run again with -v for the traceback and report it")
+            sys.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)

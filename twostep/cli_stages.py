@@ -62,12 +62,11 @@ def changed(before: Path):
     from twostep import treestate
     from twostep.errors import NoChanges
 
-    diff = treestate.changed_paths(before.read_text(encoding="utf-8"), treestate.fingerprint(gitrepo.root()))
-    if not diff:
+    paths = treestate.changed_paths(before.read_text(encoding="utf-8"), treestate.fingerprint(gitrepo.root()))
+    if not paths:
         raise NoChanges("the executor made no changes to the working tree",
                         hint="read the executor's reply (executor.json) and log in the run directory")
-    paths = sorted({line.split(" ", 2)[2] for line in diff})
-    LOG.info(f"the executor changed {len(paths)} path(s): {', '.join(p.strip(chr(39)) for p in paths[:8])}")
+    LOG.info(f"the executor changed {len(paths)} path(s): {', '.join(paths[:8])}")
 
 
 @click.command(name="check-exec")
@@ -92,7 +91,7 @@ def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int
     from twostep import budget as b
     from twostep.decide import parse_repomix_summary
 
-    tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).tokens if pack_log.exists() else 0
+    tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens if pack_log.exists() else 0
     result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars)
     LOG.detail(f"{role} input: {result.tokens:,} of {result.budget:,} tokens, "
                f"{result.chars:,} of {result.max_chars:,} characters")

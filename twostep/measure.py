@@ -52,16 +52,19 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None) 
         summary = parse_repomix_summary((scratch / "codebase.log").read_text(errors="replace"))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return Measurement(summary.tokens, True, recipe.strategies.choose(summary.tokens),
-                       summary.files, summary.chars, suspicious=tuple(summary.suspicious))
+    tokens = summary.total_tokens
+    return Measurement(tokens, True, recipe.strategies.choose(tokens), summary.total_files,
+                       summary.total_chars, suspicious=tuple(summary.suspicious))
 
 
 def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False) -> Measurement:
-    from twostep.decide import decide
+    from twostep.decide import Thresholds, decide
     from twostep.estimate import estimate
 
-    est = estimate(repo, recipe.codebase)
-    strategy = None if force_exact else decide(est, recipe.strategies)
+    limits = recipe.strategies
+    est = estimate(repo, recipe.codebase, thresholds=(limits.small_below, limits.medium_below))
+    decision = None if force_exact else decide(est, Thresholds(limits.small_below, limits.medium_below))
+    strategy = decision.value if decision is not None else None
     if strategy is None:
         m = exact(recipe, repo)
         return Measurement(m.tokens, True, m.strategy, m.files, m.chars, by_dir=est.by_dir,

@@ -139,7 +139,7 @@ def after_phase(run: runs.Run, repo: Path, name: str, job: Job) -> None:
         log = run.dir / f"{pack}.log"
         if log.exists() and pack not in packs:
             summary = parse_repomix_summary(log.read_text(errors="replace"))
-            packs[pack] = {"tokens": summary.tokens, "files": summary.files, "chars": summary.chars,
+            packs[pack] = {"tokens": summary.total_tokens, "files": summary.total_files, "chars": summary.total_chars,
                            "excluded_by_security_check": list(summary.suspicious)}
             for path in summary.suspicious:
                 LOG.warn(f"repomix's secret scan excluded {path} from the {pack} pack")

@@ -27,9 +27,11 @@ def fingerprint(repo: Path) -> str:
     lines = []
     for entry in gitrepo.status(repo):
         path = entry[3:]
-        lines.append(f"{entry[:2]} {_hash(repo / path)} {path!r}")
+        lines.append(f"{entry[:2]}\t{_hash(repo / path)}\t{path}")
     return "\n".join(sorted(lines)) + "\n"
 
 
 def changed_paths(before: str, after: str) -> list[str]:
-    return sorted(set(after.splitlines()) ^ set(before.splitlines()))
+    """Paths whose status or content differs between two fingerprints."""
+    differ = set(after.splitlines()) ^ set(before.splitlines())
+    return sorted({line.split("\t", 2)[-1] for line in differ})

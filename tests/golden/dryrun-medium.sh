@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# recipe: go (go)
+# strategy: medium
+set -euo pipefail
+# Run it from anywhere inside the repository; twostep must be on PATH.
+cd "$(git rev-parse --show-toplevel)"
+command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }
+RUN="$PWD/.twostep/runs/fixed-id"
+mkdir -p -- "$RUN"
+# .twostep/ keeps itself out of git; no tracked file is edited for that.
+printf '*\n' > .twostep/.gitignore
+
+# === prepare: run directory and spec
+mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
+# keep the spec with the run
+cp -- /specs/SPEC.md "$RUN"/spec.md
+
+# === pack: pack the codebase
+# tracked files the codebase pathspecs select
+git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/codebase.files
+# hard-link exactly those files into a tree (directory-mode repomix is fast)
+twostep linktree "$RUN"/codebase-tree < "$RUN"/codebase.files
+# pack them with repomix (summary and token count in codebase.log)
+(cd "$RUN"/codebase-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/codebase.xml) > "$RUN"/codebase.log
+rm -rf -- "$RUN"/codebase-tree
+
+# === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
+# headless gemini settings, isolated from ~/.gemini
+printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
+# refuse input the planner cannot take whole
+twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/codebase.log --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/codebase.xml
+# spec + pack on stdin, prompt as -p (gemini puts stdin first)
+cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && GEMINI_CLI_HOME="$RUN"/gemini-home GEMINI_CLI_TRUST_WORKSPACE=true exec gemini -p 'You are the planner in a two-step Plan -> Execute workflow. Above you have the feature
+specification, followed by a repomix pack of the codebase (each file inside
+<file path="..."> tags).
+
+Write a precise, step-by-step implementation plan in Markdown for another engineer (an AI
+coding agent) who will implement it without asking questions. For each step name the
+files involved by their exact repository-relative paths in backticks, the functions or
+types to change, and the tests to add or update. Do not write the full implementation.
+
+End the plan with a fenced code block whose info string is `twostep-files` that lists
+every file the executor must read, modify, create or delete, one per line, as
+`ACTION: path` (ACTION is read, modify, create or delete), for example:
+
+```twostep-files
+modify: src/app/handler.go
+create: src/app/handler_test.go
+read: go.mod
+```
+
+Output only the plan.
+' -m gemini-2.5-pro -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
+# an empty or failed reply never replaces an existing plan
+twostep accept-plan "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
+
+# === review: proceed, edit the plan, or abort
+# asks on the terminal; pass --yes to skip
+twostep gate AI-PLAN.md
+
+# === execute: the executor (claude sonnet) edits, given the plan's files
+# the tracked files the plan names (refusals and misses on stderr)
+twostep files AI-PLAN.md --recipe go > "$RUN"/plan-files.txt
+# pack them (a plan that only creates files packs nothing)
+if [ -s "$RUN"/plan-files.txt ]; then
+  repomix --stdin --no-git-sort-by-changes --style xml -o "$RUN"/files.xml < "$RUN"/plan-files.txt > "$RUN"/files.log
+else
+  : > "$RUN"/files.xml
+fi
+# refuse input the executor cannot take
+twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --prompt-chars 338 -- AI-PLAN.md "$RUN"/files.xml
+# fingerprint the work tree, to prove the executor changed it
+twostep snapshot -o "$RUN"/before.state
+# prompt, then plan + files on stdin (claude puts the prompt first)
+cat -- AI-PLAN.md "$RUN"/files.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+plan, followed by a repomix pack of the files it names. Implement the plan completely by
+editing the files in the current working directory. Follow the plan; do not ask
+questions; do not commit. When done, reply with a short summary of the changes.
+' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools Read,Edit,Write,Glob,Grep 2> "$RUN"/executor.log > "$RUN"/executor.json
+# claude exits 0 on API errors and refused edits: read its verdict
+twostep check-exec "$RUN"/executor.json
+# no change in the work tree is a failure, not a success
+twostep changed "$RUN"/before.state
+
+# === verify: the recipe's checks
+go build ./... >&2
+go test ./... >&2

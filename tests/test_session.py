@@ -1,0 +1,133 @@
+"""End to end with stand-in model CLIs (real git, repomix): `run` and its dry-run script
+produce the same plan and the same edits; silent failures become distinct exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
+
+RECIPE = str(ROOT / "twostep" / "example" / "recipe.yaml")
+SPEC = str(ROOT / "twostep" / "example" / "SPEC.md")
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return example_repo(tmp_path / "repo")
+
+
+def test_run_plans_executes_and_verifies(repo, tmp_path):
+    env = standin_env(tmp_path)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert (repo / "AI-PLAN.md").read_text() == PLAN
+    assert (repo / "wordfreq" / "cli.py").read_text().endswith("# --top\n")
+    gemini, claude = [c for c in calls(env) if c["tool"] == "gemini"], [c for c in calls(env) if c["tool"] == "claude"]
+    assert len(gemini) == 1 and len(claude) == 1
+    stdin = (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_text()
+    assert stdin.startswith(Path(SPEC).read_text()) and 'path="wordfreq/cli.py"' in stdin
+    assert gemini[0]["argv"][:1] == ["-p"] and "-m" in gemini[0]["argv"] and "json" in gemini[0]["argv"]
+    assert Path(gemini[0]["cwd"]).name == "empty" and not any(Path(gemini[0]["cwd"]).iterdir())
+    assert "--permission-mode" in claude[0]["argv"] and claude[0]["cwd"] == str(repo)
+    assert "passed" in err  # the verify command (pytest) ran and its output went to stderr
+    assert result.stdout == b""  # stdout is for data only
+    # nothing of twostep's own shows in git status: .twostep/ ignores itself
+    assert git(repo, "status", "--porcelain").split() == ["??", "AI-PLAN.md", "M", "wordfreq/cli.py"] or \
+        set(git(repo, "status", "--porcelain").split()) == {"M", "wordfreq/cli.py", "??", "AI-PLAN.md"}
+
+
+def test_dry_run_writes_nothing_and_bash_reproduces_run(repo, tmp_path):
+    env = standin_env(tmp_path)
+    twin = example_repo(tmp_path / "twin")
+    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", cwd=repo, env=env)
+    assert dry.returncode == 0, dry.stderr.decode()
+    script = dry.stdout.decode()
+    assert script.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in script
+    assert "strategy: small" in script and "tokens" in script
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
+    assert calls(env) == []  # no model was called
+    assert "test-gemini-key-123" not in script and "sk-test-anthropic-456" not in script
+
+    ran = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert ran.returncode == 0, ran.stderr.decode()
+    bashed = subprocess.run(["bash", "-c", script], cwd=twin, env=env, capture_output=True)
+    assert bashed.returncode == 0, bashed.stderr.decode()
+    assert (twin / "AI-PLAN.md").read_bytes() == (repo / "AI-PLAN.md").read_bytes()
+    assert git(twin, "diff") == git(repo, "diff")
+    gemini_inputs = [c["stdin_sha256"] for c in calls(env) if c["tool"] == "gemini"]
+    assert len(gemini_inputs) == 2 and gemini_inputs[0] == gemini_inputs[1]
+
+
+def test_empty_plan_never_replaces_existing_plan(repo, tmp_path):
+    (repo / "AI-PLAN.md").write_text("my precious plan\n")
+    env = standin_env(tmp_path, STANDIN_GEMINI_EMPTY="1")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--allow-dirty", cwd=repo, env=env)
+    assert result.returncode == 7, result.stderr.decode()
+    assert "empty plan" in result.stderr.decode()
+    assert (repo / "AI-PLAN.md").read_text() == "my precious plan\n"
+
+
+def test_refused_edits_exit_9(repo, tmp_path):
+    env = standin_env(tmp_path, STANDIN_CLAUDE_DENY="1")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert result.returncode == 9 and "refused" in result.stderr.decode()
+
+
+def test_no_changes_exit_9(repo, tmp_path):
+    env = standin_env(tmp_path, edits=[])
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert result.returncode == 9 and "made no changes" in result.stderr.decode()
+
+
+def test_executor_api_error_with_exit_0_is_caught(repo, tmp_path):
+    env = standin_env(tmp_path, STANDIN_CLAUDE_ERROR="1")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert result.returncode == 8 and "HTTP 500" in result.stderr.decode()
+
+
+def test_gate_without_tty_stops_with_a_hint(repo, tmp_path):
+    env = standin_env(tmp_path)
+    result = twostep("run", RECIPE, "--spec", SPEC, cwd=repo, env=env)
+    assert result.returncode == 12 and "--yes" in result.stderr.decode()
+    assert (repo / "AI-PLAN.md").exists() and [c["tool"] for c in calls(env)] == ["gemini"]
+
+
+def test_spec_from_stdin(repo, tmp_path):
+    env = standin_env(tmp_path)
+    result = twostep("run", RECIPE, "--spec", "-", "--yes", cwd=repo, env=env, stdin=b"STDIN SPEC\n")
+    assert result.returncode == 0, result.stderr.decode()
+    assert (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_bytes().startswith(b"STDIN SPEC\n")
+
+
+def test_plan_alone_to_stdout(repo, tmp_path):
+    env = standin_env(tmp_path)
+    result = twostep("plan", RECIPE, "--spec", SPEC, "-o", "-", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() == PLAN and not (repo / "AI-PLAN.md").exists()
+
+
+def test_execute_alone_uses_existing_plan(repo, tmp_path):
+    env = standin_env(tmp_path)
+    (tmp_path / "plan.md").write_text(PLAN)
+    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert [c["tool"] for c in calls(env)] == ["claude"]
+
+
+def test_manifest_records_run(repo, tmp_path):
+    env = standin_env(tmp_path)
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 0
+    runs = twostep("runs", "--json", cwd=repo, env=env)
+    manifest = json.loads(runs.stdout)[-1]
+    assert manifest["status"] == "done" and manifest["strategy"] == "small"
+    text = json.dumps(manifest)
+    assert "test-gemini-key-123" not in text and "sk-test-anthropic-456" not in text
+    roles = {s["role"]: s for s in manifest["sent"]}
+    assert {f["path"] for f in roles["planner"]["files"]} >= {"wordfreq/cli.py", "README.md"}
+    assert all(len(f["git_blob"]) == 40 for f in roles["planner"]["files"])
+    assert manifest["packs"]["codebase"]["tokens"] > 0
