@@ -1,3 +1,3 @@
 from twostep.cli import main
 
-main()
+main(prog_name="twostep")

@@ -97,6 +97,35 @@ def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int
                f"{result.chars:,} of {result.max_chars:,} characters")
 
 
+@click.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
+@click.option("--recipe", "recipe_arg", metavar="RECIPE", help="Use the recipe's plan_files globs.")
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON on stdout.")
+def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
+    """Print the tracked files PLAN names, one per line (refusals and misses on stderr).
+
+    Exits 11 when the plan names no existing file and no file to create.
+    """
+
+    from twostep import planfiles, recipe as recipes
+    from twostep.errors import InputError
+
+    if not plan_file.is_file():
+        raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")
+    patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
+    text = plan_file.read_text(encoding="utf-8", errors="replace")
+    resolution = planfiles.resolve(text, planfiles.RepoView.from_git(str(Path.cwd())), patterns=patterns)
+    if as_json:
+        click.echo(resolution.to_json())
+    else:
+        planfiles.render_report(resolution, sys.stderr, plan_name=str(plan_file))
+        out = sys.stdout.buffer
+        for path in resolution.files:
+            out.write(path.encode("utf-8", "surrogateescape") + b"\n")
+        out.flush()
+    planfiles.require_something(resolution, str(plan_file))
+
+
 def register(group: click.Group) -> None:
-    for command in (linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
+    for command in (files, linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
         group.add_command(command)

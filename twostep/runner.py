@@ -126,6 +126,10 @@ class Runner:
             raise errors.StepTimeout(
                 f"step '{step.name}': `{_main_tool(step)}` did not finish within "
                 f"{step.timeout:g} s and was stopped{self._tail(step)}", step=step.name) from None
+        except BaseException:
+            # Ctrl-C or SIGTERM reached only us: the stages run in their own sessions.
+            self.stop()
+            raise
         finally:
             self._live = []
         return self._check(step, [p.returncode for p in procs])

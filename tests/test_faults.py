@@ -1,0 +1,161 @@
+"""Faults and bad input: each gets a distinct exit code and a clear message, nothing is lost,
+and an interrupted run leaves no child behind and can be resumed without re-planning."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
+
+RECIPE = str(ROOT / "twostep" / "example" / "recipe.yaml")
+SPEC = str(ROOT / "twostep" / "example" / "SPEC.md")
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return example_repo(tmp_path / "repo")
+
+
+def _recipe(tmp_path: Path, extra: str) -> str:
+    path = tmp_path / "recipe.yaml"
+    path.write_text(f"extends: {RECIPE}\n{extra}")
+    return str(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
+    (repo / "AI-PLAN.md").write_text("old plan\n")
+    env = standin_env(tmp_path, STANDIN_GEMINI_EXIT="244")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--allow-dirty", cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 7
+    assert "step 'planner': `gemini` exited with code 244" in err and "fake API error" in err
+    assert "Traceback" not in err and (repo / "AI-PLAN.md").read_text() == "old plan\n"
+
+
+def test_executor_crash_names_step(repo, tmp_path):
+    env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert result.returncode == 8 and "step 'executor': `claude` exited with code 1" in result.stderr.decode()
+    assert (repo / "AI-PLAN.md").read_text() == PLAN  # earlier artifacts are kept
+
+
+def test_step_timeout_kills_the_cli(repo, tmp_path):
+    recipe = _recipe(tmp_path, "planner:\n  timeout: 1\n")
+    env = standin_env(tmp_path, STANDIN_SLEEP="30")
+    started = time.monotonic()
+    result = twostep("run", recipe, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert result.returncode == 15 and "did not finish within 1 s" in result.stderr.decode()
+    assert time.monotonic() - started < 20
+
+
+def test_missing_tool_is_named_with_its_install_command(repo, tmp_path):
+    env = standin_env(tmp_path)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if "standins" not in p
+                                  and ".tools" not in p)
+    env["PATH"] = str(tmp_path / "empty-bin") + os.pathsep + "/usr/bin:/bin"
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 5 and "not found on PATH" in err
+    assert "npm install -g @google/gemini-cli@0.61.0" in err and calls(env) == []
+
+
+def test_missing_credentials(repo, tmp_path):
+    env = standin_env(tmp_path)
+    del env["GEMINI_API_KEY"], env["ANTHROPIC_API_KEY"]
+    env["HOME"] = str(tmp_path)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 16 and "GEMINI_API_KEY" in err and "ANTHROPIC_API_KEY" in err
+    assert calls(env) == []
+
+
+def test_dirty_tree_refused_and_kept(repo, tmp_path):
+    (repo / "README.md").write_text("my uncommitted work\n")
+    env = standin_env(tmp_path)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert result.returncode == 13 and "--allow-dirty" in result.stderr.decode()
+    assert (repo / "README.md").read_text() == "my uncommitted work\n" and calls(env) == []
+
+
+BAD_INPUT = [
+    (["run", RECIPE, "--spec", "missing.md", "--yes"], 4, "missing.md: no such spec file"),
+    (["run", RECIPE, "--spec", "empty.md", "--yes"], 4, "empty.md: the spec is empty"),
+    (["run", RECIPE, "--spec", "-", "--yes"], 4, "the spec on stdin is empty"),
+    (["run", RECIPE, "--spec", SPEC, "--strategy", "huge"], 2, "'huge' is not one of"),
+    (["run", RECIPE, "--spec", SPEC, "--frobnicate"], 2, "No such option '--frobnicate'"),
+    (["run", "nosuch", "--spec", SPEC], 3, "nosuch: no such recipe"),
+    (["execute", RECIPE, "--plan", "nope.md"], 4, "nope.md: no such plan file"),
+    (["files", "nope.md"], 4, "nope.md: no such plan file"),
+    (["resume"], 4, "no failed or interrupted run"),
+]
+
+
+@pytest.mark.parametrize("args,code,message", BAD_INPUT, ids=[b[2][:28] for b in BAD_INPUT])
+def test_bad_input(repo, tmp_path, args, code, message):
+    (repo / "empty.md").write_text("  \n")
+    env = standin_env(tmp_path)
+    before = git(repo, "status", "--porcelain")
+    result = twostep(*args, cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == code and message in err and "Traceback" not in err
+    assert calls(env) == [] and git(repo, "status", "--porcelain") == before
+
+
+def test_not_a_git_repository(tmp_path):
+    (tmp_path / "plain").mkdir()
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=tmp_path / "plain", env=standin_env(tmp_path))
+    assert result.returncode == 4 and "not inside a git repository" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path, sig):
+    env = standin_env(tmp_path)
+    slow = dict(env, STANDIN_CLAUDE_SLEEP="60")
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC, "--yes"],
+                            cwd=repo, env=slow, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini", "claude"]:
+        time.sleep(0.1)
+    pids = [int(p) for p in subprocess.run(["pgrep", "-f", "standins/bin/claude"],
+                                           capture_output=True, text=True).stdout.split()]
+    assert pids, "the executor stand-in should be running"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err.decode()
+    assert "can be resumed" in err.decode()
+    time.sleep(0.3)
+    assert not [p for p in pids if _alive(p)]
+    runs = json.loads(twostep("runs", "--json", cwd=repo, env=env).stdout)
+    assert runs[-1]["status"] == "interrupted"
+    resumed = twostep("resume", cwd=repo, env=env)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert [c["tool"] for c in calls(env)] == ["gemini", "claude", "claude"]  # no re-planning
+    assert json.loads(twostep("runs", "--json", cwd=repo, env=env).stdout)[-1]["status"] == "done"
+
+
+def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
+    env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 8
+    env.pop("STANDIN_CLAUDE_EXIT")
+    resumed = twostep("resume", "--allow-dirty", cwd=repo, env=env)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    tools = [c["tool"] for c in calls(env)]
+    assert tools.count("gemini") == 1 and tools.count("claude") == 2
+    assert (repo / "wordfreq" / "cli.py").read_text().endswith("# --top\n")
