@@ -90,3 +90,9 @@ def test_extends_merges_and_overrides(tmp_path):
 def test_builtin_recipes_dir_exists():
     assert set(builtins.names()) >= {"default", "go", "python", "typescript"}
     assert all(Path(builtins.recipes_dir(), f"{n}.yaml").is_file() for n in builtins.names())
+
+
+@pytest.mark.parametrize("name", ["default", "go", "python", "typescript"])
+def test_builtin_commands_are_clean_argv(name):
+    for argv in recipe.load(name).verify:
+        assert all("\0" not in word for word in argv)
