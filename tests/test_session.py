@@ -131,3 +131,27 @@ def test_manifest_records_run(repo, tmp_path):
     assert {f["path"] for f in roles["planner"]["files"]} >= {"wordfreq/cli.py", "README.md"}
     assert all(len(f["git_blob"]) == 40 for f in roles["planner"]["files"])
     assert manifest["packs"]["codebase"]["tokens"] > 0
+
+
+def test_second_plan_on_unchanged_tree_reuses_the_pack(repo, tmp_path):
+    env = standin_env(tmp_path)
+    first = twostep("plan", RECIPE, "--spec", SPEC, cwd=repo, env=env)
+    assert first.returncode == 0 and "reusing" not in first.stderr.decode()
+    second = twostep("plan", RECIPE, "--spec", SPEC, cwd=repo, env=env)
+    assert second.returncode == 0 and "reusing it" in second.stderr.decode()
+    stdins = [c["stdin_sha256"] for c in calls(env) if c["tool"] == "gemini"]
+    assert stdins[0] == stdins[1]
+    (repo / "wordfreq" / "cli.py").write_text("# changed\n")
+    third = twostep("plan", RECIPE, "--spec", SPEC, cwd=repo, env=env)
+    assert third.returncode == 0 and "reusing" not in third.stderr.decode()
+    assert "# changed" in (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_text()
+
+
+def test_medium_strategy_sends_only_the_plans_files(repo, tmp_path):
+    env = standin_env(tmp_path)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    stdin = (Path(env["STANDIN_DIR"]) / "claude.stdin").read_text()
+    assert stdin.startswith(PLAN)
+    assert 'path="wordfreq/cli.py"' in stdin and 'path="wordfreq/__init__.py"' in stdin
+    assert 'path="README.md"' not in stdin and 'path="tests/test_wordfreq.py"' not in stdin

@@ -39,13 +39,23 @@ class Measurement:
                 "excluded_by_security_check": list(self.suspicious)}
 
 
-def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None) -> Measurement:
-    """Pack with repomix in a scratch directory outside the repository and read its count."""
+def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, *,
+          store: bool = True) -> Measurement:
+    """Pack with repomix in a scratch directory outside the repository and read its count.
+
+    An identical earlier pack in .twostep/cache answers at once; `store=False` (dry-run) reads
+    the cache but never adds to it.
+    """
     from twostep.decide import parse_repomix_summary
 
     scratch = Path(tempfile.mkdtemp(prefix="twostep-measure-"))
+    cache = repo / ".twostep" / "cache"
+    if store:
+        from twostep.runs import state_dir
+
+        (state_dir(repo) / "cache").mkdir(exist_ok=True)
     try:
-        runner = Runner(repo, scratch)
+        runner = Runner(repo, scratch, cache=cache if cache.is_dir() else None, cache_readonly=not store)
         for step in workflow.pack_steps("codebase", pathspecs or recipe.codebase,
                                         RunPath("codebase.xml")):
             runner.run_step(step)
@@ -57,7 +67,7 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None) 
                        summary.total_chars, suspicious=tuple(summary.suspicious))
 
 
-def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False) -> Measurement:
+def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False, store: bool = True) -> Measurement:
     from twostep.decide import Thresholds, decide
     from twostep.estimate import estimate
 
@@ -66,7 +76,7 @@ def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False) -> Measure
     decision = None if force_exact else decide(est, Thresholds(limits.small_below, limits.medium_below))
     strategy = decision.value if decision is not None else None
     if strategy is None:
-        m = exact(recipe, repo)
+        m = exact(recipe, repo, store=store)
         return Measurement(m.tokens, True, m.strategy, m.files, m.chars, by_dir=est.by_dir,
                            suspicious=m.suspicious)
     return Measurement(est.tokens, False, strategy, est.files, None, est.low, est.high, est.by_dir)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import Iterable
 
-from twostep.steps import (Arg, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
+from twostep.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
                            RemoveTree, RunPath, Step, WriteText)
 
 
@@ -62,6 +62,12 @@ def step_lines(step: Step) -> list[str]:
     if isinstance(step, IfNonEmpty):
         return [f"if [ -s {arg(step.path)} ]; then", f"  {pipe(step.then)}", "else",
                 f"  : > {arg(step.otherwise)}", "fi"]
+    if isinstance(step, Cached):
+        lines: list[str] = []
+        for inner in step.steps:
+            lines += [f"# {_title(inner)}"] if _title(inner) else []
+            lines += step_lines(inner)
+        return lines
     raise TypeError(f"cannot render {step!r}")
 
 

@@ -22,7 +22,7 @@ from twostep import errors
 from twostep.log import LOG
 from twostep.redact import redact
 from twostep.render import step_lines
-from twostep.steps import (Arg, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
+from twostep.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
                            RemoveTree, RunPath, Step, WriteText)
 
 _FAILURES = {"step": errors.StepFailed, "planner": errors.PlannerFailed,
@@ -42,6 +42,10 @@ class Runner:
     repo: Path
     run_dir: Path
     on_step: Callable[[StepRecord], None] = lambda record: None
+    #: Where packs are cached (None: never cache, e.g. measuring in a scratch directory).
+    cache: Path | None = None
+    #: Use cached packs but add none (a dry-run writes nothing into the repository).
+    cache_readonly: bool = False
     _live: list = field(default_factory=list)
 
     def resolve(self, value: Arg) -> str:
@@ -75,12 +79,29 @@ class Runner:
             shutil.copyfile(self.file(step.src), self.file(step.dest))
         elif isinstance(step, RemoveTree):
             shutil.rmtree(self.file(step.path), ignore_errors=True)
+        elif isinstance(step, Cached):
+            self.run_cached(step)
         elif isinstance(step, IfNonEmpty):
             path = self.file(step.path)
             if path.is_file() and path.stat().st_size > 0:
                 return self.run_pipe(step.then)
             self.file(step.otherwise).write_bytes(b"")
         return 0
+
+    def run_cached(self, step: Cached) -> None:
+        from twostep import packcache
+
+        outputs = [self.file(o) for o in step.outputs]
+        entry = packcache.key(self.repo, step.pathspecs, step.flags) if self.cache else None
+        if entry and packcache.fetch(self.cache, entry, outputs):
+            LOG.info(f"{step.name}: unchanged since an earlier pack; reusing it (cache {entry[:12]})")
+            return
+        for out in outputs:
+            out.unlink(missing_ok=True)  # may be a hard link into the cache: never write through it
+        for inner in step.steps:
+            self.run_step(inner)
+        if entry and not self.cache_readonly:
+            packcache.store(self.cache, entry, outputs)
 
     # -- pipelines ---------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def header(job: Job, m: Measurement, strategy: str) -> list[str]:
 
 
 def dry_run(job: Job, repo: Path, switches: Switches) -> str:
-    m = measure(job.recipe, repo)
+    m = measure(job.recipe, repo, store=False)
     strategy = choose(m, switches)
     phases = select(job, strategy, switches)
     return render.script(phases, header(job, m, strategy), "$(date -u +%Y%m%dT%H%M%SZ)-$$")
@@ -97,7 +97,7 @@ def start(job: Job, repo: Path, switches: Switches) -> int:
 
 
 def execute_phases(run: runs.Run, repo: Path, phases: list[Phase], job: Job) -> int:
-    runner = Runner(repo, run.dir, on_step=run.record)
+    runner = Runner(repo, run.dir, on_step=run.record, cache=runs.state_dir(repo) / "cache")
     LOG.info(f"run {run.id} (logs and packs in {run.dir.relative_to(repo)})")
     done = set(run.manifest.get("done", []))
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)

@@ -103,7 +103,21 @@ class IfNonEmpty:
     title: str = ""
 
 
-Step = Union[Pipe, MakeDirs, WriteText, CopyFile, RemoveTree, IfNonEmpty]
+@dataclass(frozen=True)
+class Cached:
+    """Steps whose `outputs` depend only on the selected files: `twostep run` reuses them from
+    .twostep/cache when the key (pathspecs, flags, file identities) matches. Rendered as the
+    plain steps, since a script always packs."""
+
+    name: str
+    pathspecs: tuple[str, ...]
+    flags: tuple[str, ...]
+    outputs: tuple[RunPath, ...]
+    steps: tuple = ()
+    title: str = ""
+
+
+Step = Union[Pipe, MakeDirs, WriteText, CopyFile, RemoveTree, IfNonEmpty, Cached]
 
 
 @dataclass(frozen=True)

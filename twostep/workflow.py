@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from twostep.recipe import Agent, Recipe
-from twostep.steps import (Arg, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe, RemoveTree,
+from twostep.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe, RemoveTree,
                            RunPath, WriteText, twostep)
 
 SPEC = RunPath("spec.md")
@@ -62,7 +62,7 @@ def prepare_phase(job: Job) -> Phase:
 
 def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple:
     listing, tree, log = RunPath(f"{name}.files"), RunPath(f"{name}-tree"), RunPath(f"{name}.log")
-    return (
+    steps = (
         Pipe(f"{name}-select", f"tracked files the {name} pathspecs select",
              (Command(("git", "ls-files", "-z", "--", *pathspecs)),), stdout=listing),
         twostep("linktree", tree, name=f"{name}-tree", stdin=(listing,),
@@ -71,6 +71,8 @@ def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple:
              (Command(("repomix", ".", *TREE_PACK_FLAGS, "-o", out), cwd=tree),), stdout=log),
         RemoveTree(f"{name}-clean", tree),
     )
+    return (Cached(f"{name}-cache", pathspecs, TREE_PACK_FLAGS, (listing, out, log), steps,
+                   title=f"pack the {name} (twostep run reuses an identical earlier pack)"),)
 
 
 def pack_phase(recipe: Recipe, strategy: str) -> Phase:

@@ -16,6 +16,7 @@ mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
 # === pack: pack the codebase
+# pack the codebase (twostep run reuses an identical earlier pack)
 # tracked files the codebase pathspecs select
 git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/codebase.files
 # hard-link exactly those files into a tree (directory-mode repomix is fast)
