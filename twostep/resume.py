@@ -53,7 +53,8 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
         raise errors.InputError(f"run {run.id} already finished", hint="start a new one with `twostep run`")
     recipe = recipes.load(m["recipe"]["source"])
     plan = plan_from_name(m.get("plan", recipe.plan))
-    job = Job(recipe, None, None, plan, yes or bool(m.get("yes")))
+    job = Job(recipe, None, None, plan, yes or bool(m.get("yes")),
+              slice=tuple((m.get("slice") or {}).get("pathspecs") or ()))
     wanted = m.get("phases") or []
     phases = [p for p in workflow.phases(job, m["strategy"]) if p.name in wanted]
     if "execute" in wanted and "execute" not in m.get("phases_done", []):

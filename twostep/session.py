@@ -55,8 +55,28 @@ def header(job: Job, m: Measurement, strategy: str) -> list[str]:
 def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     m = measure(job.recipe, repo, store=False)
     strategy = choose(m, switches)
+    job, notes = with_slice(job, repo, m, strategy)
     phases = select(job, strategy, switches)
-    return render.script(phases, header(job, m, strategy), "$(date -u +%Y%m%dT%H%M%SZ)-$$")
+    return render.script(phases, header(job, m, strategy) + notes, "$(date -u +%Y%m%dT%H%M%SZ)-$$")
+
+
+def with_slice(job: Job, repo: Path, m: Measurement, strategy: str) -> tuple[Job, list[str]]:
+    """In the large strategy, fix the planner's slice now, so the script shows it."""
+    if strategy != "large":
+        return job, []
+    from twostep import slicing
+    from twostep.estimate import estimate
+
+    spec = job.spec_text if job.spec_text is not None else \
+        Path(job.spec_path).read_text(encoding="utf-8", errors="replace") if job.spec_path else ""
+    own = estimate(repo, job.recipe.strategies.slice).high if job.recipe.strategies.slice else None
+    chosen = slicing.for_large(job.recipe, m.by_dir, spec, own)
+    notes = [f"planner slice: {chosen.reason}"]
+    if chosen.left_out:
+        gone = ", ".join(f"{d} (~{t:,} tokens)" for d, t in chosen.left_out[:12])
+        more = f" and {len(chosen.left_out) - 12} more" if len(chosen.left_out) > 12 else ""
+        notes.append(f"left out of the planner's view: {gone}{more}")
+    return replace(job, slice=chosen.pathspecs), notes
 
 
 def _check_dirty(repo: Path, job: Job, switches: Switches) -> None:
@@ -85,6 +105,9 @@ def start(job: Job, repo: Path, switches: Switches) -> int:
     _check_dirty(repo, job, switches)
     m = measure(job.recipe, repo)
     strategy = choose(m, switches)
+    job, notes = with_slice(job, repo, m, strategy)
+    for note in notes:
+        LOG.warn(note) if note.startswith("left out") else LOG.info(note)
     phases = select(job, strategy, switches)
     tools = preflight(repo, phases, job)
     LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens ({'exact' if m.exact else 'estimated'})"
@@ -92,6 +115,7 @@ def start(job: Job, repo: Path, switches: Switches) -> int:
     run = runs.create(repo, recipe={"source": job.recipe.source, "name": job.recipe.name},
                       strategy=strategy, measurement=m.to_json(), tools=tools,
                       plan=plan_name(job.plan_path), phases=[p.name for p in phases], yes=job.yes,
+                      slice={"pathspecs": list(job.slice), "notes": notes},
                       allow_dirty=switches.allow_dirty)
     return execute_phases(run, repo, phases, job)
 

@@ -37,6 +37,8 @@ class Job:
     spec_text: str | None = None      # the spec read from stdin (--spec -)
     plan_path: Arg = "AI-PLAN.md"
     yes: bool = False
+    #: The planner's slice in the large strategy (pathspecs), chosen by slicing.py.
+    slice: tuple[str, ...] = ()
 
 
 def gemini_settings(agent: Agent) -> str:
@@ -75,11 +77,13 @@ def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple:
                    title=f"pack the {name} (twostep run reuses an identical earlier pack)"),)
 
 
-def pack_phase(recipe: Recipe, strategy: str) -> Phase:
-    steps = pack_steps("codebase", recipe.codebase, CODEBASE)
-    if strategy == "large":
-        steps += pack_steps("slice", recipe.strategies.slice, SLICE)
-    return Phase("pack", "pack the codebase", steps)
+def pack_phase(job: Job, strategy: str) -> Phase:
+    if strategy != "large":
+        return Phase("pack", "pack the codebase", pack_steps("codebase", job.recipe.codebase, CODEBASE))
+    # The large strategy packs only the planner's slice: the whole pack would not be sent.
+    return Phase("pack", "pack the planner's slice of the codebase",
+                 pack_steps("slice", job.slice or job.recipe.strategies.slice or job.recipe.codebase,
+                            SLICE))
 
 
 def planner_command(agent: Agent) -> Command:
@@ -172,7 +176,7 @@ def verify_phase(recipe: Recipe) -> Phase:
 
 def phases(job: Job, strategy: str) -> list[Phase]:
     """Every phase of a full run, in order."""
-    out = [prepare_phase(job), pack_phase(job.recipe, strategy), plan_phase(job, strategy)]
+    out = [prepare_phase(job), pack_phase(job, strategy), plan_phase(job, strategy)]
     if not job.yes:
         out.append(review_phase(job))
     out += [execute_phase(job, strategy), verify_phase(job.recipe)]

@@ -15,18 +15,10 @@ mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 # keep the spec with the run
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
-# === pack: pack the codebase
-# pack the codebase (twostep run reuses an identical earlier pack)
-# tracked files the codebase pathspecs select
-git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/codebase.files
-# hard-link exactly those files into a tree (directory-mode repomix is fast)
-twostep linktree "$RUN"/codebase-tree < "$RUN"/codebase.files
-# pack them with repomix (summary and token count in codebase.log)
-(cd "$RUN"/codebase-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/codebase.xml) > "$RUN"/codebase.log
-rm -rf -- "$RUN"/codebase-tree
+# === pack: pack the planner's slice of the codebase
 # pack the slice (twostep run reuses an identical earlier pack)
 # tracked files the slice pathspecs select
-git ls-files -z -- > "$RUN"/slice.files
+git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/slice.files
 # hard-link exactly those files into a tree (directory-mode repomix is fast)
 twostep linktree "$RUN"/slice-tree < "$RUN"/slice.files
 # pack them with repomix (summary and token count in slice.log)
