@@ -15,7 +15,21 @@ EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in sorted(EXIT_CODES.values()))
 
 
+#: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
+STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "linktree", "snapshot")
+
+
 class Group(click.Group):
+    def format_commands(self, ctx, formatter):
+        rows = {True: [], False: []}
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            rows[name in STAGES].append((name, cmd.get_short_help_str(limit=60)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows[False])
+        with formatter.section("Pipeline stages (used by run and by --dry-run scripts)"):
+            formatter.write_dl(rows[True])
+
     def main(self, *args, **kwargs):  # noqa: D401 - click's signature
         try:
             return super().main(*args, standalone_mode=False, **kwargs)

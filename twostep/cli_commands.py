@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from twostep import builtins, gitrepo, jobs, recipe as recipes, session
-from twostep.recipe import STRATEGIES
+from twostep.strategy import STRATEGIES
+
+# Core modules are imported inside each command: `twostep --version` and the pipeline's
+# stage commands should not pay for YAML, plumbum or the whole workflow.
 
 recipe_arg = click.argument("recipe", metavar="RECIPE")
 strategy_opt = click.option("--strategy", type=click.Choice(STRATEGIES),
@@ -20,7 +22,9 @@ dirty_opt = click.option("--allow-dirty", is_flag=True,
                          help="Let the executor run on a work tree with uncommitted changes.")
 
 
-def _go(job, repo: Path, switches: session.Switches, dry: bool) -> None:
+def _go(job, repo: Path, switches, dry: bool) -> None:
+    from twostep import session
+
     if dry:
         sys.stdout.write(session.dry_run(job, repo, switches))
         return
@@ -36,6 +40,8 @@ def _go(job, repo: Path, switches: session.Switches, dry: bool) -> None:
 @dirty_opt
 def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file)."""
+    from twostep import gitrepo, jobs, session
+
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, yes=yes)
     _go(job, repo, session.Switches(strategy, allow_dirty), dry_run)
@@ -49,6 +55,8 @@ def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, 
 @dry_opt
 def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_run: bool):
     """Run the plan step alone: pack the codebase and have the planner write the plan."""
+    from twostep import gitrepo, jobs, session
+
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, plan=output, yes=True)
     _go(job, repo, session.Switches(strategy, only=("prepare", "pack", "plan")), dry_run)
@@ -64,6 +72,8 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 @dirty_opt
 def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool, allow_dirty: bool):
     """Run the execute step alone on an existing plan, then verify."""
+    from twostep import gitrepo, jobs, session
+
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=True, need_spec=False)
     jobs.existing_plan(repo, job.plan_path)
@@ -77,6 +87,8 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
 @click.option("--exact", is_flag=True, help="Always count with repomix, never estimate.")
 def measure(recipe: str, as_json: bool, exact: bool):
     """Print the codebase's token count and the strategy it selects."""
+    from twostep import gitrepo, recipe as recipes
+
     from twostep.measure import measure as run_measure
 
     repo = gitrepo.root()
@@ -95,6 +107,8 @@ def measure(recipe: str, as_json: bool, exact: bool):
 @recipe_arg
 def check(recipe: str):
     """Validate a recipe; print a summary of it."""
+    from twostep import recipe as recipes
+
     r = recipes.load(recipe)
     click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; planner {r.planner.cli} "
                f"{r.planner.model}; executor {r.executor.cli} {r.executor.model} "
@@ -105,6 +119,8 @@ def check(recipe: str):
 @click.option("--show", metavar="NAME", help="Print a built-in recipe's YAML.")
 def list_recipes(show: str | None):
     """List the built-in recipes (or print one)."""
+    from twostep import builtins, recipe as recipes
+
     if show:
         path, _ = builtins.locate(show, Path.cwd())
         click.echo(path.read_text(encoding="utf-8"), nl=False)

@@ -6,7 +6,6 @@ import json
 
 import click
 
-from twostep import gitrepo, runs, session, toolcheck
 
 
 @click.command()
@@ -18,6 +17,7 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool):
 
     The planner is never asked again when the run already has its plan.
     """
+    from twostep import gitrepo
     from twostep.resume import resume as resume_run
 
     resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty)
@@ -27,6 +27,8 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
 def list_runs(as_json: bool):
     """List the runs of this repository, oldest first."""
+    from twostep import gitrepo, runs
+
     found = runs.all_runs(gitrepo.root())
     if as_json:
         click.echo(json.dumps([r.manifest for r in found], indent=2))
@@ -41,6 +43,8 @@ def list_runs(as_json: bool):
 @click.command()
 def doctor():
     """Check that every CLI twostep composes is installed, with its version."""
+    from twostep import toolcheck
+
     ok = True
     for tool in ("git", "rg", "repomix", "gemini", "claude"):
         try:

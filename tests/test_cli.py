@@ -1,0 +1,38 @@
+"""The command line's contract: documented exit codes, help, stdout for data only."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import ROOT, twostep
+from twostep.errors import EXIT_CODES
+
+
+def test_readme_exit_code_table_matches_the_code():
+    text = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| (\d+) \| `([\w-]+)` \| (.+?) \|$", text, re.M)
+    assert {name: (int(code), meaning) for code, name, meaning in rows} == EXIT_CODES
+
+
+def test_exit_codes_are_distinct():
+    codes = [code for code, _ in EXIT_CODES.values()]
+    assert len(codes) == len(set(codes))
+
+
+def test_help_lists_exit_codes_and_stages(tmp_path):
+    result = twostep("--help", cwd=tmp_path)
+    out = result.stdout.decode()
+    assert result.returncode == 0 and "Exit codes:" in out and "130" in out
+    assert "Pipeline stages" in out and "files" in out
+
+
+def test_version_is_quick_and_plain(tmp_path):
+    result = twostep("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.decode().startswith("twostep, version ")
+
+
+def test_recipes_lists_builtins(tmp_path):
+    out = twostep("recipes", cwd=tmp_path).stdout.decode()
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["default", "go", "python", "typescript"]
+    shown = twostep("recipes", "--show", "go", cwd=tmp_path).stdout.decode()
+    assert "extends: default" in shown

@@ -1,0 +1,3 @@
+"""The strategy names, kept apart so the command line can list them without loading YAML."""
+
+STRATEGIES = ("small", "medium", "large")
