@@ -6,6 +6,7 @@ JavaScript string length (UTF-16 units), which is never more than the UTF-8 byte
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ GEMINI_MAX_CHARS = 4_150_000
 #: claude refuses stdin over 10,485,760 string units (CLI-FACTS 2.2).
 CLAUDE_MAX_CHARS = 10_485_760
 CLI_MAX_CHARS = {"gemini": GEMINI_MAX_CHARS, "claude": CLAUDE_MAX_CHARS}
+#: Override for both, e.g. for a CLI version that lifts its limit, or a benchmark with stand-ins.
+MAX_CHARS_ENV = "TWOSTEP_MAX_INPUT_CHARS"
 #: Prose tokens for the spec and plan, which repomix does not count (~4 bytes per token).
 BYTES_PER_TOKEN = 4
 
@@ -37,7 +40,8 @@ def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
     sizes = sum(f.stat().st_size for f in files if f.exists())
     pack_bytes = files[-1].stat().st_size if files and files[-1].exists() else 0
     other_tokens = (sizes - pack_bytes + prompt_chars) // BYTES_PER_TOKEN
-    fit = Fit(pack_tokens + other_tokens, budget, sizes + prompt_chars + 2, CLI_MAX_CHARS[cli])
+    limit = int(os.environ.get(MAX_CHARS_ENV) or CLI_MAX_CHARS[cli])
+    fit = Fit(pack_tokens + other_tokens, budget, sizes + prompt_chars + 2, limit)
     if fit.tokens > fit.budget:
         raise ContextTooLarge(
             f"the {role}'s input is {fit.tokens:,} tokens, over its budget of {fit.budget:,} "
