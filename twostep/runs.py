@@ -17,7 +17,6 @@ from typing import Any
 
 from twostep import atomic
 from twostep.errors import InputError
-from twostep.runner import StepRecord
 
 STATE_DIR = ".twostep"
 
@@ -48,13 +47,6 @@ class Run:
     def save(self) -> None:
         self.manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         atomic.write_text(self.dir / "manifest.json", json.dumps(self.manifest, indent=2) + "\n")
-
-    def record(self, step: StepRecord) -> None:
-        self.manifest.setdefault("steps", []).append(step.__dict__)
-        done = self.manifest.setdefault("done", [])
-        if step.exit_code == 0 and step.name not in done:
-            done.append(step.name)
-        self.save()
 
     def set(self, **values: Any) -> None:
         self.manifest.update(values)

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from twostep import __version__, errors, gitrepo, render, runs, toolcheck, workflow
+from twostep import __version__, errors, gitrepo, record, render, runs, toolcheck, workflow
 from twostep.log import LOG
 from twostep.measure import Measurement, measure
 from twostep.runner import Runner
@@ -114,14 +114,16 @@ def start(job: Job, repo: Path, switches: Switches) -> int:
              f" → strategy {strategy}")
     run = runs.create(repo, recipe={"source": job.recipe.source, "name": job.recipe.name},
                       strategy=strategy, measurement=m.to_json(), tools=tools,
-                      plan=plan_name(job.plan_path), phases=[p.name for p in phases], yes=job.yes,
+                      plan=record.plan_name(job.plan_path), phases=[p.name for p in phases], yes=job.yes,
                       slice={"pathspecs": list(job.slice), "notes": notes},
                       allow_dirty=switches.allow_dirty)
     return execute_phases(run, repo, phases, job)
 
 
 def execute_phases(run: runs.Run, repo: Path, phases: list[Phase], job: Job) -> int:
-    runner = Runner(repo, run.dir, on_step=run.record, cache=runs.state_dir(repo) / "cache")
+    from twostep.record import recorder
+
+    runner = Runner(repo, run.dir, on_step=recorder(run, repo, job), cache=runs.state_dir(repo) / "cache")
     LOG.info(f"run {run.id} (logs and packs in {run.dir.relative_to(repo)})")
     done = set(run.manifest.get("done", []))
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -132,7 +134,7 @@ def execute_phases(run: runs.Run, repo: Path, phases: list[Phase], job: Job) -> 
                 continue
             LOG.info(f"[{phase.name}] {phase.title}")
             runner.run_phase(replace(phase, steps=tuple(steps)))
-            after_phase(run, repo, phase.name, job)
+            after_phase(run, phase.name)
     except (KeyboardInterrupt, errors.Interrupted):
         runner.stop()
         run.set(status="interrupted")
@@ -153,43 +155,11 @@ def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
     raise errors.Interrupted("terminated")
 
 
-def after_phase(run: runs.Run, repo: Path, name: str, job: Job) -> None:
-    """Record what was measured and sent, once a phase has completed."""
-    from twostep import ledger
-    from twostep.decide import parse_repomix_summary
-
-    packs = run.manifest.setdefault("packs", {})
-    for pack in ("codebase", "slice", "files"):
-        log = run.dir / f"{pack}.log"
-        if log.exists() and pack not in packs:
-            summary = parse_repomix_summary(log.read_text(errors="replace"))
-            packs[pack] = {"tokens": summary.total_tokens, "files": summary.total_files, "chars": summary.total_chars,
-                           "excluded_by_security_check": list(summary.suspicious)}
-            for path in summary.suspicious:
-                LOG.warn(f"repomix's secret scan excluded {path} from the {pack} pack")
+def after_phase(run: runs.Run, name: str) -> None:
     done = run.manifest.setdefault("phases_done", [])
-    done.append(name) if name not in done else None
-    strategy = run.manifest.get("strategy")
-    sent = run.manifest.setdefault("sent", [])
-    if name == "plan":
-        head = gitrepo.git("rev-parse", "--verify", "-q", "HEAD", cwd=repo, check=False).decode().strip()
-        run.manifest["plan_head"] = head or None
-        pack = "slice" if strategy == "large" else "codebase"
-        sent.append(ledger.entry(repo, job.recipe.planner.cli, job.recipe.planner.model, "planner",
-                                 run.dir / f"{pack}.files",
-                                 packs.get(pack, {}).get("excluded_by_security_check", []),
-                                 ["spec.md", "planner prompt"]))
-    elif name == "execute":
-        small = strategy == "small"
-        listing = run.dir / ("codebase.files" if small else "plan-files.txt")
-        excluded = packs.get("codebase" if small else "files", {}).get("excluded_by_security_check", [])
-        sent.append(ledger.entry(repo, job.recipe.executor.cli, job.recipe.executor.model, "executor",
-                                 listing, excluded, [plan_name(job.plan_path), "executor prompt"]))
+    if name not in done:
+        done.append(name)
     run.save()
-
-
-def plan_name(plan) -> str:
-    return f"run:{plan.rel}" if isinstance(plan, RunPath) else str(plan)
 
 
 def plan_from_name(name: str):
