@@ -25,10 +25,12 @@ KNOWN_EXTS = frozenset("""
 #: Conventional file names without an extension. Those in PROSE_NAMES count as bare words even in
 #: plain prose; the others ("BUILD", "NOTICE", "VERSION" are also English) only in code spans.
 PROSE_NAMES = frozenset("""
-    AUTHORS CHANGELOG CODEOWNERS CONTRIBUTORS COPYING LICENCE LICENSE MAINTAINERS GNUmakefile
-    makefile justfile
+    AUTHORS CHANGELOG CODEOWNERS CONTRIBUTING CONTRIBUTORS COPYING LICENCE LICENSE MAINTAINERS
+    README SECURITY GNUmakefile makefile justfile
 """.split())
-KNOWN_NAMES = PROSE_NAMES | frozenset("BUILD NOTICE OWNERS README VERSION WORKSPACE".split())
+KNOWN_NAMES = PROSE_NAMES | frozenset("BUILD NOTICE OWNERS VERSION WORKSPACE".split())
+#: "Update the README" means the root README.md (or .rst, .txt): these may omit the extension.
+DOC_STEMS = frozenset("README CHANGELOG CONTRIBUTING LICENSE LICENCE SECURITY AUTHORS".split())
 _NAME_FILE = re.compile(r"^[A-Z][a-z]*file$")  # Makefile, Dockerfile, Jenkinsfile, Procfile...
 #: Written in lower case in prose ("the dockerfile") but meaning the capitalised file.
 CASELESS_NAMES = frozenset("""
@@ -54,9 +56,9 @@ _LOCATION = re.compile(r"[:#]")
 #: tokens are usually HTTP routes ("/api/v2/users") and would only be noise.
 _SYSTEM_ROOTS = ("/etc/", "/root/", "/home/", "/Users/", "/var/", "/usr/", "/opt/", "/proc/",
                  "/sys/", "/dev/", "/tmp/", "/private/", "/mnt/", "/srv/", "/bin/", "/lib/")
-_TRAIL = ".,;:!?…"
-_QUOTES = "\"'`“”‘’«»"
-_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
+_TRAIL = ".,;:!?…，。；：！？、"
+_QUOTES = "\"'`“”‘’«»「」"
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "（": "）"}
 
 
 def is_url(token: str) -> bool:
@@ -89,7 +91,11 @@ def ext_of(base: str) -> str:
 
 
 def is_dotfile(base: str) -> bool:
-    return base.startswith(".") and len(base) > 1 and base[1:].replace("-", "").replace("_", "").replace(".", "").isalnum()
+    """`.env`, `.golangci.yml`, `.npmrc`; not a bare extension like `.go` ("all `.go` files")."""
+    rest = base[1:]
+    if not base.startswith(".") or not rest or (rest.lower() in KNOWN_EXTS and rest != "env"):
+        return False
+    return rest.replace("-", "").replace("_", "").replace(".", "").isalnum()
 
 
 def file_shaped(path: str) -> bool:
@@ -139,9 +145,10 @@ def refusal_worth_reporting(path: str, kind: str) -> bool:
     if kind in ("section", "link", "tree"):
         return True
     if path.startswith("/"):
-        return path.startswith(_SYSTEM_ROOTS) or file_shaped(path)
+        harmless = path.startswith("/dev/") or path.rstrip("/") == "/tmp"  # > /dev/null, cd /tmp
+        return not harmless and (path.startswith(_SYSTEM_ROOTS) or file_shaped(path))
     if kind == "block":
-        return file_shaped(path) or path.startswith("~")
+        return file_shaped(path) or path.startswith("~/")
     return True
 
 
@@ -154,6 +161,8 @@ def clean(token: str, *, markdown: bool = True) -> str:
         prev = token
         token = token.strip().strip(_QUOTES)
         token = _strip_emphasis(token).rstrip(_TRAIL)
+        if token.endswith("*") and token.count("*") == 1 and not token.endswith("/*"):
+            token = token[:-1]  # a footnote mark: "internal/x.go*"
         token = _strip_brackets(token)
         token = re.sub(r"(?<=\w)['’]s$", "", token)  # possessive: "tox.ini's", "Makefile's"
         while token.startswith(("./", ".\\")):
@@ -205,6 +214,8 @@ def variants(token: str, *, link: bool = False, diff: bool = False) -> tuple[lis
         out.append(token)
     if diff:
         out += [v[2:] for v in list(out) if v.startswith(("a/", "b/"))]
+    if len(token) > 2 and token[0] == token[-1] == "_" and token[1] != "_":
+        out.append(token[1:-1])  # _italic_ (never __init__.py: that one starts with two)
     return list(dict.fromkeys(v for v in out if v)), token
 
 

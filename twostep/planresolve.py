@@ -11,13 +11,13 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from types import MappingProxyType
 from typing import Sequence
 
 from twostep.planpaths import (
-    alias_of, clean, expand_braces, ext_of, file_shaped, glob_to_regex, is_dotfile, is_glob,
+    DOC_STEMS, alias_of, clean, expand_braces, ext_of, file_shaped, is_dotfile, is_glob,
     is_host, is_known_name, is_url, refusal, refusal_worth_reporting, variants,
 )
+from twostep.plananswer import build_resolution
 from twostep.planresult import (
     SOURCES, Ambiguous, Discrepancy, Mention, Refused, Resolution, Unresolved,
 )
@@ -36,8 +36,10 @@ class Resolver:
         self.selected: dict[str, list[Candidate]] = {}
         self.section_paths: set[str] = set()
         self.deletes: set[str] = set()
-        self.dirs: dict[int, set[str]] = defaultdict(set)  # directories named on a line
-        self.parents: dict[int, set[str]] = defaultdict(set)  # dirs of files named in full on a line
+        # Context for bare names, per scope (("line", n) or ("para", n)): directories the plan
+        # names there, and the directories of files it names there unambiguously.
+        self.dirs: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.parents: dict[tuple[str, int], set[str]] = defaultdict(set)
         self.pending: list[tuple[Candidate, str]] = []  # untracked: one batched repository query
         self.ambiguous: list[tuple[Candidate, str, tuple[str, ...]]] = []
         self.to_create: list[tuple[Candidate, str]] = []
@@ -58,7 +60,7 @@ class Resolver:
         self._settle_ambiguous()
         self._settle_creates()
         self._check_safety()
-        return self._build()
+        return build_resolution(self)
 
     # -- first pass: what each token is -------------------------------------------------------
 
@@ -82,9 +84,9 @@ class Resolver:
         if c.whole:  # a code span with spaces: "docs/Design Notes.md", else its parts count
             hits = self._hits(c, canon)
             return self._select(c, hits[0], explicit=False) if len(hits) == 1 else None
-        if self.repo.is_dir(canon):
+        if self.repo.is_dir(canon) or self._dir_by_suffix(c, canon):
             if c.kind in _PROSE_KINDS:
-                self.dirs[c.line].add(canon.strip("/"))
+                self._note(self.dirs, c, self._dir_by_suffix(c, canon) or canon.strip("/"))
         elif c.kind == "block":  # code: only full paths count, and only to refuse them
             if file_shaped(canon):
                 self.pending.append((c, canon))
@@ -94,6 +96,13 @@ class Resolver:
         else:
             self._lookup(c, canon)
         return None
+
+    def _dir_by_suffix(self, c: Candidate, token: str) -> str | None:
+        """`api-client` or `http-server/` naming one tracked directory: context, never a file."""
+        if c.kind not in ("code", "prose") or self.repo.is_dir(token) or ext_of(token.rstrip("/")):
+            return None
+        hits = self.repo.dirs_with_suffix(token.strip("/"))
+        return hits[0] if len(hits) == 1 else None
 
     def _hint(self, path: str) -> str:
         """An absolute path into this repository: say which repo-relative path to write instead."""
@@ -111,6 +120,10 @@ class Resolver:
         for form in forms + [f[len(prefix):] for f in forms if f.startswith(prefix)]:
             if self.repo.is_tracked(form):
                 self._select(c, form, explicit=True)
+                others = len(self.repo.with_basename(form)) - 1 if "/" not in form else 0
+                if others and c.kind not in ("section", "link"):  # "Cargo.toml" in a workspace
+                    self.add_discrepancy(form, c.line, "root-name", f"taken as the file at the repository "
+                                      f"root; {others} other tracked file(s) have this name")
                 return True
         return False
 
@@ -119,6 +132,8 @@ class Resolver:
             return self.repo.with_suffix(alias_of(canon) or canon)
         if c.kind in _TRUSTED or ext_of(canon) or is_dotfile(canon) or is_known_name(canon):
             hits = self.repo.with_basename(canon)
+            if not hits and canon in DOC_STEMS:  # "the README": README.md at the root
+                hits = tuple(p for p in self.repo.with_stem(canon) if "/" not in p)
             if not hits and is_known_name(canon):  # "the dockerfile": like "Dockerfile", the
                 hits = self.repo.with_basename(canon, ignore_case=True)  # root one if there is one
                 hits = tuple(p for p in hits if "/" not in p) or hits
@@ -128,7 +143,7 @@ class Resolver:
     def _lookup(self, c: Candidate, canon: str) -> None:
         hits = self._hits(c, canon)
         if len(hits) == 1:
-            self._select(c, hits[0], explicit=False)
+            self._select(c, hits[0], explicit=True)  # unique: as good as written in full
         elif hits:
             self.ambiguous.append((c, canon, hits))
         else:
@@ -138,7 +153,7 @@ class Resolver:
         hits = self.repo.glob(pattern)
         if not hits or len(hits) > _GLOB_LIMIT:
             why = f"the glob matches {len(hits)} tracked files; list the files instead"
-            self.unresolved.append(Unresolved(_mention(c, pattern), why))
+            self.unresolved.append(Unresolved(mention(c, pattern), why))
         for path in hits if len(hits) <= _GLOB_LIMIT else ():
             self._select(c, path, explicit=False)
 
@@ -151,10 +166,22 @@ class Resolver:
             if c.action == "delete":
                 self.deletes.add(path)
             if c.action == "create":
-                self._discrepancy(path, c.line, "create-exists",
+                self.add_discrepancy(path, c.line, "create-exists",
                                   "listed as create in the files section but already tracked (included)")
         elif explicit and c.kind in _PROSE_KINDS:
-            self.parents[c.line].add(posixpath.dirname(path))
+            self._note(self.parents, c, posixpath.dirname(path))
+
+    def _note(self, pool: dict, c: Candidate, directory: str) -> None:
+        """Record context. A named directory counts for its whole paragraph; the directory of
+        a named file only for its own line: "`x.go` and its `x_test.go`", not a paragraph away."""
+        pool[("line", c.line)].add(directory)
+        if pool is self.dirs:
+            pool[("para", c.para)].add(directory)
+
+    @staticmethod
+    def _scopes(c: Candidate) -> list[tuple[str, int]]:
+        """Where to look for the directory of a bare name, nearest first."""
+        return [("line", c.line), ("para", c.para), ("line", c.parent), ("line", c.heading)]
 
     # -- second pass: untracked names, ambiguity, files to create ------------------------------
 
@@ -175,7 +202,7 @@ class Resolver:
                 self.to_create.append((c, canon))
             else:
                 why = f"listed in the files section ({c.action}) but no tracked file has this path"
-                self.unresolved.append(Unresolved(_mention(c, canon), why, self.repo.suggest(canon)))
+                self.unresolved.append(Unresolved(mention(c, canon), why, self.repo.suggest(canon)))
             return
         if c.kind in _TRUSTED or (file_shaped(canon) and ("/" in canon or c.kind == "code")):
             (self.to_create if c.create else self.missing).append((c, canon))
@@ -184,7 +211,7 @@ class Resolver:
         for c, canon, hits in self.ambiguous:
             pick = self._disambiguate(c, hits)
             if pick is None:
-                self.unclear.append(Ambiguous(_mention(c, canon), hits))
+                self.unclear.append(Ambiguous(mention(c, canon), hits))
             elif pick != _COVERED:
                 self._select(c, pick, explicit=False)
 
@@ -194,10 +221,10 @@ class Resolver:
         listed = [p for p in hits if p in self.section_paths]
         if len(listed) == 1:
             return listed[0]
-        for line in (c.line, c.parent, c.heading):
-            for pool, nested in ((self.dirs.get(line, ()), True), (self.parents.get(line, ()), False)):
+        for scope in self._scopes(c):
+            for pool, nested in ((self.dirs.get(scope, ()), True), (self.parents.get(scope, ()), False)):
                 near = [p for p in hits if any(_within(p, d, nested) for d in pool)]
-                if line and len(near) == 1:
+                if scope[1] and len(near) == 1:
                     return near[0]
         named = [p for p in hits if p in self.selected]
         return named[0] if len(named) == 1 else _COVERED if named else None
@@ -213,14 +240,14 @@ class Resolver:
         for c, canon in self.missing:  # a later mention of a file to create is not a typo
             if not any(p == canon or p.endswith("/" + canon) for p in self.creates):
                 why = "no tracked file has this path"
-                self.unresolved.append(Unresolved(_mention(c, canon), why, self.repo.suggest(canon)))
+                self.unresolved.append(Unresolved(mention(c, canon), why, self.repo.suggest(canon)))
 
     def _place(self, c: Candidate, name: str) -> str:
         """`Create foo_test.go in internal/x/` -> internal/x/foo_test.go, when the line (or the
         heading) names exactly one directory."""
-        for line in (c.line, c.parent, c.heading):
-            pool = self.dirs.get(line, set()) | self.parents.get(line, set())
-            if line and len(pool) == 1:
+        for scope in self._scopes(c):
+            pool = self.dirs.get(scope, set()) | self.parents.get(scope, set())
+            if scope[1] and len(pool) == 1:
                 d = next(iter(pool))
                 return f"{d}/{name}" if d else name
         return name
@@ -234,50 +261,12 @@ class Resolver:
 
     # -- the answer ---------------------------------------------------------------------------
 
-    def _build(self) -> Resolution:
-        files, excluded = self._apply_patterns(sorted(self.selected))
-        if self.scan.section_present:
-            self._cross_check(files)
-        lines = {p: tuple(sorted({c.line for c in self.selected[p]})) for p in files}
-        lines.update({p: (c.line,) for p, c in self.creates.items()})
-        return Resolution(
-            files=tuple(files), create=tuple(sorted(self.creates)),
-            unresolved=_unique(self.unresolved, lambda u: u.mention.text),
-            ambiguous=_unique(self.unclear, lambda a: a.mention.text),
-            refused=_unique(self.refused, lambda r: r.mention.text),
-            delete=tuple(sorted(self.deletes & set(files))), excluded=tuple(excluded),
-            discrepancies=tuple(self.discrepancies), section_present=self.scan.section_present,
-            lines=MappingProxyType(lines),
-        )
-
-    def _apply_patterns(self, files: list[str]) -> tuple[list[str], list[Refused]]:
-        """Recipe patterns restrict the selection; what they leave out is reported, not hidden."""
-        if not self.patterns:
-            return files, []
-        rx = [glob_to_regex(p) for p in self.patterns]
-        keep = [p for p in files if any(r.match(p) for r in rx)]
-        why = "not matched by the recipe's file patterns"
-        return keep, [Refused(_mention(self.selected[p][0], p), why) for p in files if p not in keep]
-
-    def _cross_check(self, files: list[str]) -> None:
-        for path in files:
-            if path not in self.section_paths:
-                self._discrepancy(path, self.selected[path][0].line, "prose-only",
-                                  "mentioned in prose but not in files section (included)")
-        for path, c in sorted(self.creates.items()):
-            if c.kind != "section" and not any(
-                    x.kind == "section" for x, p in self.to_create if p.strip("/") == path):
-                self._discrepancy(path, c.line, "prose-create",
-                                  "the prose says to create it but the files section does not list it")
-        for line, text in self.scan.section_problems:
-            self._discrepancy(text, line, "section-syntax", "files section line is not `ACTION: PATH`")
-
-    def _discrepancy(self, path: str, line: int, kind: str, message: str) -> None:
+    def add_discrepancy(self, path: str, line: int, kind: str, message: str) -> None:
         if not any(d.path == path and d.kind == kind for d in self.discrepancies):
             self.discrepancies.append(Discrepancy(path, line, kind, message))
 
     def _refuse(self, c: Candidate, text: str, why: str) -> None:
-        self.refused.append(Refused(_mention(c, text), why))
+        self.refused.append(Refused(mention(c, text), why))
 
 
 def _pathish(token: str) -> bool:
@@ -292,13 +281,7 @@ def _within(path: str, directory: str, nested: bool) -> bool:
     return nested or "/" not in path
 
 
-def _mention(c: Candidate, text: str) -> Mention:
+def mention(c: Candidate, text: str) -> Mention:
     return Mention(text, c.line, SOURCES[c.kind])
 
 
-def _unique(items: list, key) -> tuple:
-    """One report per mention (its first line), in plan order."""
-    seen: dict = {}
-    for item in sorted(items, key=lambda x: x.mention.line):
-        seen.setdefault(key(item), item)
-    return tuple(seen.values())

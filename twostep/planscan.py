@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from twostep.planintent import HEADING, TREE_NOTE, says_create
 from twostep.planpaths import URL_RE, clean, is_known_name, is_url
 
 #: The info string of the machine-readable files section the built-in recipes ask for.
@@ -30,16 +31,13 @@ _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|(?:[^()\s]|\([
                    r"(?:\s+\"[^\"]*\"|\s+'[^']*')?\s*\)")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _SECTION_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s*:\s*(.*?)\s*$")
+_SECTION_LOOSE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s+(\S.*?)\s*$")  # "modify x.go"
 _SECTION_ITEM = re.compile(r"^\s*[-*+]\s+(.+?)\s*$")  # YAML-ish: "modify:" then "- path" lines
 _TRAILING_COMMENT = re.compile(r"\s+(?:(?:#|//|--|—|–)\s.*|\([^()]*\))$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _HEADER_COMMENT = re.compile(r"^\s*(?://|#|--|;|/\*|<!--)\s*(?:file(?:name)?\s*:\s*)?(\S+)\s*(?:\*/|-->)?\s*$",
                              re.IGNORECASE)
-_CREATE = re.compile(r"(?i)\b(creat(?:e|es|ed|ing)|new|add(?:s|ed|ing)?|introduc\w*|scaffold\w*"
-                     r"|generat\w*|renam\w*|mov(?:e|es|ed|ing))\b")
-_HEADING_CREATE = re.compile(r"(?i)\b(new|creat\w*|add\w*)\b[^.]*\bfiles?\b"
-                             r"|\bfiles?\b[^.]*\bto\s+(create|add)\b|^\W*(new|create)\W*$")
-_PROSE_SPLIT = re.compile(r"[\s|<>—–→←⇒•]+")
+_PROSE_TOKEN = re.compile(r"[^\s|<>=—–→←⇒•]+")
 _CODE_SPLIT = re.compile(r"[\s\"'`=;<>]+")
 _TREE_GLYPHS = re.compile(r"^(?:[ \t│├└┃┣┗┬┼]|─+|[|`+]--+ ?|[|`] ?|[-*] )*")
 _TREE_LINE = re.compile(r"^\s*\S+(?:\s{2,}.*|\s+(?:#|<-|←|//|\().*)?$")
@@ -56,6 +54,7 @@ class Candidate:
     create: bool = False  # the line, its heading or its tree annotation says "create/new/add"
     heading: int = 0  # line of the heading this sits under: context for bare names
     parent: int = 0  # line of the enclosing list item: context too
+    para: int = 0  # first line of the paragraph (a list item, a table row, lines between blanks)
     in_heading: bool = False
     diff: bool = False  # from a diff header: a/ and b/ prefixes are git's, not directories
     group: int = 0  # a code span with spaces: the whole (whole=True) and its parts share a group
@@ -72,12 +71,14 @@ class Scan:
     heading_create: bool = False
     groups: int = 0
     parent: int = 0
+    para: int = 0
+    lead: str = ""  # the previous line's prose, when in the same paragraph: "(create" + newline
     items: list[tuple[int, int]] = field(default_factory=list)  # open list items: (indent, line)
 
     def add(self, text: str, line: int, kind: str, **kw) -> None:
         if text.strip():
-            self.candidates.append(
-                Candidate(text.strip(), line, kind, heading=self.heading, parent=self.parent, **kw))
+            self.candidates.append(Candidate(text.strip(), line, kind, heading=self.heading,
+                                             parent=self.parent, para=self.para or line, **kw))
 
 
 def scan(plan_text: str) -> Scan:
@@ -86,12 +87,15 @@ def scan(plan_text: str) -> Scan:
     i = 0
     while i < len(lines):
         fence = _FENCE.match(lines[i])
+        if fence and fence.group(2).strip().lower() in ("markdown", "md"):
+            fence = None  # a plan wrapped in ```markdown is still markdown: read through it
         if not fence:
+            _track_paragraph(out, lines[i - 1] if i else "", lines[i], i + 1)
             _scan_line(out, lines[i], i + 1)
             i += 1
             continue
         end = _fence_end(lines, i, fence.group(1))
-        out.parent = 0
+        out.parent = out.para = 0
         _scan_block(out, fence.group(2), lines[i + 1: end], i + 2)
         i = end + 1
     return out
@@ -133,8 +137,8 @@ def _scan_code(out: Scan, info: str, body: list[str], first: int) -> None:
                 out.add(tok, first + k, "block", diff=bool(_DIFF_HEADER.match(ln)))
 
 
-def _action_of(line: str) -> str | None:
-    m = _SECTION_LINE.match(line)
+def _action_of(line: str, *, loose: bool = False) -> str | None:
+    m = _SECTION_LINE.match(line) or (_SECTION_LOOSE.match(line) if loose else None)
     return ACTIONS.get(m.group(1).lower()) if m else None
 
 
@@ -149,7 +153,8 @@ def _scan_section(out: Scan, body: list[str], first: int) -> None:
     for n, ln in enumerate(body, first):
         if not ln.strip() or ln.lstrip().startswith("#"):
             continue
-        m, action, item = _SECTION_LINE.match(ln), _action_of(ln), _SECTION_ITEM.match(ln)
+        m = _SECTION_LINE.match(ln) or _SECTION_LOOSE.match(ln)
+        action, item = _action_of(ln, loose=True), _SECTION_ITEM.match(ln)
         if action and not m.group(2):
             current = action
             continue
@@ -189,13 +194,13 @@ def _scan_tree(out: Scan, body: list[str], first: int) -> None:
         if name.endswith("/"):
             stack.append((len(glyphs), path))
         else:
-            out.add(path, n, "tree", create=bool(_CREATE.search(note)))
+            out.add(path, n, "tree", create=bool(TREE_NOTE.search(note)))
 
 
 def _scan_line(out: Scan, line: str, n: int) -> None:
     heading = _HEADING.match(line)
     if heading:
-        out.heading, out.heading_create = n, bool(_HEADING_CREATE.search(heading.group(1)))
+        out.heading, out.heading_create = n, bool(HEADING.search(heading.group(1)))
         out.items.clear()
     _track_list(out, line, n)
     kw = {"in_heading": bool(heading)}
@@ -204,17 +209,39 @@ def _scan_line(out: Scan, line: str, n: int) -> None:
         if not is_url(refdef.group(1)):
             out.add(refdef.group(1), n, "link", **kw)
         return
-    line = _LINK.sub(lambda m: _take_link(out, m, n, kw), line)
-    spans: list[str] = []
-    prose = _CODE_SPAN.sub(lambda m: spans.append(m.group(2)) or " ", line)
-    prose = URL_RE.sub(" ", prose)
-    kw["create"] = bool(_CREATE.search(prose)) or (out.heading_create and not heading)
-    for span in spans:
-        _take_code_span(out, span.strip(), n, kw)
-    for tok in _PROSE_SPLIT.split(prose):
-        for part in split_commas(tok):
+    # Blank out links, code spans and URLs keeping every column, so that each mention's words
+    # before and after can be read (planintent); collect them on the way.
+    found: list[tuple[int, int, str, str]] = []  # (start, end, text, kind)
+    prose = _LINK.sub(lambda m: _take_link(m, found), line)
+    prose = _CODE_SPAN.sub(lambda m: _blank(m, found, m.group(2).strip(), "code"), prose)
+    prose = URL_RE.sub(lambda m: " " * len(m.group(0)), prose)
+    for m in _PROSE_TOKEN.finditer(prose):
+        for part in split_commas(m.group(0)):
             if re.search(r"[./\\~$]", part) or is_known_name(clean(part), prose=True):
-                out.add(part, n, "prose", **kw)
+                found.append((m.start(), m.end(), part, "prose"))
+    lead = out.lead if out.para != n else ""
+    out.lead = prose
+    for start, end, text, kind in sorted(found):
+        kw["create"] = says_create(prose, start, end, lead) or (out.heading_create and not heading)
+        if kind == "code":
+            _take_code_span(out, text, n, kw)
+        else:
+            out.add(text, n, kind, **kw)
+
+
+def _blank(m: re.Match, found: list, text: str, kind: str) -> str:
+    found.append((m.start(), m.end(), text, kind))
+    return " " * len(m.group(0))
+
+
+def _track_paragraph(out: Scan, prev: str, line: str, n: int) -> None:
+    """Lines that belong together give each other context: "Add `V3.sql`" then "(in `db/`)"."""
+    def starts(text: str) -> bool:
+        return bool(_LIST_ITEM.match(text) or _HEADING.match(text) or text.lstrip().startswith("|"))
+
+    after_block = bool(_HEADING.match(prev)) or prev.lstrip().startswith("|")
+    if not prev.strip() or starts(line) or after_block or not out.para:
+        out.para = n
 
 
 def _track_list(out: Scan, line: str, n: int) -> None:
@@ -233,14 +260,14 @@ def _track_list(out: Scan, line: str, n: int) -> None:
         out.items.append((indent, n))
 
 
-def _take_link(out: Scan, m: re.Match, n: int, kw: dict) -> str:
+def _take_link(m: re.Match, found: list) -> str:
     """Links count by their target; the text of a link is the reader's label, not a path."""
     target = m.group(2).strip("<>")
-    if target.startswith("#") or not target:
-        return " " + m.group(1) + " "  # an in-page anchor: the label may still name a file
+    if target.startswith("#") or not target:  # an in-page anchor: the label may name a file
+        return (" " + m.group(1)).ljust(len(m.group(0)))
     if not is_url(target) and not target.lower().startswith("mailto:"):
-        out.add(target, n, "link", **kw)
-    return " "
+        found.append((m.start(), m.end(), target, "link"))
+    return " " * len(m.group(0))
 
 
 def _take_code_span(out: Scan, span: str, n: int, kw: dict) -> None:
