@@ -53,6 +53,7 @@ BAD = [
     ("codebase: [x]\n", "recipe is missing required key 'planner'", None),
     ("extends: default\nrnu: 1\n", "2:1: unknown key 'rnu' in recipe", None),
     ("extends: default\nextends: go\n", "2:1: duplicate key 'extends'", None),
+    ("extends: default\nexecutor:\n  allowed_tools: [Read, Write]\n", "3:25: allowed_tools: a bare Write lets", "Edit(./**)"),
     ("extends: nosuch\n", "nosuch: no such recipe file or built-in recipe", "built-ins:"),
     ("extends: self.yaml\n", "recipe extends itself", None),
 ]

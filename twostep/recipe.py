@@ -78,7 +78,7 @@ def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
     if role == "executor":
         fields |= {
             "permission_mode": schema.Field(schema.choice(*PERMISSION_MODES), default="acceptEdits"),
-            "allowed_tools": schema.Field(schema.str_list, default=()),
+            "allowed_tools": schema.Field(schema.tool_list, default=()),
             "max_turns": schema.Field(schema.int_range(1, 1000), default=60),
         }
     return fields

@@ -77,6 +77,21 @@ def argv_list(value: Any, where: Where, key: str) -> tuple[tuple[str, ...], ...]
     return tuple(out)
 
 
+#: Tools that, allowed bare, let claude write outside its working directory (tested: a bare
+#: Write or Edit in --allowedTools bypasses acceptEdits' own cwd limit).
+UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
+
+
+def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
+    tools = str_list(value, where, key)
+    items = getattr(value, "item_where", [where] * len(tools))
+    for tool, w in zip(tools, items):
+        if tool.strip() in UNSCOPED_WRITERS:
+            raise RecipeError(f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
+                              hint=f"scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
+    return tools
+
+
 def positive_int(value: Any, where: Where, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise _fail(where, key, "a positive whole number", value)
