@@ -159,3 +159,23 @@ def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
     tools = [c["tool"] for c in calls(env)]
     assert tools.count("gemini") == 1 and tools.count("claude") == 2
     assert (repo / "wordfreq" / "cli.py").read_text().endswith("# --top\n")
+
+
+def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
+    env = standin_env(tmp_path, plan="# Plan\n\nThink hard about it. Nothing to change.\n")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo, env=env)
+    assert result.returncode == 11, result.stderr.decode()
+    assert "names no" in result.stderr.decode() or "no file" in result.stderr.decode()
+    assert [c["tool"] for c in calls(env)] == ["gemini"]
+
+
+def test_resume_warns_when_plan_files_changed(repo, tmp_path):
+    env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 8
+    (repo / "wordfreq" / "cli.py").write_text("# changed meanwhile\n")
+    git(repo, "commit", "-qam", "meanwhile")
+    env.pop("STANDIN_CLAUDE_EXIT")
+    resumed = twostep("resume", cwd=repo, env=env)
+    err = resumed.stderr.decode()
+    assert resumed.returncode == 0, err
+    assert "changed since it was written: wordfreq/cli.py" in err

@@ -153,7 +153,22 @@ class Runner:
             raise
         finally:
             self._live = []
+            self._scrub_logs(step)
         return self._check(step, [p.returncode for p in procs])
+
+    def _scrub_logs(self, step: Pipe) -> None:
+        """A CLI may echo a key into its stderr (an auth error); logs are kept, keys are not."""
+        for cmd in step.commands:
+            if cmd.stderr is None:
+                continue
+            log = self.file(cmd.stderr)
+            try:
+                text = log.read_text(encoding="utf-8", errors="surrogateescape")
+            except OSError:
+                continue
+            clean = redact(text)
+            if clean != text:
+                log.write_text(clean, encoding="utf-8", errors="surrogateescape")
 
     def stop(self) -> None:
         """Terminate every live stage's process group, then make sure it is gone."""
