@@ -42,24 +42,26 @@ def list_runs(as_json: bool):
 
 @click.command()
 def doctor():
-    """Check that every CLI twostep composes is installed, with its version."""
+    """Check that every CLI twostep composes is installed, with its version, and that the
+    model CLIs have credentials (exit 5: a tool is missing; 16: credentials are)."""
     from twostep import toolcheck
 
-    ok = True
+    code = 0
     for tool in ("git", "rg", "repomix", "gemini", "claude"):
         try:
             found = toolcheck.versions([tool])
             click.echo(f"ok       {tool}: {found[tool]}")
         except Exception:  # noqa: BLE001 - report every tool, whatever went wrong
-            ok = False
+            code = 5
             click.echo(f"missing  {tool}: install with `{toolcheck.INSTALL.get(tool, '?')}`")
     for cli in ("gemini", "claude"):
         try:
             toolcheck.credentials([cli])
             click.echo(f"ok       {cli} credentials")
         except Exception as exc:  # noqa: BLE001
+            code = code or 16
             click.echo(f"missing  {str(exc).splitlines()[-1].strip()}")
-    raise SystemExit(0 if ok else 5)
+    raise SystemExit(code)
 
 
 def register(group: click.Group) -> None:
