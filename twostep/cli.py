@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -69,7 +70,10 @@ def main(quiet: int, verbose: int) -> None:
     AI-PLAN.md, then has an executor (claude) implement it, and verifies the result.
     Data goes to stdout, progress to stderr.
     """
-    LOG.verbosity = max(0, 1 - quiet + verbose)
+    # Stages started by `twostep run` inherit its -q/-v through the environment.
+    inherited = int(os.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
+    LOG.verbosity = max(0, (1 - quiet + verbose) if (quiet or verbose) else inherited)
+    os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
 
 
 from twostep import cli_commands, cli_stages  # noqa: E402  (registers the sub-commands)

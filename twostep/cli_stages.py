@@ -118,7 +118,8 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
     if as_json:
         click.echo(resolution.to_json())
     else:
-        planfiles.render_report(resolution, sys.stderr, plan_name=str(plan_file))
+        if LOG.verbosity >= 1:
+            planfiles.render_report(resolution, sys.stderr, plan_name=str(plan_file))
         out = sys.stdout.buffer
         for path in resolution.files:
             out.write(path.encode("utf-8", "surrogateescape") + b"\n")

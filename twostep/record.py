@@ -33,6 +33,8 @@ def note_packs(run: Run) -> None:
         packs[pack] = {"tokens": summary.total_tokens, "files": summary.total_files,
                        "chars": summary.total_chars,
                        "excluded_by_security_check": list(summary.suspicious)}
+        LOG.info(f"{pack} pack: {summary.total_tokens:,} tokens, {summary.total_files:,} files "
+                 f"(repomix's count)")
         for path in summary.suspicious:
             LOG.warn(f"repomix's secret scan excluded {path} from the {pack} pack")
 

@@ -110,8 +110,9 @@ def start(job: Job, repo: Path, switches: Switches) -> int:
         LOG.warn(note) if note.startswith("left out") else LOG.info(note)
     phases = select(job, strategy, switches)
     tools = preflight(repo, phases, job)
+    forced = f" (forced by --strategy; measured: {m.strategy})" if strategy != m.strategy else ""
     LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens ({'exact' if m.exact else 'estimated'})"
-             f" → strategy {strategy}")
+             f" → strategy {strategy}{forced}")
     run = runs.create(repo, recipe={"source": job.recipe.source, "name": job.recipe.name},
                       strategy=strategy, measurement=m.to_json(), tools=tools,
                       plan=record.plan_name(job.plan_path), phases=[p.name for p in phases], yes=job.yes,
@@ -135,6 +136,8 @@ def execute_phases(run: runs.Run, repo: Path, phases: list[Phase], job: Job) -> 
             LOG.info(f"[{phase.name}] {phase.title}")
             runner.run_phase(replace(phase, steps=tuple(steps)))
             after_phase(run, phase.name)
+            if phase.name == "verify":
+                LOG.info(f"verify: all {len(steps)} command(s) passed")
     except (KeyboardInterrupt, errors.Interrupted):
         runner.stop()
         run.set(status="interrupted")
