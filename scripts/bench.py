@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Print twostep's performance ratios, measured side by side in one run: a table, then a JSON line.
+Run `.venv/bin/python scripts/bench.py` (BENCH_REPS=N repetitions, default 5). A/B runs interleave
+and medians are reported. The model CLIs are instant stand-ins: the figures are twostep's own cost
+around repomix. Everything lives in one temporary directory, removed at the end."""
+
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from pathlib import Path
+from statistics import median as med
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from twostep import render, workflow  # noqa: E402
+from twostep.decide import parse_repomix_summary  # noqa: E402
+from twostep.steps import RunPath  # noqa: E402
+
+REPS = int(os.environ.get("BENCH_REPS", "5"))
+PY, TWOSTEP = str(ROOT / ".venv/bin/python"), str(ROOT / ".venv/bin/twostep")
+BINARY_EXTS = ROOT / ".tools/node_modules/binary-extensions/binary-extensions.json"
+BOMS = (b"\xef\xbb\xbf", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x84\x31\x95\x33", b"\xfe\xff", b"\xff\xfe")
+GEMINI = """#!/bin/sh
+cat >/dev/null
+printf '%s\\n' '{"session_id":"b","response":"# plan\\n\\n1. Add a comment at the end of `json/__init__.py`.\\n"}'
+"""
+CLAUDE = """#!/bin/sh
+cat >/dev/null
+echo '# bench' >> json/__init__.py
+printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":1,"result":"ok","permission_denials":[]}'
+"""
+RECIPE = "extends: default\nverify: []\nplanner: {context_tokens: 100000000}\nexecutor: {context_tokens: 100000000}\n"
+ENV: dict[str, str] = {}
+RESULTS: dict[str, dict] = {}
+ROWS: list[tuple] = []
+
+
+def sh(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr.decode(errors='replace')[-2000:]}")
+    return proc
+
+
+def _poll_hwm(pid: int, stop: threading.Event, out: list[int]) -> None:
+    """Keep the last VmHWM (peak RSS, kB) of process `pid` alone, read every ~20 ms."""
+    while not stop.is_set():
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+                out[0] = next((int(ln.split()[1]) for ln in status if ln.startswith("VmHWM:")), out[0])
+        except OSError:
+            return
+        stop.wait(0.02)
+
+
+def timed(argv: list[str], cwd: Path, poll: bool = False) -> tuple[float, int]:
+    """Wall seconds of one command (output to a log; a failure aborts), and its own VmHWM in kB."""
+    log = Path(ENV["TMPDIR"]) / "last.log"
+    hwm, stop = [0], threading.Event()
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        poller = threading.Thread(target=_poll_hwm, args=(proc.pid, stop, hwm))
+        poller.start() if poll else None
+        try:
+            code = proc.wait(timeout=600)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            stop.set()
+        seconds = time.perf_counter() - start
+        poller.join() if poll else None
+    if code != 0:
+        sys.exit(f"bench: {' '.join(argv)} exited {code} in {cwd}:\n{log.read_text(errors='replace')[-3000:]}")
+    return seconds, hwm[0]
+
+
+def commit(repo: Path) -> Path:
+    for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b.invalid", "commit", "-qm", "i"]):
+        sh(["git", *argv], repo)
+    return repo
+
+
+def stdlib_repo(dest: Path, package: str = "") -> Path:
+    """A git repository of the stdlib (or one package of it), without site-packages and __pycache__."""
+    src = Path(sysconfig.get_paths()["stdlib"])
+    shutil.copytree(src / package, dest / package, symlinks=True,
+                    ignore=shutil.ignore_patterns("site-packages", "__pycache__"))
+    return commit(dest)
+
+
+def many_repo(dest: Path, count: int = 30_000) -> Path:
+    """`count` small deterministic text files, 40 per directory, two levels deep."""
+    for n in range(count):
+        d = dest / f"pkg{n // 1000:02d}" / f"mod{n // 40 % 25:02d}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"f{n % 40:02d}.py").write_text(f"# generated file {n}\n\ndef f{n}(x):\n    return x * {n % 97} + {n % 40}\n")
+    return commit(dest)
+
+
+def reset(repo: Path) -> None:
+    """A clean tree with no pack cache and no earlier runs."""
+    sh(["git", "checkout", "--", "."], repo)
+    sh(["git", "clean", "-fdxq", "-e", ".twostep"], repo)
+    for sub in ("cache", "runs"):
+        shutil.rmtree(repo / ".twostep" / sub, ignore_errors=True)
+
+
+def row(name: str, a: str, b: str, ratio: float | None = None, target: str = "", ok: bool | None = None) -> None:
+    ROWS.append((name, a, b, "" if ratio is None else f"{ratio:.3f}", target,
+                 "" if ok is None else ("ok" if ok else "MISSED")))
+
+
+def figure(key: str, label: str, a: tuple[str, float], b: tuple[str, float], target: float | None = None,
+           unit: str = "s", **extra) -> None:
+    """One A/B figure: a table row, and RESULTS[key] with both medians, the ratio and the verdict."""
+    ratio, ok = a[1] / b[1], None if target is None else a[1] / b[1] <= target
+    RESULTS[key] = {a[0]: round(a[1], 3), b[0]: round(b[1], 3), "ratio": round(ratio, 3), "target": target,
+                    "ok": ok, **extra}
+    row(label, f"{a[1]:.2f} {unit}", f"{b[1]:.2f} {unit}", ratio, "" if target is None else f"<= {target:.2f}", ok)
+
+
+def interleave(variants: dict, reps: int) -> dict[str, list]:
+    """Call each variant `reps` times, rotating which goes first; {name: [results]}."""
+    names, out = list(variants), {name: [] for name in variants}
+    for i in range(reps):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            out[name].append(variants[name]())
+    return out
+
+
+def bench_overhead(work: Path, repo: Path) -> None:
+    """twostep run vs bash running its own dry-run script; twostep's own peak RSS meanwhile."""
+    run = [TWOSTEP, "run", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"), "--yes", "--strategy", "small"]
+    script = work / "dry-run.sh"
+    script.write_bytes(sh([*run, "--dry-run"], repo).stdout)
+
+    def one(argv: list[str], poll: bool) -> tuple[float, int, int]:
+        reset(repo)
+        seconds, hwm = timed(argv, repo, poll)
+        if "json/__init__.py" not in sh(["git", "status", "--porcelain"], repo).stdout.decode():
+            sys.exit(f"bench: {argv[1]} left the tree unchanged")
+        packs = [p.stat().st_size for p in (repo / ".twostep/runs").glob("*/codebase.xml")]
+        return seconds, hwm, max(packs)
+
+    # The first pair warms the page cache and is not counted.
+    got = interleave({"run": lambda: one(run, True), "bash": lambda: one(["bash", str(script)], False)}, REPS + 1)
+    runs, bashes = [r[0] for r in got["run"][1:]], [r[0] for r in got["bash"][1:]]
+    hwms, pack = [r[1] / 1024 for r in got["run"][1:]], got["run"][-1][2]
+    figure("overhead", "overhead: run / bash dry-run", ("run_s", med(runs)), ("dry_run_script_s", med(bashes)), 1.10)
+    RESULTS["memory"] = {"peak_rss_mb": round(max(hwms), 1), "median_rss_mb": round(med(hwms), 1),
+                         "pack_mb": round(pack / 1e6, 1), "target_mb": 80, "ok": max(hwms) <= 80}
+    row("memory: twostep peak RSS", f"{max(hwms):.1f} MB", f"pack {pack / 1e6:.1f} MB", None, "<= 80 MB", max(hwms) <= 80)
+
+
+def bench_startup(work: Path) -> None:
+    got = interleave({"ours": lambda: timed([TWOSTEP, "--version"], work)[0],
+                      "bare": lambda: timed([PY, "-c", "pass"], work)[0]}, 20)
+    figure("startup", "start-up: --version / python -c pass", ("twostep_version_ms", med(got["ours"]) * 1000),
+           ("python_pass_ms", med(got["bare"]) * 1000), unit="ms")
+
+
+def bench_measure(work: Path, repo: Path) -> None:
+    reset(repo)
+    full = ["repomix", ".", "--no-gitignore", "--no-default-patterns", "-o", str(work / "full.xml")]
+    got = interleave({"measure": lambda: timed([TWOSTEP, "measure", str(work / "recipe.yaml"), "--json"], repo)[0],
+                      "repomix": lambda: timed(full, repo)[0]}, REPS)
+    (work / "full.xml").unlink()
+    figure("measure", "measure: twostep measure / repomix .", ("measure_s", med(got["measure"])),
+           ("repomix_full_s", med(got["repomix"])), 0.25)
+
+
+def bench_agreement(work: Path) -> None:
+    """Near the thresholds: does `twostep measure` pick the strategy repomix's exact count gives?"""
+    RESULTS["agreement"] = {}
+    for package in ("email", "asyncio"):
+        repo = stdlib_repo(work / f"only-{package}", package)
+        quick = json.loads(sh([TWOSTEP, "measure", "default", "--json"], repo).stdout)
+        shutil.rmtree(repo / ".twostep/cache", ignore_errors=True)  # no help from the first count
+        exact = json.loads(sh([TWOSTEP, "measure", "default", "--exact", "--json"], repo).stdout)
+        agree = quick["strategy"] == exact["strategy"]
+        RESULTS["agreement"][package] = {"measure": quick["strategy"], "method": quick["method"], "tokens": quick["tokens"],
+                                         "exact": exact["strategy"], "exact_tokens": exact["tokens"], "agree": agree}
+        row(f"strategy: {package} measure vs --exact", f"{quick['strategy']} ({quick['method']}, {quick['tokens']:,})",
+            f"{exact['strategy']} ({exact['tokens']:,})", None, "agree", agree)
+        shutil.rmtree(repo)
+
+
+def bench_packing(work: Path, repo: Path, label: str) -> None:
+    """twostep's pack path (workflow.py's commands, as render.py prints them) vs `repomix .` vs the seed."""
+    reset(repo)
+    (cached,) = workflow.pack_steps("codebase", (".",), RunPath("codebase.xml"))
+    script, out, run_dir = work / "pack.sh", str(work / "out.xml"), work / "packrun"
+    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(render.step_lines(cached)) + "\n")
+
+    def ours() -> float:
+        shutil.rmtree(run_dir, ignore_errors=True)  # the last pack stays for the file check
+        run_dir.mkdir()
+        return timed(["bash", str(script), str(run_dir)], repo)[0]
+
+    seed = ["bash", "-c", 'set -o pipefail; git ls-files | repomix --stdin -o "$1"', "seed", out]
+    got = interleave({"twostep": ours, "repomix": lambda: timed(["repomix", ".", "-o", out], repo)[0],
+                      "seed": lambda: timed(seed, repo)[0]}, REPS)
+    Path(out).unlink()
+    tw, rx, sd = med(got["twostep"]), med(got["repomix"]), med(got["seed"])
+    check = check_files(repo, run_dir)
+    shutil.rmtree(run_dir)
+    figure(f"pack_{label}", f"pack {label}: twostep / repomix .", ("twostep_s", tw), ("repomix_dir_s", rx), 1.10,
+           files=check)
+    figure(f"pack_{label}_seed", f"pack {label}: seed / twostep (speed-up)", ("seed_s", sd), ("twostep_s", tw))
+    row(f"pack {label}: files packed / expected", f"{check['packed']:,}", f"{check['expected']:,}", None,
+        "same set", check["same_set"])
+
+
+def check_files(repo: Path, run_dir: Path) -> dict:
+    """The pack holds exactly the tracked files, less binaries (repomix's extension list, its NUL
+    probe, its content check) and the files its secret scan excluded."""
+    text = (run_dir / "codebase.xml").read_text(encoding="utf-8", errors="replace")
+    packed = {html.unescape(p) for p in re.findall(r'^<file path="([^"]*)">$', text, re.M)}
+    tracked = set(sh(["git", "ls-files", "-z"], repo).stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+    summary = parse_repomix_summary((run_dir / "codebase.log").read_text(errors="replace"))
+    exts = set(json.loads(BINARY_EXTS.read_text()))
+    binary = {p for p in tracked if os.path.splitext(p)[1][1:].lower() in exts}
+    binary |= {p for p in tracked - binary if b"\0" in (data := (repo / p).read_bytes()) and not data.startswith(BOMS)}
+    binary |= set(summary.binary_content)
+    expected = tracked - binary - set(summary.suspicious)
+    return {"tracked": len(tracked), "binary": len(binary), "secret_scan": len(summary.suspicious),
+            "expected": len(expected), "packed": len(packed), "missing": sorted(expected - packed)[:5],
+            "extra": sorted(packed - expected)[:5], "same_set": packed == expected}
+
+
+def bench_reruns(work: Path, repo: Path) -> None:
+    plan = [TWOSTEP, "plan", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"), "--strategy", "small"]
+    first, second = [], []
+    for _ in range(max(3, REPS - 2)):
+        reset(repo)
+        first.append(timed(plan, repo)[0])
+        second.append(timed(plan, repo)[0])
+        if "reusing it" not in (Path(ENV["TMPDIR"]) / "last.log").read_text(errors="replace"):
+            sys.exit("bench: the second `twostep plan` did not reuse the cached pack")
+    figure("reruns", "re-run: plan 1st / 2nd (pack cache)", ("first_s", med(first)), ("second_s", med(second)))
+
+
+def setup(work: Path) -> None:
+    """Stand-ins first on PATH, the recipe, the spec, dummy keys; TMPDIR inside `work`."""
+    (work / "bin").mkdir()
+    (work / "tmp").mkdir()
+    for name, text in (("gemini", GEMINI), ("claude", CLAUDE)):
+        (work / "bin" / name).write_text(text)
+        (work / "bin" / name).chmod(0o755)
+    (work / "recipe.yaml").write_text(RECIPE)
+    (work / "spec.md").write_text("Add a comment at the end of json/__init__.py.\n")
+    path = [work / "bin", ROOT / ".venv/bin", ROOT / ".tools/node_modules/.bin", os.environ.get("PATH", "")]
+    ENV.update(os.environ, PATH=os.pathsep.join(map(str, path)), GEMINI_API_KEY="bench-dummy",
+               ANTHROPIC_API_KEY="bench-dummy", TWOSTEP_MAX_INPUT_CHARS="1000000000", NO_COLOR="1",
+               TMPDIR=str(work / "tmp"))
+
+
+def report(started: float) -> None:
+    heads = ("measurement", "A", "B", "A/B", "target", "")
+    widths = [max(len(str(r[i])) for r in [heads, *ROWS]) for i in range(len(heads))]
+    for r in [heads, *ROWS]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    RESULTS["meta"] = {"reps": REPS, "cpus": os.cpu_count(), "seconds": round(time.monotonic() - started, 1),
+                       "python": sys.version.split()[0]}
+    print(json.dumps(RESULTS, sort_keys=True))
+
+
+def main() -> int:
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="twostep-bench-"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` cleans up
+    try:
+        setup(work)
+        print(f"bench: building repositories in {work} …", file=sys.stderr)
+        std, many = stdlib_repo(work / "stdlib"), many_repo(work / "many")
+        for name, bench, args in [("start-up", bench_startup, ()), ("overhead", bench_overhead, (std,)),
+                                  ("measure", bench_measure, (std,)), ("agreement", bench_agreement, ()),
+                                  ("pack stdlib", bench_packing, (std, "stdlib")),
+                                  ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,))]:
+            print(f"bench: {name} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+            bench(work, *args)
+        report(started)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
