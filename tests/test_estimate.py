@@ -80,7 +80,7 @@ def test_secret_candidates(tmp_path):
         "enc.pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----\n",  # secretlint lets these through
     })
     files = [est._read(str(repo), p) for p in est._tracked(repo, [])]
-    found = est._secret_candidates(est._start_secret_grep(repo, []), files)
+    found = est._secret_candidates(est._start_secret_grep(repo, []), files, str(repo))
     assert found == {"gh.py", "db.py", "aws.py", "hook.txt", "key.pem"}
 
 

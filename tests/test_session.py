@@ -128,8 +128,13 @@ def test_manifest_records_run(repo, tmp_path):
     text = json.dumps(manifest)
     assert "test-gemini-key-123" not in text and "sk-test-anthropic-456" not in text
     roles = {s["role"]: s for s in manifest["sent"]}
-    assert {f["path"] for f in roles["planner"]["files"]} >= {"wordfreq/cli.py", "README.md"}
-    assert all(len(f["git_blob"]) == 40 for f in roles["planner"]["files"])
+    assert roles["planner"]["vendor"].startswith("Google") and roles["executor"]["vendor"].startswith("Anthropic")
+    run_dir = repo / ".twostep" / "runs" / manifest["id"]
+    ledger = json.loads((run_dir / roles["planner"]["ledger"]).read_text())
+    assert {f["path"] for f in ledger} >= {"wordfreq/cli.py", "README.md"}
+    assert roles["planner"]["files"] == len(ledger)
+    blob = git(repo, "rev-parse", "HEAD:README.md").strip()
+    assert {f["path"]: f["git_blob"] for f in ledger}["README.md"] == blob
     assert manifest["packs"]["codebase"]["tokens"] > 0
 
 

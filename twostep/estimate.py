@@ -117,8 +117,9 @@ class Estimate:
 @dataclass
 class _File:
     path: str
-    text: str | None      # stripped content; None when repomix skips the file for sure
-    size: int             # UTF-8 bytes of `text`
+    packs: bool           # False when repomix skips the file for sure
+    size: int             # UTF-8 bytes of the stripped text (the text itself is not kept:
+                          # memory must stay flat however large the codebase)
     raw: int = 0          # bytes on disk
     certain: bool = True  # False: repomix may drop it or decode it otherwise (not UTF-8)
     secret: bool = False  # secretlint may flag it: likely dropped, so out of the point estimate
@@ -136,8 +137,8 @@ def estimate(repo_root: Path, pathspecs: Sequence[str], *,
     paths = _tracked(root, pathspecs)
     grep = _start_secret_grep(root, pathspecs)
     files = [_read(str(root), p) for p in paths]
-    packed = [f for f in files if f.text is not None]
-    candidates = _secret_candidates(grep, packed)
+    packed = [f for f in files if f.packs]
+    candidates = _secret_candidates(grep, packed, str(root))
     blind = _grep_skips(root, [f.path for f in packed])
     for f in packed:
         f.secret = candidates is None or f.path in candidates
@@ -174,19 +175,19 @@ def _tracked(root: Path, pathspecs: Sequence[str]) -> list[str]:
 def _read(root: str, path: str) -> _File:
     """Mirror repomix's readRawFile: which files get packed and with what text."""
     if os.path.splitext(path)[1][1:].lower() in BINARY_EXTENSIONS:
-        return _File(path, None, 0)
+        return _File(path, False, 0)
     try:
         full = os.path.join(root, path)  # not pathlib: this loop runs for every tracked file
         st = os.lstat(full)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_SIZE:
-            return _File(path, None, 0)  # deleted, replaced by a symlink, or over the limit
+            return _File(path, False, 0)  # deleted, replaced by a symlink, or over the limit
         with open(full, "rb") as fh:
             data = fh.read()
     except OSError:
-        return _File(path, None, 0)
+        return _File(path, False, 0)
     bom = data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:3] == b"\xef\xbb\xbf"
     if b"\0" in data and not bom:
-        return _File(path, None, 0)
+        return _File(path, False, 0)
     try:
         text = data.decode("utf-8-sig")
         certain = "\0" not in text
@@ -194,7 +195,16 @@ def _read(root: str, path: str) -> _File:
         text = data.decode("utf-16" if bom else "latin-1", errors="replace")
         certain = False
     text = text.strip(_JS_WS_CHARS)
-    return _File(path, text, len(text.encode("utf-8", errors="replace")), len(data), certain)
+    return _File(path, True, len(text.encode("utf-8", errors="replace")), len(data), certain)
+
+
+def _text(root: str, path: str) -> str:
+    """Re-read one file's text, for the few files a secret rule must look into."""
+    try:
+        with open(os.path.join(root, path), "rb") as fh:
+            return fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _start_secret_grep(root: Path, pathspecs: Sequence[str]) -> list[subprocess.Popen]:
@@ -208,7 +218,7 @@ def _start_secret_grep(root: Path, pathspecs: Sequence[str]) -> list[subprocess.
             for c in cmds]
 
 
-def _secret_candidates(procs: list[subprocess.Popen], files: list[_File]) -> set[str] | None:
+def _secret_candidates(procs: list[subprocess.Popen], files: list[_File], root: str) -> set[str] | None:
     """Paths secretlint might flag; None (= all) if git grep failed."""
     outs = []
     for p in procs:
@@ -223,7 +233,7 @@ def _secret_candidates(procs: list[subprocess.Popen], files: list[_File]) -> set
         hits[os.fsdecode(path)].add(lit.decode())
     for f in files:
         rules = {_SECRET_BY_LITERAL.get(lit, 0) for lit in hits.get(f.path, ())}
-        if any(r is None or r == 0 or r.search(f.text or "") for r in rules):
+        if rules and any(r is None or r == 0 or r.search(_text(root, f.path)) for r in rules):
             found.add(f.path)  # 0: a literal we did not ask for (cannot happen); stay safe
     return found
 

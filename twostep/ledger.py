@@ -1,25 +1,47 @@
-"""What was sent to which vendor, with content hashes: the run's data-egress ledger."""
+"""What was sent to which vendor, with content hashes: the run's data-egress ledger.
+
+The per-file list goes to its own file in the run directory (`sent-<role>.json`), which the
+manifest names: the manifest is rewritten after every step and must stay small.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
+from twostep import atomic, gitrepo
 from twostep.linktree import read_paths
 
 VENDORS = {"gemini": "Google (Gemini API)", "claude": "Anthropic (Claude API)"}
 
 
 def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
-    """git's blob ids of the files as they are in the work tree (one git process)."""
-    present = [p for p in paths if (repo / p).is_file() and not (repo / p).is_symlink()]
-    if not present:
-        return {}
-    proc = subprocess.run(["git", "hash-object", "--stdin-paths", "--no-filters"], cwd=repo,
-                          input="\n".join(present).encode("utf-8", "surrogateescape"),
-                          capture_output=True, check=False)
-    ids = proc.stdout.decode().split()
-    return dict(zip(present, ids)) if proc.returncode == 0 and len(ids) == len(present) else {}
+    """git's blob ids of the files as they are in the work tree.
+
+    Clean files have theirs in the index already; only files changed in the work tree
+    (or not in the index) are hashed, by one `git hash-object` process.
+    """
+    wanted = set(paths)
+    ids: dict[str, str] = {}
+    for entry in gitrepo.git("ls-files", "-s", "-z", cwd=repo).split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        path = name.decode("utf-8", "surrogateescape")
+        if path in wanted and meta[:3] == b"100":
+            ids[path] = meta.split()[1].decode()
+    dirty = gitrepo.git("diff", "--name-only", "-z", cwd=repo).decode("utf-8", "surrogateescape")
+    stale = [p for p in paths if p in set(dirty.split("\0")) or p not in ids]
+    present = [p for p in stale if (repo / p).is_file() and not (repo / p).is_symlink()]
+    for p in stale:
+        ids.pop(p, None)
+    if present:
+        proc = subprocess.run(["git", "hash-object", "--stdin-paths", "--no-filters"], cwd=repo,
+                              input="\n".join(present).encode("utf-8", "surrogateescape"),
+                              capture_output=True, check=False)
+        fresh = proc.stdout.decode().split()
+        if proc.returncode == 0 and len(fresh) == len(present):
+            ids.update(zip(present, fresh))
+    return ids
 
 
 def listing(path: Path) -> list[str]:
@@ -29,11 +51,19 @@ def listing(path: Path) -> list[str]:
         return read_paths(handle)
 
 
-def entry(repo: Path, cli: str, model: str, role: str, listing_file: Path,
-          excluded: list[str], extra: list[str]) -> dict:
-    """One vendor record: the files of the pack (less what repomix excluded) and the rest."""
-    files = [p for p in listing(listing_file) if p not in set(excluded)]
-    ids = hashes(repo, files)
+def entry(repo: Path, run_dir: Path, cli: str, model: str, role: str, listing_file: Path,
+          excluded: list[str], extra: list[str], reuse: dict | None = None) -> dict:
+    """Write the role's ledger and return its manifest record. `reuse`: an earlier record
+    for the same listing (small strategy: both models get the same pack)."""
+    ledger = f"sent-{role}.json"
+    if reuse is not None:
+        ledger, count = reuse["ledger"], reuse["files"]
+    else:
+        files = [p for p in listing(listing_file) if p not in set(excluded)]
+        ids = hashes(repo, files)
+        rows = [{"path": p, "git_blob": ids[p]} for p in files if p in ids]
+        atomic.write_text(run_dir / ledger, json.dumps(rows, indent=0) + "\n")
+        count = len(rows)
     return {"role": role, "cli": cli, "vendor": VENDORS.get(cli, cli), "model": model,
-            "files": [{"path": p, "git_blob": ids.get(p)} for p in files if p in ids],
+            "files": count, "ledger": ledger, "listing": listing_file.name,
             "also_sent": extra, "excluded_by_security_check": excluded}

@@ -29,6 +29,7 @@ class Measurement:
     high: int | None = None
     by_dir: tuple[tuple[str, int], ...] = ()
     suspicious: tuple[str, ...] = field(default=())
+    note: str = ""
 
     def to_json(self) -> dict:
         return {"tokens": self.tokens, "strategy": self.strategy, "exact": self.exact,
@@ -36,7 +37,8 @@ class Measurement:
                 "band": None if self.exact else [self.low, self.high],
                 "files": self.files, "chars": self.chars,
                 "by_dir": [{"dir": d, "tokens": t} for d, t in self.by_dir],
-                "excluded_by_security_check": list(self.suspicious)}
+                "excluded_by_security_check": list(self.suspicious),
+                **({"note": self.note} if self.note else {})}
 
 
 def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, *,

@@ -51,8 +51,10 @@ def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
         listing = run.dir / ("codebase.files" if pack == "codebase" else "plan-files.txt")
         extra = [plan_name(job.plan_path), "executor prompt"]
     excluded = packs.get(pack, {}).get("excluded_by_security_check", [])
-    run.manifest.setdefault("sent", []).append(
-        ledger.entry(repo, agent.cli, agent.model, role, listing, excluded, extra))
+    sent = run.manifest.setdefault("sent", [])
+    same = next((e for e in sent if e.get("listing") == listing.name), None)
+    sent.append(ledger.entry(repo, run.dir, agent.cli, agent.model, role, listing, excluded, extra,
+                             reuse=same))
 
 
 def recorder(run: Run, repo: Path, job: Job) -> Callable[[StepRecord], None]:

@@ -46,7 +46,8 @@ class Run:
 
     def save(self) -> None:
         self.manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        atomic.write_text(self.dir / "manifest.json", json.dumps(self.manifest, indent=2) + "\n")
+        atomic.write_text(self.dir / "manifest.json", json.dumps(self.manifest, indent=2) + "\n",
+                          durable=False)
 
     def set(self, **values: Any) -> None:
         self.manifest.update(values)

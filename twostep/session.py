@@ -52,6 +52,14 @@ def header(job: Job, m: Measurement, strategy: str) -> list[str]:
     ]
 
 
+def measured_for_run(job: Job, repo: Path, switches: Switches) -> Measurement:
+    """A forced small or medium strategy needs no estimate: the pack's own count follows.
+    (The large one needs the per-directory breakdown to choose the planner's slice.)"""
+    if switches.strategy in ("small", "medium"):
+        return Measurement(0, False, switches.strategy, 0, note="not measured: --strategy given")
+    return measure(job.recipe, repo)
+
+
 def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     m = measure(job.recipe, repo, store=False)
     strategy = choose(m, switches)
@@ -103,16 +111,19 @@ def preflight(repo: Path, phases: list[Phase], job: Job) -> dict[str, str]:
 def start(job: Job, repo: Path, switches: Switches) -> int:
     """`run`, `plan` and `execute`: one code path, differing only in which phases run."""
     _check_dirty(repo, job, switches)
-    m = measure(job.recipe, repo)
+    m = measured_for_run(job, repo, switches)
     strategy = choose(m, switches)
     job, notes = with_slice(job, repo, m, strategy)
     for note in notes:
         LOG.warn(note) if note.startswith("left out") else LOG.info(note)
     phases = select(job, strategy, switches)
     tools = preflight(repo, phases, job)
-    forced = f" (forced by --strategy; measured: {m.strategy})" if strategy != m.strategy else ""
-    LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens ({'exact' if m.exact else 'estimated'})"
-             f" → strategy {strategy}{forced}")
+    if m.note:
+        LOG.info(f"{job.recipe.name}: strategy {strategy} ({m.note})")
+    else:
+        forced = f" (forced by --strategy; measured: {m.strategy})" if strategy != m.strategy else ""
+        LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens ({'exact' if m.exact else 'estimated'})"
+                 f" → strategy {strategy}{forced}")
     run = runs.create(repo, recipe={"source": job.recipe.source, "name": job.recipe.name},
                       strategy=strategy, measurement=m.to_json(), tools=tools,
                       plan=record.plan_name(job.plan_path), phases=[p.name for p in phases], yes=job.yes,
