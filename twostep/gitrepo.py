@@ -38,7 +38,19 @@ def ls_files(repo: Path, pathspecs: tuple[str, ...]) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def status(repo: Path) -> list[str]:
-    """Porcelain status entries (NUL-separated form, so any file name survives)."""
-    out = git("status", "--porcelain=v1", "-z", "--untracked-files=all", cwd=repo)
-    return [e for e in out.decode("utf-8", "surrogateescape").split("\0") if e]
+def status(repo: Path, *, untracked: bool = True) -> list[str]:
+    """Porcelain status entries "XY path" (NUL-separated form, so any file name survives).
+
+    A rename's second field (its source path) is dropped: entries are one path each.
+    """
+    out = git("status", "--porcelain=v1", "-z",
+              f"--untracked-files={'all' if untracked else 'no'}", cwd=repo)
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    entries, skip = [], False
+    for field in fields:
+        if skip or not field:
+            skip = False
+            continue
+        entries.append(field)
+        skip = field[0] in "RC"  # renamed or copied: the source path follows
+    return entries

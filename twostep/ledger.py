@@ -29,8 +29,10 @@ def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
         path = name.decode("utf-8", "surrogateescape")
         if path in wanted and meta[:3] == b"100":
             ids[path] = meta.split()[1].decode()
-    dirty = gitrepo.git("diff", "--name-only", "-z", cwd=repo).decode("utf-8", "surrogateescape")
-    stale = [p for p in paths if p in set(dirty.split("\0")) or p not in ids]
+    # `git status`, not `git diff`: both must re-read files whose ctime the pack's hard links
+    # changed, but status also writes the refreshed index back, so later git calls are quick.
+    dirty = {e[3:] for e in gitrepo.status(repo, untracked=False)}
+    stale = [p for p in paths if p in dirty or p not in ids]
     present = [p for p in stale if (repo / p).is_file() and not (repo / p).is_symlink()]
     for p in stale:
         ids.pop(p, None)
