@@ -113,8 +113,8 @@ class Runner:
             raise errors.ToolMissing(f"`{cmd.tool}` not found on PATH",
                                      hint="run `twostep doctor` to see how to install it")
         bound = LocalCommand(exe)[tuple(self.resolve(a) for a in cmd.argv[1:])]
-        if cmd.env:
-            bound = bound.with_env(**{k: self.resolve(v) for k, v in cmd.env})
+        # plumbum copies os.environ when it is imported; pass the environment as it is now.
+        bound = bound.with_env(**{**os.environ, **{k: self.resolve(v) for k, v in cmd.env}})
         bound = bound.with_cwd(self.resolve(cmd.cwd) if cmd.cwd is not None else str(self.repo))
         if cmd.stderr is not None:
             bound = bound >= str(self.file(cmd.stderr))
