@@ -61,12 +61,12 @@ twostep gate AI-PLAN.md
 
 # === execute: the executor (claude sonnet) edits, given the whole pack
 # refuse input the executor cannot take
-twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 338 -- AI-PLAN.md "$RUN"/codebase.xml
+twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/codebase.xml
 # fingerprint the work tree, to prove the executor changed it
 twostep snapshot -o "$RUN"/before.state
 # prompt, then plan + files on stdin (claude puts the prompt first)
 cat -- AI-PLAN.md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
-plan, followed by a repomix pack of the files it names. Implement the plan completely by
+plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
 ' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' 2> "$RUN"/executor.log > "$RUN"/executor.json
