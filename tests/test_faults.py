@@ -179,3 +179,14 @@ def test_resume_warns_when_plan_files_changed(repo, tmp_path):
     err = resumed.stderr.decode()
     assert resumed.returncode == 0, err
     assert "changed since it was written: wordfreq/cli.py" in err
+
+
+def test_plan_mentioning_an_outside_file_never_reaches_the_executor(repo, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    env = standin_env(tmp_path, plan=PLAN + f"\nAlso compare with @{secret} first.\n")
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 17, err
+    assert f"@{secret}: outside the repository" in err
+    assert [c["tool"] for c in calls(env)] == ["gemini"]

@@ -127,6 +127,21 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
     planfiles.require_something(resolution, str(plan_file))
 
 
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def guard(files):
+    """Refuse input whose @path mentions would make claude read untracked or outside files."""
+    from twostep import mentions
+    from twostep.errors import UnsafeInput
+
+    bad = mentions.scan(gitrepo.root(), list(files))
+    if bad:
+        lines = "\n".join(f"  {m.file}:{m.line}: @{m.text}: {m.reason}" for m in bad[:20])
+        raise UnsafeInput(f"claude reads the file behind every @path in its input and sends it; "
+                          f"refusing {len(bad)} mention(s):\n{lines}",
+                          hint="remove those @ mentions from the plan (or the file that holds them)")
+
+
 def register(group: click.Group) -> None:
-    for command in (files, linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
+    for command in (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
         group.add_command(command)

@@ -98,6 +98,12 @@ class StepTimeout(StepFailed):
     exit_code = 15
 
 
+class UnsafeInput(TwostepError):
+    """The executor's input names files (`@path`) that claude would read and send."""
+
+    exit_code = 17
+
+
 class Interrupted(TwostepError):
     """Ctrl-C or SIGTERM; the run is marked interrupted and can be resumed."""
 
@@ -123,6 +129,7 @@ EXIT_CODES: dict[str, tuple[int, str]] = {
     "too-large": (ContextTooLarge.exit_code, "a pack does not fit the model or CLI input limit"),
     "timeout": (StepTimeout.exit_code, "a step exceeded its timeout"),
     "credentials": (MissingCredentials.exit_code, "no API key or login for a model CLI"),
+    "unsafe-input": (UnsafeInput.exit_code, "the executor's input @mentions files it must not read"),
     "interrupted": (Interrupted.exit_code, "interrupted by Ctrl-C or SIGTERM (resumable)"),
 }
 

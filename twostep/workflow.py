@@ -154,6 +154,8 @@ def execute_phase(job: Job, strategy: str) -> Phase:
         twostep("fit", "--role", "executor", "--cli", agent.cli, "--budget", str(agent.input_budget),
                 "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--",
                 job.plan_path, pack, name="executor-fit", title="refuse input the executor cannot take"),
+        twostep("guard", "--", job.plan_path, pack, name="executor-guard",
+                title="claude reads every @path in its input: refuse untracked or outside files"),
         twostep("snapshot", "-o", RunPath("before.state"), name="snapshot",
                 title="fingerprint the work tree, to prove the executor changed it"),
         Pipe("executor", "prompt, then plan + files on stdin (claude puts the prompt first)",

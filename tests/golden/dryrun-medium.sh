@@ -70,6 +70,8 @@ else
 fi
 # refuse input the executor cannot take
 twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/files.xml
+# claude reads every @path in its input: refuse untracked or outside files
+twostep guard -- AI-PLAN.md "$RUN"/files.xml
 # fingerprint the work tree, to prove the executor changed it
 twostep snapshot -o "$RUN"/before.state
 # prompt, then plan + files on stdin (claude puts the prompt first)

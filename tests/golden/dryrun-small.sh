@@ -62,6 +62,8 @@ twostep gate AI-PLAN.md
 # === execute: the executor (claude sonnet) edits, given the whole pack
 # refuse input the executor cannot take
 twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/codebase.xml
+# claude reads every @path in its input: refuse untracked or outside files
+twostep guard -- AI-PLAN.md "$RUN"/codebase.xml
 # fingerprint the work tree, to prove the executor changed it
 twostep snapshot -o "$RUN"/before.state
 # prompt, then plan + files on stdin (claude puts the prompt first)
