@@ -60,3 +60,29 @@ def test_end_of_input_aborts(tmp_path):
         raise EOFError
     with pytest.raises(NotConfirmed):
         review(plan, ask=eof, out=io.StringIO(), interactive=True)
+
+
+def test_gate_on_a_real_terminal(tmp_path):
+    """`twostep run` without --yes asks on the terminal (a pty from util-linux `script`)."""
+    import shutil
+    import subprocess
+    import time
+
+    from helpers import ROOT, calls, example_repo, standin_env
+
+    if shutil.which("script") is None:
+        pytest.skip("util-linux `script` is not installed")
+    repo = example_repo(tmp_path / "repo")
+    env = standin_env(tmp_path)
+    cmd = (f"{sys.executable} -m twostep run {ROOT}/twostep/example/recipe.yaml "
+           f"--spec {ROOT}/twostep/example/SPEC.md")
+    proc = subprocess.Popen(["script", "-qec", cmd, "/dev/null"], cwd=repo, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini"]:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    out, _ = proc.communicate(b"a\r", timeout=60)
+    assert proc.returncode == 12, out.decode(errors="replace")
+    assert b"Proceed with this plan?" in out and b"aborted at the review gate" in out
+    assert [c["tool"] for c in calls(env)] == ["gemini"] and (repo / "AI-PLAN.md").exists()
