@@ -22,13 +22,13 @@ dirty_opt = click.option("--allow-dirty", is_flag=True,
                          help="Let the executor run on a work tree with uncommitted changes.")
 
 
-def _go(job, repo: Path, switches, dry: bool) -> None:
+def _go(job, repo: Path, switches, dry: bool):
     from twostep import session
 
     if dry:
         sys.stdout.write(session.dry_run(job, repo, switches))
-        return
-    session.start(job, repo, switches)
+        return None
+    return session.start(job, repo, switches)
 
 
 @click.command()
@@ -59,9 +59,9 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, plan=output, yes=True)
-    _go(job, repo, session.Switches(strategy, only=("prepare", "pack", "plan")), dry_run)
-    if output == "-" and not dry_run:
-        session.print_last_plan(repo)
+    run = _go(job, repo, session.Switches(strategy, only=("prepare", "pack", "plan")), dry_run)
+    if output == "-" and run is not None:
+        session.print_plan(run)
 
 
 @click.command()

@@ -32,7 +32,10 @@ def state_dir(repo: Path) -> Path:
 
 
 def new_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(2)
+    """Sortable by time to the millisecond (the newest run sorts last), unique by its suffix."""
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+    return f"{stamp}.{int(now * 1000) % 1000:03d}Z-{secrets.token_hex(2)}"
 
 
 @dataclass

@@ -4,7 +4,6 @@ directory, recording everything in its manifest. `dry_run` renders the very same
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,7 +64,7 @@ def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     strategy = choose(m, switches)
     job, notes = with_slice(job, repo, m, strategy)
     phases = select(job, strategy, switches)
-    return render.script(phases, header(job, m, strategy) + notes, "$(date -u +%Y%m%dT%H%M%SZ)-$$")
+    return render.script(phases, header(job, m, strategy) + notes, "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$")
 
 
 def with_slice(job: Job, repo: Path, m: Measurement, strategy: str) -> tuple[Job, list[str]]:
@@ -108,14 +107,17 @@ def preflight(repo: Path, phases: list[Phase], job: Job) -> dict[str, str]:
     return found
 
 
-def start(job: Job, repo: Path, switches: Switches) -> int:
+def start(job: Job, repo: Path, switches: Switches) -> runs.Run:
     """`run`, `plan` and `execute`: one code path, differing only in which phases run."""
     _check_dirty(repo, job, switches)
     m = measured_for_run(job, repo, switches)
     strategy = choose(m, switches)
     job, notes = with_slice(job, repo, m, strategy)
     for note in notes:
-        LOG.warn(note) if note.startswith("left out") else LOG.info(note)
+        if note.startswith("left out"):
+            LOG.warn(note)
+        else:
+            LOG.info(note)
     phases = select(job, strategy, switches)
     tools = preflight(repo, phases, job)
     if m.note:
@@ -129,7 +131,8 @@ def start(job: Job, repo: Path, switches: Switches) -> int:
                       plan=record.plan_name(job.plan_path), phases=[p.name for p in phases], yes=job.yes,
                       slice={"pathspecs": list(job.slice), "notes": notes},
                       allow_dirty=switches.allow_dirty)
-    return execute_phases(run, repo, phases, job)
+    execute_phases(run, repo, phases, job)
+    return run
 
 
 def execute_phases(run: runs.Run, repo: Path, phases: list[Phase], job: Job) -> int:
@@ -180,9 +183,10 @@ def plan_from_name(name: str):
     return RunPath(name[4:]) if name.startswith("run:") else name
 
 
-def print_last_plan(repo: Path) -> None:
+def print_plan(run: runs.Run) -> None:
+    """`plan -o -`: the plan went to the run directory only; stream it to stdout."""
+    import shutil
     import sys
 
-    last = runs.all_runs(repo)[-1]
-    with (last.dir / "plan.md").open("rb") as handle:
-        sys.stdout.buffer.write(handle.read())
+    with (run.dir / "plan.md").open("rb") as handle:
+        shutil.copyfileobj(handle, sys.stdout.buffer)
