@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -66,6 +65,3 @@ def existing_plan(repo: Path, plan: str | RunPath) -> None:
     if path is not None and not path.read_text(encoding="utf-8", errors="replace").strip():
         raise InputError(f"{plan}: the plan is empty")
 
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")

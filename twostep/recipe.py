@@ -13,7 +13,6 @@ from twostep.yamlmarks import MarkedDict, Where, read_yaml
 PLANNER_CLIS = ("gemini",)
 EXECUTOR_CLIS = ("claude",)
 PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
-from twostep.strategy import STRATEGIES  # noqa: E402,F401 - re-exported
 
 
 @dataclass(frozen=True)

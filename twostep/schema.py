@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from twostep.errors import RecipeError
-from twostep.yamlmarks import MarkedDict, MarkedList, Where
+from twostep.yamlmarks import MarkedDict, Where
 
 Checker = Callable[[Any, Where, str], Any]
 _MISSING = object()
@@ -88,7 +88,7 @@ def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
     for tool, w in zip(tools, items):
         if tool.strip() in UNSCOPED_WRITERS:
             raise RecipeError(f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
-                              hint=f"scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
+                              hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
     return tools
 
 
