@@ -111,3 +111,19 @@ def test_outside_mention_is_refused_before_the_real_claude(repo, spec, env, fake
     assert result.returncode == 17, result.stderr.decode()
     assert fake_api.by_api("anthropic") == []
     assert "TOPSECRET" not in json.dumps([r["body"] for r in fake_api.requests])
+
+
+def test_repository_dotenv_never_reaches_gemini(repo, spec, env, fake_api, tmp_path):
+    """gemini walks up from its cwd for a .env; without the empty one twostep writes, the
+    repository's .env would configure it (checked: GEMINI_SYSTEM_MD from it was applied)."""
+    system = tmp_path / "system.md"
+    system.write_text("DOTENV-SYSTEM-PROMPT\n")
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text(f"GEMINI_SYSTEM_MD={system}\n")
+    subprocess.run(["git", "add", ".gitignore"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "ignore .env"], cwd=repo, check=True)
+    fake_api.configure(gemini={"plan": PLAN})
+    result = twostep("plan", RECIPE, "--spec", spec, cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    bodies = json.dumps([r["body"] for r in fake_api.by_api("gemini")])
+    assert "DOTENV-SYSTEM-PROMPT" not in bodies

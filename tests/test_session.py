@@ -32,7 +32,9 @@ def test_run_plans_executes_and_verifies(repo, tmp_path):
     stdin = (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_text()
     assert stdin.startswith(Path(SPEC).read_text()) and 'path="wordfreq/cli.py"' in stdin
     assert gemini[0]["argv"][:1] == ["-p"] and "-m" in gemini[0]["argv"] and "json" in gemini[0]["argv"]
-    assert Path(gemini[0]["cwd"]).name == "empty" and not any(Path(gemini[0]["cwd"]).iterdir())
+    cwd = Path(gemini[0]["cwd"])  # empty but for an empty .env that stops gemini's .env search
+    assert cwd.name == "empty" and [p.name for p in cwd.iterdir()] == [".env"]
+    assert (cwd / ".env").read_bytes() == b""
     assert "--permission-mode" in claude[0]["argv"] and claude[0]["cwd"] == str(repo)
     assert "passed" in err  # the verify command (pytest) ran and its output went to stderr
     assert result.stdout == b""  # stdout is for data only

@@ -101,6 +101,9 @@ def plan_phase(job: Job, strategy: str) -> Phase:
     return Phase("plan", f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
         WriteText("gemini-settings", RunPath("gemini-home/.gemini/settings.json"),
                   gemini_settings(agent), title="headless gemini settings, isolated from ~/.gemini"),
+        WriteText("gemini-dotenv", RunPath("empty/.env"), "",
+                  title="gemini loads the first .env up from its cwd: an empty one keeps the "
+                        "repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it"),
         twostep("fit", "--role", "planner", "--cli", agent.cli, "--budget", str(agent.input_budget),
                 "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--", SPEC, pack,
                 name="planner-fit", title="refuse input the planner cannot take whole"),

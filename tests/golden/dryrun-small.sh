@@ -28,6 +28,8 @@ rm -rf -- "$RUN"/codebase-tree
 # === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
 # headless gemini settings, isolated from ~/.gemini
 printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
+# gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
+printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole
 twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/codebase.log --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/codebase.xml
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
