@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from twostep import repogit
+from twostep import gitrepo
 from twostep.errors import InputError
 from twostep.planfiles import resolve
 from twostep.repoview import RepoView
@@ -123,8 +123,15 @@ def test_not_a_repository(tmp_path):
 
 def test_git_calls_are_few(world, monkeypatch):
     calls = []
-    real = repogit._git
-    monkeypatch.setattr(repogit, "_git", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    real = gitrepo.run
+
+    def spy(*args, **kwargs):
+        words = list(args)
+        while words and words[0] in ("-C", "-c"):  # global options and their values
+            words = words[2:]
+        calls.append(words[0])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(gitrepo, "run", spy)
     view = RepoView.from_git(str(world[0]))
     assert calls == ["rev-parse", "ls-files"]
     plan = "Read `a.go`, `b.go`, `c/d.go`, `.env`, scratch.go, `e.go`, `f.go`, `src/main.go`."

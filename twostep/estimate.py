@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from twostep.errors import InputError, StepFailed
+from twostep import gitrepo
 
 # binary-extensions 3.2.0 (used via is-binary-path by repomix 1.18.1); the lookup lowercases the
 # extension, so "DS_Store" never matches – kept verbatim to mirror upstream exactly.
@@ -153,23 +153,9 @@ def estimate(repo_root: Path, pathspecs: Sequence[str], *,
 
 
 def _tracked(root: Path, pathspecs: Sequence[str]) -> list[str]:
-    """Regular tracked files (mode 100644/100755) matching the pathspecs, deduplicated."""
-    try:
-        out = subprocess.run(["git", "ls-files", "-s", "-z", "--", *pathspecs], cwd=root,
-                             capture_output=True, check=True).stdout
-    except FileNotFoundError as e:
-        raise StepFailed("git is not installed", step="estimate") from e
-    except subprocess.CalledProcessError as e:
-        msg = e.stderr.decode(errors="replace").strip()
-        if "not a git repository" in msg:
-            raise InputError(f"{root} is not a git repository") from e
-        raise StepFailed(f"git ls-files failed: {msg}", step="estimate", code=e.returncode) from e
-    seen: dict[str, None] = {}
-    for entry in out.split(b"\0"):
-        meta, _, path = entry.partition(b"\t")
-        if meta[:6] in (b"100644", b"100755"):  # skips symlinks (120000) and submodules (160000)
-            seen[os.fsdecode(path)] = None    # conflicted paths appear once per stage
-    return list(seen)
+    """Regular tracked files (mode 100644/100755) matching the pathspecs; symlinks (120000) and
+    submodules (160000) are never packed."""
+    return [e.path for e in gitrepo.index(root, tuple(pathspecs)) if e.mode in ("100644", "100755")]
 
 
 def _read(root: str, path: str) -> _File:
@@ -241,9 +227,8 @@ def _secret_candidates(procs: list[subprocess.Popen], files: list[_File], root: 
 def _grep_skips(root: Path, paths: list[str]) -> set[str]:
     """Text files git grep -I skips anyway because .gitattributes calls them binary (diff unset or
     a diff driver): the secret scan is blind to them, so they stay uncertain."""
-    out = subprocess.run(["git", "check-attr", "-z", "--stdin", "diff"], cwd=root, check=True,
-                         input=b"".join(os.fsencode(p) + b"\0" for p in paths),
-                         capture_output=True).stdout.split(b"\0")
+    out = gitrepo.git("check-attr", "-z", "--stdin", "diff", cwd=root,
+                      input=b"".join(os.fsencode(p) + b"\0" for p in paths)).split(b"\0")
     return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3)
             if out[i + 2] not in (b"unspecified", b"set")}
 

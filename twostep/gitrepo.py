@@ -3,30 +3,55 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from twostep.errors import InputError, ToolMissing
 
 
-def git(*args: str, cwd: Path, check: bool = True) -> bytes:
+def run(*args: str, cwd: Path | str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """One git process, bytes both ways (file names are bytes to git)."""
     try:
-        proc = subprocess.run(("git", *args), cwd=cwd, capture_output=True, check=False)
+        return subprocess.run(("git", *args), cwd=cwd, input=input, capture_output=True, check=False)
     except FileNotFoundError:
         raise ToolMissing("`git` not found on PATH", hint="install git (apt-get install -y git)") from None
+
+
+def git(*args: str, cwd: Path | str, check: bool = True, input: bytes | None = None) -> bytes:
+    proc = run(*args, cwd=cwd, input=input)
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip()
         raise InputError(f"git {' '.join(args[:2])} failed in {cwd}: {message}")
     return proc.stdout
 
 
+def decode(name: bytes) -> str:
+    return name.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    mode: str   # 100644/100755 files, 120000 symlinks, 160000 submodules
+    blob: str
+    path: str
+
+
+def index(repo: Path | str, pathspecs: tuple[str, ...] | list[str] = ()) -> list[IndexEntry]:
+    """The index entries the pathspecs select, one per path (a conflicted path lists once per
+    stage in `git ls-files -s`; the first is kept)."""
+    seen: dict[str, IndexEntry] = {}
+    for entry in git("ls-files", "-s", "-z", "--", *pathspecs, cwd=repo).split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        if name:
+            mode, blob = meta.decode().split(" ")[:2]
+            seen.setdefault(decode(name), IndexEntry(mode, blob, decode(name)))
+    return list(seen.values())
+
+
 def root(start: Path | None = None) -> Path:
     """The repository's top level, or a clear error when not inside a git work tree."""
     cwd = start or Path.cwd()
-    try:
-        proc = subprocess.run(("git", "rev-parse", "--show-toplevel"), cwd=cwd,
-                              capture_output=True, check=False)
-    except FileNotFoundError:
-        raise ToolMissing("`git` not found on PATH", hint="install git (apt-get install -y git)") from None
+    proc = run("rev-parse", "--show-toplevel", cwd=cwd)
     if proc.returncode != 0:
         raise InputError(f"{cwd}: not inside a git repository",
                          hint="run twostep inside a git work tree (git init && git add -A && git commit)")

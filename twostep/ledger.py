@@ -23,12 +23,7 @@ def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
     (or not in the index) are hashed, by one `git hash-object` process.
     """
     wanted = set(paths)
-    ids: dict[str, str] = {}
-    for entry in gitrepo.git("ls-files", "-s", "-z", cwd=repo).split(b"\0"):
-        meta, _, name = entry.partition(b"\t")
-        path = name.decode("utf-8", "surrogateescape")
-        if path in wanted and meta[:3] == b"100":
-            ids[path] = meta.split()[1].decode()
+    ids = {e.path: e.blob for e in gitrepo.index(repo) if e.path in wanted and e.mode.startswith("100")}
     # `git status`, not `git diff`: both must re-read files whose ctime the pack's hard links
     # changed, but status also writes the refreshed index back, so later git calls are quick.
     dirty = {e[3:] for e in gitrepo.status(repo, untracked=False)}

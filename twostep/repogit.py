@@ -1,4 +1,4 @@
-"""The few git calls a RepoView needs, through plumbum, with NUL-separated bytes both ways.
+"""The few git calls a RepoView needs, with NUL-separated bytes both ways.
 
 File names are bytes to git; they are decoded with the file-system encoding (surrogateescape), so
 names with spaces, quotes, `$` or invalid UTF-8 survive the round trip.
@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import os
 
-from plumbum import local
-from plumbum.commands.processes import CommandNotFound
-
-from twostep.errors import InputError, StepFailed, ToolMissing
+from twostep import gitrepo
+from twostep.errors import InputError, StepFailed
 
 
 def _git(cwd: str, *args: str, stdin: bytes = b"", ok: tuple[int, ...] = (0,)) -> tuple[int, bytes]:
-    try:
-        git = local["git"]
-    except CommandNotFound:
-        raise ToolMissing("git is not installed", hint="install git and run twostep inside a repository") from None
     # -c core.quotepath=off keeps error messages readable; -z output is never quoted anyway.
-    proc = git.popen(["-C", cwd, "-c", "core.quotepath=off", *args])
-    out, err = proc.communicate(stdin)
+    proc = gitrepo.run("-C", cwd, "-c", "core.quotepath=off", *args, cwd=cwd, input=stdin)
     if proc.returncode not in ok:
-        text = err.decode(errors="replace").strip()
+        text = proc.stderr.decode(errors="replace").strip()
         raise StepFailed(f"git {args[0]} failed: {text}", step="files", code=proc.returncode)
-    return proc.returncode, out
+    return proc.returncode, proc.stdout
 
 
 def _split(out: bytes) -> list[str]:
@@ -42,11 +35,7 @@ def toplevel(cwd: str) -> str:
 
 def staged(top: str) -> list[tuple[str, str]]:
     """(mode, path) of every index entry; the mode tells symlinks (120000) and submodules (160000)."""
-    seen: dict[str, str] = {}
-    for entry in _split(_git(top, "ls-files", "-z", "--stage")[1]):
-        meta, _, path = entry.partition("\t")
-        seen.setdefault(path, meta.split(" ", 1)[0])  # unmerged paths appear once per stage
-    return [(mode, path) for path, mode in seen.items()]
+    return [(e.mode, e.path) for e in gitrepo.index(top)]
 
 
 def check_ignore(top: str, paths: list[str]) -> set[str]:
