@@ -54,6 +54,7 @@ BAD = [
     ("extends: default\nrnu: 1\n", "2:1: unknown key 'rnu' in recipe", None),
     ("extends: default\nextends: go\n", "2:1: duplicate key 'extends'", None),
     ("extends: default\nexecutor:\n  allowed_tools: [Read, Write]\n", "3:25: allowed_tools: a bare Write lets", "Edit(./**)"),
+    ("extends: default\nexecutor:\n  project_settings: yes please\n", "3:21: project_settings must be true or false", None),
     ("extends: nosuch\n", "nosuch: no such recipe file or built-in recipe", "built-ins:"),
     ("extends: self.yaml\n", "recipe extends itself", None),
 ]

@@ -30,6 +30,7 @@ class Agent:
     permission_mode: str = "acceptEdits"
     allowed_tools: tuple[str, ...] = ()
     max_turns: int = 60
+    project_settings: bool = False
 
     @property
     def input_budget(self) -> int:
@@ -79,6 +80,7 @@ def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
             "permission_mode": schema.Field(schema.choice(*PERMISSION_MODES), default="acceptEdits"),
             "allowed_tools": schema.Field(schema.tool_list, default=()),
             "max_turns": schema.Field(schema.int_range(1, 1000), default=60),
+            "project_settings": schema.Field(schema.boolean, default=False),
         }
     return fields
 

@@ -92,6 +92,12 @@ def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
     return tools
 
 
+def boolean(value: Any, where: Where, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, key, "true or false", value)
+    return value
+
+
 def positive_int(value: Any, where: Where, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise _fail(where, key, "a positive whole number", value)

@@ -130,6 +130,10 @@ def executor_command(agent: Agent) -> Command:
             "--max-turns", str(agent.max_turns)]
     if agent.allowed_tools:
         argv += ["--allowedTools", ",".join(agent.allowed_tools)]
+    if not agent.project_settings:
+        # The repository's .claude/ settings and .mcp.json would otherwise apply: tested, an
+        # `env.ANTHROPIC_BASE_URL` there sent the key and the code elsewhere.
+        argv += ["--setting-sources", "user", "--strict-mcp-config"]
     env = (("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
            ("CLAUDE_CODE_MAX_RETRIES", str(agent.retries)))
     return Command((*argv, *agent.flags), env=env, stderr=RunPath("executor.log"))

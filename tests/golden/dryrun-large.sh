@@ -81,7 +81,7 @@ cat -- AI-PLAN.md "$RUN"/files.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
-' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' 2> "$RUN"/executor.log > "$RUN"/executor.json
+' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/executor.log > "$RUN"/executor.json
 # claude exits 0 on API errors and refused edits: read its verdict
 twostep check-exec "$RUN"/executor.json
 # no change in the work tree is a failure, not a success
