@@ -7,7 +7,6 @@ manifest names: the manifest is rewritten after every step and must stay small.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from twostep import atomic, gitrepo
@@ -32,9 +31,8 @@ def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
     for p in stale:
         ids.pop(p, None)
     if present:
-        proc = subprocess.run(["git", "hash-object", "--stdin-paths", "--no-filters"], cwd=repo,
-                              input="\n".join(present).encode("utf-8", "surrogateescape"),
-                              capture_output=True, check=False)
+        proc = gitrepo.run("hash-object", "--stdin-paths", "--no-filters", cwd=repo,
+                           input="\n".join(present).encode("utf-8", "surrogateescape"))
         fresh = proc.stdout.decode().split()
         if proc.returncode == 0 and len(fresh) == len(present):
             ids.update(zip(present, fresh))

@@ -63,7 +63,8 @@ def recorder(run: Run, repo: Path, job: Job) -> Callable[[StepRecord], None]:
         run.manifest.setdefault("steps", []).append(step.__dict__)
         if step.exit_code == 0:
             done = run.manifest.setdefault("done", [])
-            done.append(step.name) if step.name not in done else None
+            if step.name not in done:
+                done.append(step.name)
             if step.name.endswith("-cache") or step.name == "files-pack":
                 note_packs(run)
             elif step.name in ("planner-fit", "executor-fit"):

@@ -36,9 +36,8 @@ def _command(cmd: Command) -> str:
 def pipe(step: Pipe) -> str:
     parts = [_command(c) for c in step.commands]
     text = " | ".join(parts)
-    if len(step.stdin) == 1:
-        text = f"{text} < {arg(step.stdin[0])}" if len(parts) == 1 and not step.commands[0].cwd \
-            else f"cat -- {arg(step.stdin[0])} | {text}"
+    if step.redirects_stdin:
+        text = f"{text} < {arg(step.stdin[0])}"
     elif step.stdin:
         text = f"cat -- {' '.join(arg(s) for s in step.stdin)} | {text}"
     if step.stdout is not None:

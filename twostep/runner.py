@@ -124,10 +124,12 @@ class Runner:
         from plumbum.machines.local import LocalCommand
 
         stages = [self._plumbum(c) for c in step.commands]
-        if step.stdin:
-            files = [str(self.file(s)) for s in step.stdin]
+        files = [str(self.file(s)) for s in step.stdin]
+        if files and not step.redirects_stdin:
             stages.insert(0, LocalCommand(shutil.which("cat") or "cat")[("--", *files)])
         chain = reduce(or_, stages)
+        if step.redirects_stdin:
+            chain = chain < files[0]
         if step.stdout is not None:
             chain = chain > str(self.file(step.stdout))
         return chain

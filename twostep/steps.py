@@ -56,6 +56,12 @@ class Pipe:
     #: Send stdout to stderr: verify output is progress for a person, not data.
     to_stderr: bool = False
 
+    @property
+    def redirects_stdin(self) -> bool:
+        """One file into one process in the repository: `cmd < file`; else `cat -- files | …`.
+        Both the renderer and the runner ask this, so the script feeds stdin as the run does."""
+        return len(self.stdin) == 1 and len(self.commands) == 1 and self.commands[0].cwd is None
+
 
 @dataclass(frozen=True)
 class MakeDirs:

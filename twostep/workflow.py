@@ -86,6 +86,13 @@ def pack_phase(job: Job, strategy: str) -> Phase:
                             SLICE))
 
 
+def _fit(role: str, agent: Agent, pack_log: RunPath, *files: Arg, title: str) -> Pipe:
+    """The budget check before a model call: the pack's tokens, the other inputs' sizes."""
+    return twostep("fit", "--role", role, "--cli", agent.cli, "--budget", str(agent.input_budget),
+                   "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--", *files,
+                   name=f"{role}-fit", title=title)
+
+
 def planner_command(agent: Agent) -> Command:
     argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json", *agent.flags)
     # An empty working directory: no @path rewriting of the input, no project GEMINI.md,
@@ -104,9 +111,7 @@ def plan_phase(job: Job, strategy: str) -> Phase:
         WriteText("gemini-dotenv", RunPath("empty/.env"), "",
                   title="gemini loads the first .env up from its cwd: an empty one keeps the "
                         "repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it"),
-        twostep("fit", "--role", "planner", "--cli", agent.cli, "--budget", str(agent.input_budget),
-                "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--", SPEC, pack,
-                name="planner-fit", title="refuse input the planner cannot take whole"),
+        _fit("planner", agent, pack_log, SPEC, pack, title="refuse input the planner cannot take whole"),
         Pipe("planner", "spec + pack on stdin, prompt as -p (gemini puts stdin first)",
              (planner_command(agent),), stdin=(SPEC, pack), stdout=RunPath("planner.json"),
              role="planner", timeout=agent.timeout),
@@ -158,9 +163,8 @@ def execute_phase(job: Job, strategy: str) -> Phase:
     pack, pack_log = (CODEBASE, RunPath("codebase.log")) if small else (FILES_PACK, RunPath("files.log"))
     steps = () if small else _files_steps(job)
     steps += (
-        twostep("fit", "--role", "executor", "--cli", agent.cli, "--budget", str(agent.input_budget),
-                "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--",
-                job.plan_path, pack, name="executor-fit", title="refuse input the executor cannot take"),
+        _fit("executor", agent, pack_log, job.plan_path, pack,
+             title="refuse input the executor cannot take"),
         twostep("guard", "--", job.plan_path, pack, name="executor-guard",
                 title="claude reads every @path in its input: refuse untracked or outside files"),
         twostep("snapshot", "-o", RunPath("before.state"), name="snapshot",
