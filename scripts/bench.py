@@ -22,9 +22,10 @@ from statistics import median as med
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from twostep import render, workflow  # noqa: E402
-from twostep.decide import parse_repomix_summary  # noqa: E402
-from twostep.steps import RunPath  # noqa: E402
+from twostep.pipeline import render
+from twostep.pipeline import build as workflow  # noqa: E402
+from twostep.sizing.strategy import parse_repomix_summary  # noqa: E402
+from twostep.pipeline.steps import RunPath  # noqa: E402
 
 REPS = int(os.environ.get("BENCH_REPS", "5"))
 PY, TWOSTEP = str(ROOT / ".venv/bin/python"), str(ROOT / ".venv/bin/twostep")

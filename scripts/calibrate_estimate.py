@@ -31,11 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from twostep import estimate as est  # noqa: E402
-from twostep import measure, recipe  # noqa: E402
-from twostep.decide import Thresholds, classify, decide, parse_repomix_summary  # noqa: E402
-from twostep.linktree import link_tree  # noqa: E402
-from twostep.workflow import TREE_PACK_FLAGS  # noqa: E402
+from twostep.sizing import estimate as est  # noqa: E402
+from twostep.sizing import measure
+from twostep.recipe import load as recipe  # noqa: E402
+from twostep.sizing.strategy import Thresholds, classify, decide, parse_repomix_summary  # noqa: E402
+from twostep.pack.linktree import link_tree  # noqa: E402
+from twostep.pipeline.build import TREE_PACK_FLAGS  # noqa: E402
 
 SELECTIONS: list[tuple[str, list[str]]] = [
     ("json", ["json"]),

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from twostep.planfiles import resolve  # noqa: E402
-from twostep.repoview import RepoView  # noqa: E402
+from twostep.planfiles.repoview import RepoView  # noqa: E402
 
 CORPUS = ROOT / "tests" / "planfiles_corpus"
 FAKE_ROOT = "/corpus"  # where the in-memory repositories pretend to live

@@ -51,7 +51,7 @@ def make_repo(path: Path, files: dict[str, str | bytes], commit: bool = True) ->
 
 def example_repo(path: Path) -> Path:
     """A copy of the built-in demo project as a fresh git repository."""
-    src = ROOT / "twostep" / "example" / "project"
+    src = ROOT / "scripts" / "example" / "project"
     files = {str(p.relative_to(src)): p.read_text(encoding="utf-8")
              for p in src.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     return make_repo(path, files)

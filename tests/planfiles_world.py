@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from twostep.planfiles import resolve
-from twostep.repoview import RepoView
+from twostep.planfiles.repoview import RepoView
 
 TRACKED = [
     "Makefile", "Dockerfile", "README.md", "go.mod", "go.sum", ".gitignore",

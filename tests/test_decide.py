@@ -1,4 +1,4 @@
-"""twostep.decide: strategy from a band, and parsing repomix 1.18.1's normal-mode summary."""
+"""twostep.sizing.strategy: strategy from a band, and parsing repomix 1.18.1's normal-mode summary."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from twostep.decide import (Decision, RepomixSummary, Thresholds, classify, decide,
+from twostep.sizing.strategy import (Decision, RepomixSummary, Thresholds, classify, decide,
                             parse_repomix_summary)
-from twostep.estimate import Estimate
+from twostep.sizing.estimate import Estimate
 
 T = Thresholds(100_000, 200_000)
 REPOMIX = Path(__file__).resolve().parents[1] / ".tools/node_modules/.bin/repomix"

@@ -26,7 +26,7 @@ import pytest
 
 from helpers import ROOT, git, make_repo, twostep
 from realcli import cli_env
-from twostep import recipe as recipes
+from twostep.recipe import load as recipes
 
 pytestmark = pytest.mark.realcli
 

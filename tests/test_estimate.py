@@ -1,4 +1,4 @@
-"""twostep.estimate: file selection mirrors repomix, and the byte band holds repomix's real count."""
+"""twostep.sizing.estimate: file selection mirrors repomix, and the byte band holds repomix's real count."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from twostep import estimate as est
-from twostep.decide import Decision, Thresholds, classify, decide, parse_repomix_summary
+from twostep.sizing import estimate as est
+from twostep.sizing.strategy import Decision, Thresholds, classify, decide, parse_repomix_summary
 from twostep.errors import InputError
-from twostep.linktree import link_tree
-from twostep.workflow import TREE_PACK_FLAGS
+from twostep.pack.linktree import link_tree
+from twostep.pipeline.build import TREE_PACK_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 REPOMIX = ROOT / ".tools/node_modules/.bin/repomix"

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from twostep.errors import NotConfirmed
-from twostep.gate import review
+from twostep.pipeline.gate import review
 
 
 def _answers(*values):
@@ -74,8 +74,8 @@ def test_gate_on_a_real_terminal(tmp_path):
         pytest.skip("util-linux `script` is not installed")
     repo = example_repo(tmp_path / "repo")
     env = standin_env(tmp_path)
-    cmd = (f"{sys.executable} -m twostep run {ROOT}/twostep/example/recipe.yaml "
-           f"--spec {ROOT}/twostep/example/SPEC.md")
+    cmd = (f"{sys.executable} -m twostep run {ROOT}/scripts/example/recipe.yaml "
+           f"--spec {ROOT}/scripts/example/SPEC.md")
     proc = subprocess.Popen(["script", "-qec", cmd, "/dev/null"], cwd=repo, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers import make_repo
-from twostep.mentions import mentions, scan
+from twostep.agents.mentions import mentions, scan
 
 
 def test_mention_syntax_mirrors_claude():

@@ -22,20 +22,21 @@ def wheel(tmp_path_factory):
     return next(out.glob("twostep-*.whl"))
 
 
-def test_wheel_contains_recipes_and_example(wheel):
+def test_wheel_contains_recipes_not_the_example(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for recipe in ("default", "go", "python", "typescript"):
-        assert f"twostep/recipes/{recipe}.yaml" in names
-    assert "twostep/example/SPEC.md" in names and "twostep/example/project/wordfreq/cli.py" in names
+        assert f"twostep/recipe/builtins/{recipe}.yaml" in names
+    # The demo project is for the demo and the tests; it is not part of the installed tool.
+    assert not any("example" in n for n in names)
 
 
 def test_installed_wheel_finds_its_builtins(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
-    code = "import twostep.builtins as b; print(b.recipes_dir())"
+    code = "import twostep.recipe.builtin as b; print(b.recipes_dir())"
     where = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
-    assert where.stdout.strip() == str(site / "twostep" / "recipes")
+    assert where.stdout.strip() == str(site / "twostep" / "recipe" / "builtins")
     check = subprocess.run([sys.executable, "-m", "twostep", "check", "python"], env=env, cwd=tmp_path,
                            capture_output=True, text=True)
     assert check.returncode == 0 and "ok" in check.stdout, check.stderr

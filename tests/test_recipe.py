@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import twostep
-from twostep import builtins, recipe
+from twostep.recipe import builtin as builtins
+from twostep.recipe import load as recipe
 from twostep.errors import RecipeError
 
 

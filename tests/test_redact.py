@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from twostep.redact import redact
-from twostep.runner import Runner
-from twostep.steps import Command, Pipe, RunPath
+from twostep.pipeline.runner import Runner
+from twostep.pipeline.steps import Command, Pipe, RunPath
 
 
 def test_redact_replaces_secret_values_only():

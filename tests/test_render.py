@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from twostep import recipe, render, workflow
-from twostep.steps import Command, Pipe, RunPath
+from twostep.recipe import load as recipe
+from twostep.pipeline import render
+from twostep.pipeline import build as workflow
+from twostep.pipeline.steps import Command, Pipe, RunPath
 
 GOLDEN = Path(__file__).parent / "golden"
 HEADER = ["recipe: go (go)", "strategy: {strategy}"]

@@ -11,8 +11,8 @@ import pytest
 
 from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
 
-RECIPE = str(ROOT / "twostep" / "example" / "recipe.yaml")
-SPEC = str(ROOT / "twostep" / "example" / "SPEC.md")
+RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
+SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
 
 
 @pytest.fixture

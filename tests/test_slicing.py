@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import calls, git, make_repo, standin_env, twostep
-from twostep import recipe, slicing
+from twostep.recipe import load as recipe
+from twostep.sizing import slicing
 
 BY_DIR = (("vendor", 900_000), ("billing", 300_000), ("docs", 50_000), (".", 5_000),
           ("internal", 400_000), ("internal/api", 250_000), ("internal/db", 150_000))

@@ -1,0 +1,83 @@
+"""The command line (click only). Core errors become exit codes here, and only here."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from twostep import __version__
+from twostep.errors import EXIT_CODES, TwostepError
+from twostep.log import LOG
+
+EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
+    f"  {code:>3}  {meaning}" for code, meaning in sorted(EXIT_CODES.values()))
+
+
+#: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
+STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard", "linktree",
+          "snapshot")
+
+
+class Group(click.Group):
+    def format_commands(self, ctx, formatter):
+        rows = {True: [], False: []}
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            rows[name in STAGES].append((name, cmd.get_short_help_str(limit=60)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows[False])
+        with formatter.section("Pipeline stages (used by run and by --dry-run scripts)"):
+            formatter.write_dl(rows[True])
+
+    def main(self, *args, **kwargs):  # noqa: D401 - click's signature
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except TwostepError as exc:
+            if str(exc):
+                LOG.error(str(exc), exc.hint)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            LOG.error("aborted")
+            sys.exit(130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            LOG.error("interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(141)
+        except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 1
+            if LOG.verbosity >= 2:
+                raise
+            LOG.error(f"internal error: {type(exc).__name__}: {exc}",
+                      "this is a bug in twostep; run again with -v for the traceback and report it")
+            sys.exit(1)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
+@click.version_option(__version__, prog_name="twostep")
+@click.option("-q", "--quiet", count=True, help="Only errors and warnings on stderr.")
+@click.option("-v", "--verbose", count=True, help="Show every command as it runs.")
+def main(quiet: int, verbose: int) -> None:
+    """Plan → Execute AI coding as a reliable, scriptable pipeline.
+
+    twostep packs your repository with repomix, has a large-context planner (gemini) write
+    AI-PLAN.md, then has an executor (claude) implement it, and verifies the result.
+    Data goes to stdout, progress to stderr.
+    """
+    # Stages started by `twostep run` inherit its -q/-v through the environment.
+    inherited = int(os.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
+    LOG.verbosity = max(0, (1 - quiet + verbose) if (quiet or verbose) else inherited)
+    os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
+
+
+from twostep.cli import commands as cli_commands
+from twostep.cli import stages as cli_stages  # noqa: E402  (registers the sub-commands)
+
+cli_commands.register(main)
+cli_stages.register(main)

@@ -1,0 +1,70 @@
+"""Runs: list them, resume one, and check the machine (doctor)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+
+@click.command()
+@click.argument("run_id", metavar="[RUN]", required=False)
+@click.option("--yes", "-y", is_flag=True, help="Skip the review gate if the run reaches it.")
+@click.option("--allow-dirty", is_flag=True, help="Let the executor run on a dirty work tree.")
+def resume(run_id: str | None, yes: bool, allow_dirty: bool):
+    """Continue the last failed or interrupted run (or RUN) from the step that failed.
+
+    The planner is never asked again when the run already has its plan.
+    """
+    from twostep.tools import git as gitrepo
+    from twostep.pipeline.resume import resume as resume_run
+
+    resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty)
+
+
+@click.command(name="runs")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
+def list_runs(as_json: bool):
+    """List the runs of this repository, oldest first."""
+    from twostep.tools import git as gitrepo
+    from twostep.runs import store as runs
+
+    found = runs.all_runs(gitrepo.root())
+    if as_json:
+        click.echo(json.dumps([r.manifest for r in found], indent=2))
+        return
+    for r in found:
+        m = r.manifest
+        failed = f" at {m['failed_step']}" if m.get("failed_step") else ""
+        click.echo(f"{r.id}  {m.get('status', '?'):<11}{failed:<16} {m.get('recipe', {}).get('name', '?'):<10} "
+                   f"{m.get('strategy', '?'):<6} {m.get('measurement', {}).get('tokens', '?')} tokens")
+
+
+@click.command()
+def doctor():
+    """Check that every CLI twostep composes is installed, with its version, and that the
+    model CLIs have credentials (exit 5: a tool is missing; 16: credentials are)."""
+    from twostep.pipeline import preflight as toolcheck
+
+    code = 0
+    for tool in ("git", "rg", "repomix", "gemini", "claude"):
+        try:
+            found = toolcheck.versions([tool])
+            click.echo(f"ok       {tool}: {found[tool]}")
+        except Exception:  # noqa: BLE001 - report every tool, whatever went wrong
+            code = 5
+            click.echo(f"missing  {tool}: install with `{toolcheck.INSTALL.get(tool, '?')}`")
+    for cli in ("gemini", "claude"):
+        try:
+            toolcheck.credentials([cli])
+            click.echo(f"ok       {cli} credentials")
+        except Exception as exc:  # noqa: BLE001
+            code = code or 16
+            click.echo(f"missing  {str(exc).splitlines()[-1].strip()}")
+    raise SystemExit(code)
+
+
+def register(group: click.Group) -> None:
+    for command in (resume, list_runs, doctor):
+        group.add_command(command)

@@ -1,0 +1,148 @@
+"""Pipeline stages that are twostep itself. `run` and the dry-run script call them the same
+way, as one stage of a pipeline, like `sort -u`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from twostep.tools import git as gitrepo
+from twostep.log import LOG
+
+
+@click.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+def linktree(dest: Path):
+    """Hard-link the tracked files listed on stdin (NUL- or line-separated) under DEST."""
+    from twostep.pack import linktree as lt
+
+    report = lt.run(gitrepo.root(), dest, sys.stdin.buffer)
+    LOG.detail(f"linked {report.linked} files into {dest}")
+    if report.skipped_symlinks:
+        LOG.warn(f"not packed: {len(report.skipped_symlinks)} symlink(s), e.g. "
+                 f"{report.skipped_symlinks[0]} (a link's target may lie outside the repository)")
+
+
+@click.command(name="accept-plan")
+@click.argument("reply", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The plan file.")
+@click.option("--keep", type=click.Path(path_type=Path), help="Also keep a copy here.")
+def accept_plan(reply: Path, output: Path, keep: Path | None):
+    """Check the planner's JSON reply and write its plan atomically (never an empty one)."""
+    from twostep.agents import replies
+
+    text = replies.accept_plan(reply, output, keep)
+    LOG.info(f"plan written to {output} ({len(text.splitlines())} lines)")
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
+def gate(plan_file: Path):
+    """Ask on the terminal: proceed, edit PLAN in $EDITOR, or abort."""
+    from twostep.pipeline import gate as g
+
+    g.review(plan_file)
+
+
+@click.command()
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def snapshot(output: Path):
+    """Write a fingerprint of the work tree (status and content hashes)."""
+    from twostep.pipeline import fingerprint as treestate
+
+    output.write_text(treestate.fingerprint(gitrepo.root()), encoding="utf-8")
+
+
+@click.command()
+@click.argument("before", type=click.Path(exists=True, path_type=Path))
+def changed(before: Path):
+    """Fail (exit 9) unless the work tree changed since the BEFORE fingerprint."""
+    from twostep.pipeline import fingerprint as treestate
+    from twostep.errors import NoChanges
+
+    paths = treestate.changed_paths(before.read_text(encoding="utf-8"), treestate.fingerprint(gitrepo.root()))
+    if not paths:
+        raise NoChanges("the executor made no changes to the working tree",
+                        hint="read the executor's reply (executor.json) and log in the run directory")
+    LOG.info(f"the executor changed {len(paths)} path(s): {', '.join(paths[:8])}")
+
+
+@click.command(name="check-exec")
+@click.argument("reply", type=click.Path(path_type=Path))
+def check_exec(reply: Path):
+    """Fail on the executor's error results and refused edits (claude exits 0 on both)."""
+    from twostep.agents import replies
+
+    data = replies.check_executor(reply)
+    LOG.info(f"executor: {data.get('num_turns', '?')} turns, {data.get('duration_ms', 0) / 1000:.1f} s")
+
+
+@click.command()
+@click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
+@click.option("--cli", "cli_name", required=True, type=click.Choice(["gemini", "claude"]))
+@click.option("--budget", required=True, type=int, help="Input tokens allowed.")
+@click.option("--pack-log", required=True, type=click.Path(path_type=Path), help="repomix's summary.")
+@click.option("--prompt-chars", default=0, type=int)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int, files):
+    """Refuse input that does not fit the model's budget or the CLI's input limit (exit 14)."""
+    from twostep.sizing import budget as b
+    from twostep.sizing.strategy import parse_repomix_summary
+
+    tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens if pack_log.exists() else 0
+    result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars)
+    LOG.detail(f"{role} input: {result.tokens:,} of {result.budget:,} tokens, "
+               f"{result.chars:,} of {result.max_chars:,} characters")
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
+@click.option("--recipe", "recipe_arg", metavar="RECIPE", help="Use the recipe's plan_files globs.")
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON on stdout.")
+def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
+    """Print the tracked files PLAN names, one per line (refusals and misses on stderr).
+
+    Exits 11 when the plan names no existing file and no file to create.
+    """
+
+    from twostep import planfiles
+    from twostep.recipe import load as recipes
+    from twostep.errors import InputError
+
+    if not plan_file.is_file():
+        raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")
+    patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
+    text = plan_file.read_text(encoding="utf-8", errors="replace")
+    resolution = planfiles.resolve(text, planfiles.RepoView.from_git(str(Path.cwd())), patterns=patterns)
+    if as_json:
+        click.echo(resolution.to_json())
+    else:
+        if LOG.verbosity >= 1:
+            planfiles.render_report(resolution, sys.stderr, plan_name=str(plan_file))
+        out = sys.stdout.buffer
+        for path in resolution.files:
+            out.write(path.encode("utf-8", "surrogateescape") + b"\n")
+        out.flush()
+    planfiles.require_something(resolution, str(plan_file))
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def guard(files):
+    """Refuse input whose @path mentions would make claude read untracked or outside files."""
+    from twostep.agents import mentions
+    from twostep.errors import UnsafeInput
+
+    bad = mentions.scan(gitrepo.root(), list(files))
+    if bad:
+        lines = "\n".join(f"  {m.file}:{m.line}: @{m.text}: {m.reason}" for m in bad[:20])
+        raise UnsafeInput(f"claude reads the file behind every @path in its input and sends it; "
+                          f"refusing {len(bad)} mention(s):\n{lines}",
+                          hint="remove those @ mentions from the plan (or the file that holds them)")
+
+
+def register(group: click.Group) -> None:
+    for command in (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
+        group.add_command(command)

@@ -1,0 +1,84 @@
+"""Reuse a pack when nothing it depends on changed: the selected files (git's blob ids, plus
+size and mtime of the ones dirty in the work tree), the pathspecs, the repomix flags and the
+repomix binary. A second `plan` on an unchanged tree then skips repomix entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from pathlib import Path
+
+from twostep.tools import git as gitrepo
+
+KEEP = 8  # newest cache entries kept; each holds one pack and its listing and summary
+
+
+def key(repo: Path, pathspecs: tuple[str, ...], flags: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for part in ("\0".join(pathspecs), "\0".join(flags), _tool_identity("repomix")):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\1")
+    digest.update(gitrepo.git("ls-files", "-s", "-z", "--", *pathspecs, cwd=repo))
+    status = gitrepo.git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--",
+                         *pathspecs, cwd=repo)
+    for entry in status.decode("utf-8", "surrogateescape").split("\0"):
+        if len(entry) > 3:
+            # Dirty files: their content is not in the index; size and mtime stand for it.
+            try:
+                st = os.stat(repo / entry[3:])
+                digest.update(f"{entry}:{st.st_size}:{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            except OSError:
+                digest.update(f"{entry}:gone\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:32]
+
+
+def _tool_identity(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        return name
+    st = os.stat(path)
+    return f"{os.path.realpath(path)}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _link(src: Path, dest: Path) -> None:
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def fetch(cache: Path, entry: str, outputs: list[Path]) -> bool:
+    """Place the cached outputs at their run paths; False on a miss (nothing changed)."""
+    folder = cache / entry
+    sources = [folder / out.name for out in outputs]
+    if not all(s.is_file() for s in sources):
+        return False
+    for src, dest in zip(sources, outputs):
+        _link(src, dest)
+    os.utime(folder)
+    return True
+
+
+def store(cache: Path, entry: str, outputs: list[Path]) -> None:
+    folder = cache / entry
+    partial = cache / f".{entry}.{os.getpid()}.tmp"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for out in outputs:
+        _link(out, partial / out.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(partial, folder)  # a reader sees a whole entry or none
+    _evict(cache)
+
+
+def _evict(cache: Path) -> None:
+    entries = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in cache.glob(".*.tmp"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)

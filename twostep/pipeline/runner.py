@@ -1,0 +1,233 @@
+"""Execute pipeline phases with plumbum: streamed through files and pipes, never buffered.
+
+Every stage starts in its own session so that a timeout, Ctrl-C or SIGTERM can stop the whole
+process group of each CLI (gemini re-spawns itself and ignores SIGTERM sent to its pid alone,
+CLI-FACTS 1.11). Failures follow bash's pipefail: the rightmost failing stage is reported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from pathlib import Path
+from typing import Callable
+
+from twostep import errors
+from twostep.log import LOG
+from twostep.redact import redact
+from twostep.pipeline.render import step_lines
+from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
+                           RemoveTree, RunPath, Step, WriteText)
+
+_FAILURES = {"step": errors.StepFailed, "planner": errors.PlannerFailed,
+             "executor": errors.ExecutorFailed, "verify": errors.VerifyFailed}
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    name: str
+    command: str
+    exit_code: int
+    seconds: float
+
+
+@dataclass
+class Runner:
+    repo: Path
+    run_dir: Path
+    on_step: Callable[[StepRecord], None] = lambda record: None
+    #: Where packs are cached (None: never cache, e.g. measuring in a scratch directory).
+    cache: Path | None = None
+    #: Use cached packs but add none (a dry-run writes nothing into the repository).
+    cache_readonly: bool = False
+    _live: list = field(default_factory=list)
+
+    def resolve(self, value: Arg) -> str:
+        if isinstance(value, RunPath):
+            return str(self.run_dir / value.rel) if value.rel else str(self.run_dir)
+        return value
+
+    def file(self, value: Arg) -> Path:
+        """A file operand: run paths are absolute, plain ones are relative to the repo root."""
+        return Path(self.resolve(value)) if isinstance(value, RunPath) else self.repo / value
+
+    def run_phase(self, phase: Phase) -> None:
+        for step in phase.steps:
+            self.run_step(step)
+
+    def run_step(self, step: Step) -> None:
+        started = time.monotonic()
+        code = self._dispatch(step)
+        self.on_step(StepRecord(step.name, "\n".join(step_lines(step)), code,
+                                round(time.monotonic() - started, 3)))
+
+    def _dispatch(self, step: Step) -> int:
+        if isinstance(step, Pipe):
+            return self.run_pipe(step)
+        if isinstance(step, MakeDirs):
+            for p in step.paths:
+                self.file(p).mkdir(parents=True, exist_ok=True)
+        elif isinstance(step, WriteText):
+            self.file(step.path).write_text(step.text, encoding="utf-8")
+        elif isinstance(step, CopyFile):
+            shutil.copyfile(self.file(step.src), self.file(step.dest))
+        elif isinstance(step, RemoveTree):
+            shutil.rmtree(self.file(step.path), ignore_errors=True)
+        elif isinstance(step, Cached):
+            self.run_cached(step)
+        elif isinstance(step, IfNonEmpty):
+            path = self.file(step.path)
+            if path.is_file() and path.stat().st_size > 0:
+                return self.run_pipe(step.then)
+            self.file(step.otherwise).write_bytes(b"")
+        return 0
+
+    def run_cached(self, step: Cached) -> None:
+        from twostep.pack import cache as packcache
+
+        outputs = [self.file(o) for o in step.outputs]
+        entry = packcache.key(self.repo, step.pathspecs, step.flags) if self.cache else None
+        if entry and packcache.fetch(self.cache, entry, outputs):
+            LOG.info(f"{step.name}: unchanged since an earlier pack; reusing it (cache {entry[:12]})")
+            return
+        for out in outputs:
+            out.unlink(missing_ok=True)  # may be a hard link into the cache: never write through it
+        for inner in step.steps:
+            self.run_step(inner)
+        if entry and not self.cache_readonly:
+            packcache.store(self.cache, entry, outputs)
+
+    # -- pipelines ---------------------------------------------------------------------------
+
+    def _plumbum(self, cmd: Command):
+        from plumbum.machines.local import LocalCommand
+
+        exe = shutil.which(cmd.tool)
+        if exe is None:
+            raise errors.ToolMissing(f"`{cmd.tool}` not found on PATH",
+                                     hint="run `twostep doctor` to see how to install it")
+        bound = LocalCommand(exe)[tuple(self.resolve(a) for a in cmd.argv[1:])]
+        # plumbum copies os.environ when it is imported; pass the environment as it is now.
+        bound = bound.with_env(**{**os.environ, **{k: self.resolve(v) for k, v in cmd.env}})
+        bound = bound.with_cwd(self.resolve(cmd.cwd) if cmd.cwd is not None else str(self.repo))
+        if cmd.stderr is not None:
+            bound = bound >= str(self.file(cmd.stderr))
+        return bound
+
+    def _chain(self, step: Pipe):
+        from plumbum.machines.local import LocalCommand
+
+        stages = [self._plumbum(c) for c in step.commands]
+        files = [str(self.file(s)) for s in step.stdin]
+        if files and not step.redirects_stdin:
+            stages.insert(0, LocalCommand(shutil.which("cat") or "cat")[("--", *files)])
+        chain = reduce(or_, stages)
+        if step.redirects_stdin:
+            chain = chain < files[0]
+        if step.stdout is not None:
+            chain = chain > str(self.file(step.stdout))
+        return chain
+
+    def run_pipe(self, step: Pipe) -> int:
+        chain = self._chain(step)
+        LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
+        stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL
+        stdout = 2 if step.to_stderr and step.stdout is None else None
+        proc = chain.popen(stdin=stdin, stdout=stdout, stderr=None, new_session=not step.interactive)
+        procs = _stages(proc)
+        self._live = procs
+        try:
+            proc.wait(timeout=step.timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise errors.StepTimeout(
+                f"step '{step.name}': `{_main_tool(step)}` did not finish within "
+                f"{step.timeout:g} s and was stopped{self._tail(step)}", step=step.name) from None
+        except BaseException:
+            # Ctrl-C or SIGTERM reached only us: the stages run in their own sessions.
+            self.stop()
+            raise
+        finally:
+            self._live = []
+            self._scrub_logs(step)
+        return self._check(step, [p.returncode for p in procs])
+
+    def _scrub_logs(self, step: Pipe) -> None:
+        """A CLI may echo a key into its stderr (an auth error); logs are kept, keys are not."""
+        for cmd in step.commands:
+            if cmd.stderr is None:
+                continue
+            log = self.file(cmd.stderr)
+            try:
+                text = log.read_text(encoding="utf-8", errors="surrogateescape")
+            except OSError:
+                continue
+            clean = redact(text)
+            if clean != text:
+                log.write_text(clean, encoding="utf-8", errors="surrogateescape")
+
+    def stop(self) -> None:
+        """Terminate every live stage's process group, then make sure it is gone."""
+        for proc in self._live:
+            _signal_group(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for proc in self._live:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def _check(self, step: Pipe, codes: list[int]) -> int:
+        failed = [(i, c) for i, c in enumerate(codes) if c != 0]
+        if not failed:
+            return 0
+        index, code = failed[-1]
+        code = 128 - code if code < 0 else code  # killed by signal N: bash reports 128+N
+        if step.self_reporting:
+            raise errors.ChildReported(code)
+        offset = len(codes) - len(step.commands)
+        tool = step.commands[index - offset].tool if index >= offset else "cat"
+        raise _FAILURES[step.role](
+            f"step '{step.name}': `{tool}` exited with code {code}{self._tail(step)}",
+            step=step.name, code=code)
+
+    def _tail(self, step: Pipe, lines: int = 15) -> str:
+        logs = [self.file(c.stderr) for c in step.commands if c.stderr is not None]
+        for log in logs:
+            try:
+                text = log.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            tail = [ln for ln in text.splitlines() if ln.strip()][-lines:]
+            if tail:
+                body = "\n".join(f"    {ln}" for ln in tail)
+                return f"\n  last lines of {log}:\n{redact(body)}"
+        return ""
+
+
+def _stages(proc) -> list:
+    chain = [proc]
+    while getattr(chain[0], "srcproc", None) is not None:
+        chain.insert(0, chain[0].srcproc)
+    return chain
+
+
+def _main_tool(step: Pipe) -> str:
+    return step.commands[-1].tool
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass

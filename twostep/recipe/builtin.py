@@ -1,0 +1,36 @@
+"""The built-in recipes: the YAML files of the top-level `recipes/` folder.
+
+One lookup serves a checkout and an installed wheel: `twostep/recipe/builtins` is a symlink to
+`recipes/` in the checkout, and the wheel ships the same files at that path (pyproject's
+force-include).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from twostep.errors import RecipeError
+
+
+def recipes_dir() -> Path:
+    return Path(__file__).with_name("builtins")
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in recipes_dir().glob("*.yaml"))
+
+
+def locate(spec: str, cwd: Path) -> tuple[Path, str]:
+    """Resolve a recipe argument to (path, name for messages): an existing path wins, then a
+    built-in name."""
+    path = Path(spec).expanduser()
+    if not path.is_absolute():
+        path = cwd / path
+    looks_like_path = "/" in spec or spec.endswith((".yaml", ".yml"))
+    if path.is_file() or looks_like_path:
+        return path, spec
+    builtin = recipes_dir() / f"{spec}.yaml"
+    if builtin.is_file():
+        return builtin, str(builtin)
+    raise RecipeError(f"{spec}: no such recipe file or built-in recipe",
+                      hint=f"built-ins: {', '.join(names())}; or give a path to a recipe.yaml")

@@ -1,0 +1,182 @@
+"""A tiny schema-as-data validator for marked YAML (in the spirit of cfgv), with locations.
+
+Each checker takes (value, where, key) and returns the cleaned value or raises RecipeError
+whose message starts with `file:line:col`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from twostep.errors import RecipeError
+from twostep.recipe.marks import MarkedDict, Where
+
+Checker = Callable[[Any, Where, str], Any]
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Checker
+    required: bool = False
+    default: Any = _MISSING
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    names = ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "a string"),
+             (int, "a number"), (float, "a number"))
+    return next((name for kind, name in names if isinstance(value, kind)), type(value).__name__)
+
+
+def _fail(where: Where, key: str, expected: str, value: Any) -> RecipeError:
+    return RecipeError(f"{where}: {key} must be {expected}, got {type_name(value)}")
+
+
+def nonempty_str(value: Any, where: Where, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(where, key, "a non-empty string", value)
+    return value
+
+
+def str_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise RecipeError(f"{where}: {key} must be a list of strings, got a string",
+                          hint=f"write it as a list: {key}: [{value!r}]")
+    if not isinstance(value, list):
+        raise _fail(where, key, "a list of strings", value)
+    items = getattr(value, "item_where", [where] * len(value))
+    return tuple(nonempty_str(v, w, f"{key}[{i}]") for i, (v, w) in enumerate(zip(value, items)))
+
+
+def nonempty_str_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
+    items = str_list(value, where, key)
+    if not items:
+        raise RecipeError(f"{where}: {key} must list at least one pathspec")
+    return items
+
+
+def argv_list(value: Any, where: Where, key: str) -> tuple[tuple[str, ...], ...]:
+    """A list of commands, each an argv list. Strings are refused: no `sh -c` from data."""
+    if not isinstance(value, list):
+        raise _fail(where, key, "a list of commands (each a list of words)", value)
+    items = getattr(value, "item_where", [where] * len(value))
+    out = []
+    for i, (cmd, w) in enumerate(zip(value, items)):
+        if isinstance(cmd, str):
+            raise RecipeError(f"{w}: {key}[{i}] must be an argv list, not a shell string",
+                              hint=f"write it as a list of words: {cmd.split()!r}")
+        argv = str_list(cmd, w, f"{key}[{i}]")
+        if not argv:
+            raise RecipeError(f"{w}: {key}[{i}] is an empty command")
+        out.append(argv)
+    return tuple(out)
+
+
+#: Tools that, allowed bare, let claude write outside its working directory (tested: a bare
+#: Write or Edit in --allowedTools bypasses acceptEdits' own cwd limit).
+UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
+
+
+def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
+    tools = str_list(value, where, key)
+    items = getattr(value, "item_where", [where] * len(tools))
+    for tool, w in zip(tools, items):
+        if tool.strip() in UNSCOPED_WRITERS:
+            raise RecipeError(f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
+                              hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
+    return tools
+
+
+def boolean(value: Any, where: Where, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, key, "true or false", value)
+    return value
+
+
+def positive_int(value: Any, where: Where, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _fail(where, key, "a positive whole number", value)
+    return value
+
+
+def positive_number(value: Any, where: Where, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise _fail(where, key, "a positive number of seconds", value)
+    return float(value)
+
+
+def int_range(low: int, high: int) -> Checker:
+    def check(value: Any, where: Where, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _fail(where, key, f"a whole number from {low} to {high}", value)
+        return value
+    return check
+
+
+def choice(*options: str) -> Checker:
+    def check(value: Any, where: Where, key: str) -> str:
+        if value not in options:
+            near = difflib.get_close_matches(str(value), options, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"choose one of: {', '.join(options)}"
+            raise RecipeError(f"{where}: {key}: {value!r} is not one of {', '.join(options)}", hint=hint)
+        return value
+    return check
+
+
+def repo_relative_path(value: Any, where: Where, key: str) -> str:
+    text = nonempty_str(value, where, key)
+    norm = posixpath.normpath(text)
+    if posixpath.isabs(norm) or norm.startswith("..") or norm.split("/")[0] == ".git":
+        raise RecipeError(f"{where}: {key}: {text!r} must be a path inside the repository")
+    return norm
+
+
+def section(fields: dict[str, Field]) -> Checker:
+    def check(value: Any, where: Where, key: str) -> dict[str, Any]:
+        return check_section(value, fields, key, where)
+    return check
+
+
+def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | None = None
+                  ) -> dict[str, Any]:
+    """Check a mapping against fields: unknown keys (with a did-you-mean), types, required."""
+    where = getattr(data, "where", where)
+    if not isinstance(data, dict):
+        raise _fail(where, key, "a mapping (key: value)", data)
+    for name in data:
+        if name not in fields:
+            near = difflib.get_close_matches(str(name), list(fields), n=1)
+            raise RecipeError(
+                f"{data.key_where.get(name, where)}: unknown key {name!r} in {key}",
+                hint=f"did you mean {near[0]!r}?" if near else f"known keys: {', '.join(fields)}")
+    out: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if name in data:
+            out[name] = spec.check(data[name], data.value_where.get(name, where), name)
+        elif spec.required:
+            raise RecipeError(f"{where}: {key} is missing required key {name!r}")
+        elif spec.default is not _MISSING:
+            out[name] = spec.default
+    return out
+
+
+def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:
+    """Deep-merge child over base (mappings merge, everything else replaces), keeping marks."""
+    out = MarkedDict(base)
+    out.where = child.where
+    out.key_where = dict(base.key_where) | child.key_where
+    out.value_where = dict(base.value_where) | child.value_where
+    for key, value in child.items():
+        if key == "extends":
+            continue
+        if isinstance(value, MarkedDict) and isinstance(base.get(key), MarkedDict):
+            out[key] = merge(base[key], value)
+        else:
+            out[key] = value
+    out.pop("extends", None)
+    return out

@@ -1,0 +1,160 @@
+"""Recipes: YAML files parsed into frozen dataclasses, with errors at file:line:col."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from twostep.recipe import fields as schema
+from twostep.errors import RecipeError
+from twostep.recipe.marks import MarkedDict, Where, read_yaml
+
+PLANNER_CLIS = ("gemini",)
+EXECUTOR_CLIS = ("claude",)
+PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One model CLI: who plans or who executes, and within which limits."""
+
+    cli: str
+    model: str
+    prompt: str
+    flags: tuple[str, ...] = ()
+    timeout: float = 1800.0
+    retries: int = 2
+    context_tokens: int = 1_000_000
+    output_tokens: int = 32_000
+    permission_mode: str = "acceptEdits"
+    allowed_tools: tuple[str, ...] = ()
+    max_turns: int = 60
+    project_settings: bool = False
+
+    @property
+    def input_budget(self) -> int:
+        """Tokens the input may use: the window less the headroom kept for the answer."""
+        return self.context_tokens - self.output_tokens
+
+
+@dataclass(frozen=True)
+class Strategies:
+    small_below: int = 100_000
+    medium_below: int = 200_000
+    slice: tuple[str, ...] = ()
+
+    def choose(self, tokens: int) -> str:
+        if tokens < self.small_below:
+            return "small"
+        return "medium" if tokens <= self.medium_below else "large"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    source: str
+    description: str
+    codebase: tuple[str, ...]
+    planner: Agent
+    executor: Agent
+    strategies: Strategies = Strategies()
+    plan: str = "AI-PLAN.md"
+    plan_files: tuple[str, ...] = ()
+    verify: tuple[tuple[str, ...], ...] = ()
+
+
+def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
+    fields = {
+        "cli": schema.Field(schema.choice(*clis), required=True),
+        "model": schema.Field(schema.nonempty_str, required=True),
+        "prompt": schema.Field(schema.nonempty_str, required=True),
+        "flags": schema.Field(schema.str_list, default=()),
+        "timeout": schema.Field(schema.positive_number, default=1800.0),
+        "retries": schema.Field(schema.int_range(0, 10), default=2),
+        "context_tokens": schema.Field(schema.positive_int, default=1_000_000),
+        "output_tokens": schema.Field(schema.positive_int, default=32_000),
+    }
+    if role == "executor":
+        fields |= {
+            "permission_mode": schema.Field(schema.choice(*PERMISSION_MODES), default="acceptEdits"),
+            "allowed_tools": schema.Field(schema.tool_list, default=()),
+            "max_turns": schema.Field(schema.int_range(1, 1000), default=60),
+            "project_settings": schema.Field(schema.boolean, default=False),
+        }
+    return fields
+
+
+_STRATEGY_SCHEMA = {
+    "small": schema.Field(schema.section({"below": schema.Field(schema.positive_int, required=True)})),
+    "medium": schema.Field(schema.section({"below": schema.Field(schema.positive_int, required=True)})),
+    "large": schema.Field(schema.section({"slice": schema.Field(schema.str_list, default=())})),
+}
+
+_RECIPE_SCHEMA = {
+    "name": schema.Field(schema.nonempty_str),
+    "description": schema.Field(schema.nonempty_str, default=""),
+    "extends": schema.Field(schema.nonempty_str),
+    "codebase": schema.Field(schema.nonempty_str_list, required=True),
+    "planner": schema.Field(schema.section(_agent_schema("planner", PLANNER_CLIS)), required=True),
+    "executor": schema.Field(schema.section(_agent_schema("executor", EXECUTOR_CLIS)), required=True),
+    "strategies": schema.Field(schema.section(_STRATEGY_SCHEMA), default={}),
+    "plan": schema.Field(schema.repo_relative_path, default="AI-PLAN.md"),
+    "plan_files": schema.Field(schema.str_list, default=()),
+    "verify": schema.Field(schema.argv_list, default=()),
+}
+
+
+def _strategies(raw: dict[str, Any], where: Where) -> Strategies:
+    small = raw.get("small", {}).get("below", 100_000)
+    medium = raw.get("medium", {}).get("below", 200_000)
+    if medium < small:
+        raise RecipeError(f"{where}: strategies: medium.below ({medium}) must be ≥ small.below ({small})")
+    return Strategies(small, medium, tuple(raw.get("large", {}).get("slice", ())))
+
+
+def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
+    """Validate a merged recipe mapping and freeze it."""
+    values = schema.check_section(data, _RECIPE_SCHEMA, "recipe")
+    return Recipe(
+        name=values.get("name") or default_name,
+        source=source,
+        description=values["description"],
+        codebase=tuple(values["codebase"]),
+        planner=Agent(**values["planner"]),
+        executor=Agent(**values["executor"]),
+        strategies=_strategies(values["strategies"], data.where),
+        plan=values["plan"],
+        plan_files=tuple(values["plan_files"]),
+        verify=tuple(tuple(cmd) for cmd in values["verify"]),
+    )
+
+
+def load(spec: str, *, cwd: Path | None = None) -> Recipe:
+    """Load a recipe by path or built-in name (`default`, `go`, `python`, `typescript`)."""
+    from twostep.recipe import builtin as builtins
+
+    path, display = builtins.locate(spec, cwd or Path.cwd())
+    data = _load_merged(path, display, seen=())
+    # `source` is how a dry-run script names the recipe again: built-ins by name, files by path.
+    source = spec if path.parent == builtins.recipes_dir() else str(path.resolve())
+    return build(data, source, default_name=path.stem)
+
+
+def _load_merged(path: Path, display: str, seen: tuple[str, ...]) -> MarkedDict:
+    from twostep.recipe import builtin as builtins
+
+    data = read_yaml(path, display)
+    if not isinstance(data, MarkedDict):
+        raise RecipeError(f"{display}:1:1: a recipe must be a mapping (key: value), "
+                          f"got {schema.type_name(data)}")
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent:
+        raise RecipeError(f"{data.value_where['extends']}: extends must be a recipe name or path")
+    if parent in seen or parent == display:
+        raise RecipeError(f"{data.value_where['extends']}: recipe extends itself ({parent})")
+    base_path, base_display = builtins.locate(parent, path.parent)
+    base = _load_merged(base_path, base_display, seen + (display,))
+    return schema.merge(base, data)
