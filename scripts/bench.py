@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from twostep.pipeline import render
 from twostep.pipeline import build as workflow  # noqa: E402
-from twostep.sizing.strategy import parse_repomix_summary  # noqa: E402
+from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
 from twostep.pipeline.steps import RunPath  # noqa: E402
 
 REPS = int(os.environ.get("BENCH_REPS", "5"))

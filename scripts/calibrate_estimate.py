@@ -34,7 +34,9 @@ sys.path.insert(0, str(ROOT))
 from twostep.sizing import estimate as est  # noqa: E402
 from twostep.sizing import measure
 from twostep.recipe import load as recipe  # noqa: E402
-from twostep.sizing.strategy import Thresholds, classify, decide, parse_repomix_summary  # noqa: E402
+from twostep.recipe.model import Strategies  # noqa: E402
+from twostep.sizing.strategy import decide  # noqa: E402
+from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
 from twostep.pack.linktree import link_tree  # noqa: E402
 from twostep.pipeline.build import TREE_PACK_FLAGS  # noqa: E402
 
@@ -86,26 +88,26 @@ def exact_pack(repomix: str, repo: Path, specs: list[str], work: Path) -> tuple[
 
 
 def row(repo: Path, repomix: str, work: Path, name: str, specs: list[str],
-        limits: Thresholds) -> tuple[bool, float]:
+        limits: Strategies) -> tuple[bool, float]:
     """One selection; (band holds the count and the strategy agrees, the pack's time)."""
     exact, t_pack = exact_pack(repomix, repo, specs, work)
     t = time.perf_counter()
-    e = est.estimate(repo, specs, thresholds=(limits.small_max, limits.medium_max))
+    e = est.estimate(repo, specs)
     d = decide(e, limits)
     t_est = time.perf_counter() - t
     inside = e.low <= exact <= e.high
-    want = classify(exact, limits)
+    want = limits.choose(exact)
     final = d if d is not None else want  # deferred: the caller uses repomix's exact count
-    agree = final is want
+    agree = final == want
     cells = [name, e.files, f"{exact:,}", f"{e.low:,}", f"{e.high:,}", "yes" if inside else "MISS",
-             d.value if d is not None else "exact", final.value, "yes" if agree else "NO",
+             d if d is not None else "exact", final, "yes" if agree else "NO",
              f"{t_est:.2f}s", f"{t_pack:.2f}s"]
     print(" ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
                    for i, (c, w) in enumerate(zip(cells, WIDTHS))), flush=True)
     return inside and agree, t_pack
 
 
-def header_row(repomix: str, work: Path, limits: Thresholds) -> bool:
+def header_row(repomix: str, work: Path, limits: Strategies) -> bool:
     """A one-file repo: its pack is the header plus a few tokens."""
     tiny = work / "one-file"
     tiny.mkdir()
@@ -143,7 +145,7 @@ def main() -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="twostep-cal-"))
     work.mkdir(parents=True, exist_ok=True)
     strategies = recipe.load("default").strategies
-    limits = Thresholds(strategies.small_below, strategies.medium_below)
+    limits = strategies
     try:
         t = time.perf_counter()
         repo = build_repo(Path(sysconfig.get_paths()["stdlib"]), work / "stdlib")

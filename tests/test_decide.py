@@ -8,40 +8,40 @@ from pathlib import Path
 
 import pytest
 
-from twostep.sizing.strategy import (Decision, RepomixSummary, Thresholds, classify, decide,
-                            parse_repomix_summary)
+from twostep.recipe.model import Strategies
 from twostep.sizing.estimate import Estimate
+from twostep.sizing.strategy import decide
+from twostep.tools.repomix import RepomixSummary, parse_repomix_summary
 
-T = Thresholds(100_000, 200_000)
+T = Strategies(100_000, 200_000)
 REPOMIX = Path(__file__).resolve().parents[1] / ".tools/node_modules/.bin/repomix"
 
 
-def band(low: int, high: int, exact: bool = False) -> Estimate:
-    return Estimate(tokens=(low + high) // 2, low=low, high=high, files=1, bytes=1, by_dir=(),
-                    exact=exact)
+def band(low: int, high: int) -> Estimate:
+    return Estimate(tokens=(low + high) // 2, low=low, high=high, files=1, bytes=1, by_dir=())
 
 
 @pytest.mark.parametrize("tokens,want", [(0, "small"), (99_999, "small"), (100_000, "medium"),
                                          (200_000, "medium"), (200_001, "large")])
 def test_classify_boundaries(tokens, want):
-    assert classify(tokens, T) is Decision(want)
+    assert T.choose(tokens) == want
 
 
 @pytest.mark.parametrize("low,high,want", [
-    (80_000, 99_999, Decision.SMALL), (100_000, 200_000, Decision.MEDIUM),
-    (200_001, 10**9, Decision.LARGE), (99_999, 100_000, None), (150_000, 200_001, None),
+    (80_000, 99_999, "small"), (100_000, 200_000, "medium"),
+    (200_001, 10**9, "large"), (99_999, 100_000, None), (150_000, 200_001, None),
     (50_000, 500_000, None)])
 def test_decide(low, high, want):
-    assert decide(band(low, high), T) is want
+    assert decide(band(low, high), T) == want
 
 
-def test_exact_estimate_always_decides():
-    assert decide(Estimate(104_098, 104_098, 104_098, 1, 1, (), exact=True), T) is Decision.MEDIUM
+def test_exact_count_always_decides():
+    assert decide(band(104_098, 104_098), T) == "medium"
 
 
 def test_thresholds_are_validated():
     with pytest.raises(ValueError):
-        Thresholds(200_000, 100_000)
+        Strategies(200_000, 100_000)
 
 
 # Captured from repomix 1.18.1 (`repomix . --no-gitignore --no-default-patterns -o OUT`, stdout

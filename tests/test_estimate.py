@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from twostep.sizing import estimate as est
-from twostep.sizing.strategy import Decision, Thresholds, classify, decide, parse_repomix_summary
+from twostep.recipe.model import Strategies
+from twostep.sizing.strategy import decide
+from twostep.tools.repomix import parse_repomix_summary
 from twostep.errors import InputError
 from twostep.pack.linktree import link_tree
 from twostep.pipeline.build import TREE_PACK_FLAGS
@@ -130,7 +132,7 @@ def test_band_contains_repomix_count(tmp_path, kind):
     repo = make_repo(tmp_path / "r", GENERATED[kind]())
     exact, _ = repomix_count(repo, tmp_path)
     e = est.estimate(repo, [])
-    assert e.low <= e.tokens <= e.high and e.method == "bytes" and not e.exact
+    assert e.low <= e.tokens <= e.high
     assert e.low <= exact <= e.high
 
 
@@ -149,12 +151,6 @@ def test_symlinks_binaries_and_secrets_match_repomix(tmp_path):
     assert e.files == 1 and e.low <= exact <= e.high
 
 
-def test_thresholds_do_not_change_the_band(tmp_path):
-    repo = make_repo(tmp_path / "r", _stdlib_files("json"))
-    plain = est.estimate(repo, [])
-    assert est.estimate(repo, [], thresholds=(plain.low + 1, plain.high - 1)) == plain
-
-
 @needs_repomix
 def test_decide_or_defer_gives_the_exact_strategy(tmp_path):
     """decide() answers only when the band is clear of both thresholds; otherwise the caller
@@ -163,9 +159,9 @@ def test_decide_or_defer_gives_the_exact_strategy(tmp_path):
     exact, _ = repomix_count(repo, tmp_path, ["html"])
     e = est.estimate(repo, ["html"])
     assert e.low <= exact <= e.high
-    inside = Thresholds(exact, 2 * exact)             # a threshold inside the band: defer
-    below = Thresholds(e.low // 4, e.low // 2)       # both below: large, no count needed
-    above = Thresholds(e.high + 1, 2 * e.high)       # both above: small
+    inside = Strategies(exact, 2 * exact)             # a threshold inside the band: defer
+    below = Strategies(e.low // 4, e.low // 2)       # both below: large, no count needed
+    above = Strategies(e.high + 1, 2 * e.high)       # both above: small
     assert decide(e, inside) is None
-    assert decide(e, below) is Decision.LARGE is classify(exact, below)
-    assert decide(e, above) is Decision.SMALL is classify(exact, above)
+    assert decide(e, below) == "large" == below.choose(exact)
+    assert decide(e, above) == "small" == above.choose(exact)

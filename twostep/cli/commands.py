@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from twostep.strategy import STRATEGIES
+from twostep.sizing.strategy import STRATEGIES
 
 # Core modules are imported inside each command: `twostep --version` and the pipeline's
 # stage commands should not pay for YAML, plumbum or the whole workflow.

@@ -89,7 +89,7 @@ def check_exec(reply: Path):
 def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int, files):
     """Refuse input that does not fit the model's budget or the CLI's input limit (exit 14)."""
     from twostep.sizing import budget as b
-    from twostep.sizing.strategy import parse_repomix_summary
+    from twostep.tools.repomix import parse_repomix_summary
 
     tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens if pack_log.exists() else 0
     result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars)

@@ -11,6 +11,7 @@ import shutil
 import time
 from pathlib import Path
 
+from twostep.pack.linktree import link_or_copy
 from twostep.tools import git as gitrepo
 
 KEEP = 8  # newest cache entries kept; each holds one pack and its listing and summary
@@ -21,16 +22,14 @@ def key(repo: Path, pathspecs: tuple[str, ...], flags: tuple[str, ...]) -> str:
     for part in ("\0".join(pathspecs), "\0".join(flags), _tool_identity("repomix")):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\1")
     digest.update(gitrepo.git("ls-files", "-s", "-z", "--", *pathspecs, cwd=repo))
-    status = gitrepo.git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--",
-                         *pathspecs, cwd=repo)
-    for entry in status.decode("utf-8", "surrogateescape").split("\0"):
-        if len(entry) > 3:
-            # Dirty files: their content is not in the index; size and mtime stand for it.
-            try:
-                st = os.stat(repo / entry[3:])
-                digest.update(f"{entry}:{st.st_size}:{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
-            except OSError:
-                digest.update(f"{entry}:gone\0".encode("utf-8", "surrogateescape"))
+    for entry in gitrepo.status(repo, untracked=False, pathspecs=pathspecs):
+        # Dirty files: their content is not in the index; size and mtime stand for it.
+        try:
+            st = os.stat(repo / entry.path)
+            seen = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            seen = "gone"
+        digest.update(gitrepo.encode(f"{entry.xy} {entry.path}:{seen}\0"))
     return digest.hexdigest()[:32]
 
 
@@ -44,10 +43,7 @@ def _tool_identity(name: str) -> str:
 
 def _link(src: Path, dest: Path) -> None:
     dest.unlink(missing_ok=True)
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copyfile(src, dest)
+    link_or_copy(src, dest)
 
 
 def fetch(cache: Path, entry: str, outputs: list[Path]) -> bool:

@@ -22,7 +22,14 @@ from twostep.errors import InputError
 class LinkReport:
     linked: int
     skipped_symlinks: tuple[str, ...]
-    skipped_other: tuple[str, ...]
+
+
+def link_or_copy(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """A hard link costs no copying; across file systems it cannot be made, so copy."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
 
 
 def _safe_relative(path: str) -> bool:
@@ -42,32 +49,27 @@ def link_tree(repo: Path, dest: Path, paths: list[str]) -> LinkReport:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     root, out = os.fspath(repo), os.fspath(dest)
-    linked, symlinks, other = 0, [], []
+    linked, symlinks = 0, []
     made: set[str] = {""}
     for rel in paths:
         src = f"{root}/{rel}"
         try:
             mode = os.lstat(src).st_mode
         except FileNotFoundError:
-            other.append(rel)  # tracked but deleted in the work tree
-            continue
+            continue  # tracked but deleted in the work tree
         if stat.S_ISLNK(mode):
             # A symlink may point outside the repository; its target is never packed.
             symlinks.append(rel)
             continue
         if not stat.S_ISREG(mode) or not _safe_relative(rel):
-            other.append(rel)
             continue
         parent = rel.rpartition("/")[0]
         if parent not in made:
             os.makedirs(f"{out}/{parent}", exist_ok=True)
             made.add(parent)
-        try:
-            os.link(src, f"{out}/{rel}")
-        except OSError:
-            shutil.copyfile(src, f"{out}/{rel}")
+        link_or_copy(src, f"{out}/{rel}")
         linked += 1
-    return LinkReport(linked, tuple(symlinks), tuple(other))
+    return LinkReport(linked, tuple(symlinks))
 
 
 def run(repo: Path, dest: Path, stream: BinaryIO) -> LinkReport:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from twostep.recipe.load import Agent, Recipe
+from twostep.recipe.model import Agent, Recipe
 from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe, RemoveTree,
                            RunPath, WriteText, twostep)
 

@@ -26,8 +26,7 @@ def _hash(path: Path) -> str:
 def fingerprint(repo: Path) -> str:
     lines = []
     for entry in gitrepo.status(repo):
-        path = entry[3:]
-        lines.append(f"{entry[:2]}\t{_hash(repo / path)}\t{path}")
+        lines.append(f"{entry.xy}\t{_hash(repo / entry.path)}\t{entry.path}")
     return "\n".join(sorted(lines)) + "\n"
 
 

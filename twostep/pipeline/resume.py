@@ -36,8 +36,8 @@ def warn_changed_plan_files(run: runs.Run, repo: Path, plan: str) -> None:
     head = run.manifest.get("plan_head")
     if not head or not (repo / plan).is_file():
         return
-    out = gitrepo.git("diff", "--name-only", "-z", head, cwd=repo, check=False)
-    changed = {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
+    changed = set(gitrepo.split_z(gitrepo.git("diff", "--name-only", "-z", head, cwd=repo,
+                                              check=False)))
     if not changed:
         return
     from twostep import planfiles

@@ -100,7 +100,7 @@ def _check_dirty(repo: Path, job: Job, switches: Switches) -> None:
     if switches.allow_dirty or (switches.only and "execute" not in switches.only):
         return
     plan = str(job.plan_path)
-    dirty = [e[3:] for e in gitrepo.status(repo) if e[3:] != plan]
+    dirty = [e.path for e in gitrepo.status(repo) if e.path != plan]
     if dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise errors.DirtyTree(f"the working tree has uncommitted changes: {shown}",

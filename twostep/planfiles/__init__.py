@@ -6,7 +6,7 @@ Public API (the CLI's `twostep files` and the executor step use only this):
     render_report(resolution, err_stream, plan_name="AI-PLAN.md")   # the stderr report
     require_something(resolution, plan_path)                        # raises NothingToExecute
 
-How it decides (details in planscan, planresolve, planintent, planpaths):
+How it decides (details in scan, resolve, answer, intent, paths):
 
 * The plan is cut into candidates: files-section entries (```twostep-files blocks of
   `ACTION: PATH` lines, ACTION in read|modify|create|delete), link targets
@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import Sequence, TextIO
 
 from twostep.errors import NothingToExecute
+from twostep.planfiles.answer import build_resolution
 from twostep.planfiles.resolve import Resolver
 from twostep.planfiles.result import (
     Ambiguous, Discrepancy, Mention, Refused, Resolution, Unresolved,
@@ -52,7 +53,7 @@ __all__ = [
 def resolve(plan_text: str, repo: RepoView, *, patterns: Sequence[str] = ()) -> Resolution:
     """Resolve the files a plan names against the repository. `patterns` (globs from the recipe,
     e.g. "**/*.go") restrict the selection; files they leave out are listed in `excluded`."""
-    return Resolver(repo, scan(plan_text), patterns).run()
+    return build_resolution(Resolver(repo, scan(plan_text), patterns).run())
 
 
 def render_report(resolution: Resolution, err_stream: TextIO, *, plan_name: str = "plan") -> None:

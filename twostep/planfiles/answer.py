@@ -1,16 +1,14 @@
 """Turn a finished Resolver into the Resolution: recipe patterns, the files-section cross-check,
-one report per mention. Kept apart from planresolve, which decides what each mention is."""
+one report per mention. Kept apart from resolve.py, which decides what each mention is."""
 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from twostep.planfiles.paths import glob_to_regex
-from twostep.planfiles.result import Refused, Resolution
-
-if TYPE_CHECKING:
-    from twostep.planfiles.resolve import Resolver
+from twostep.planfiles.resolve import Resolver
+from twostep.planfiles.result import Refused, Resolution, mention
 
 
 def build_resolution(r: Resolver) -> Resolution:
@@ -32,8 +30,6 @@ def build_resolution(r: Resolver) -> Resolution:
 
 def _apply_patterns(r: Resolver, files: list[str]) -> tuple[list[str], list[Refused]]:
     """Recipe patterns restrict the selection; what they leave out is reported, not hidden."""
-    from twostep.planfiles.resolve import mention
-
     if not r.patterns:
         return files, []
     rx = [glob_to_regex(p) for p in r.patterns]

@@ -43,11 +43,12 @@ class RepoView:
     @classmethod
     def from_git(cls, cwd: str | None = None) -> RepoView:
         """The repository containing `cwd` (default: the current directory)."""
-        from twostep.planfiles import repogit  # plumbum is only needed for the real repository
+        from twostep.tools import git
 
-        top = repogit.toplevel(cwd or os.getcwd())
+        top = str(git.root(cwd or os.getcwd()))
         tracked, symlinks, gitlinks = [], [], []
-        for mode, path in repogit.staged(top):
+        for entry in git.index(top):
+            mode, path = entry.mode, entry.path
             (symlinks if mode == _SYMLINK else gitlinks if mode == _GITLINK else tracked).append(path)
         return cls(top, tracked + symlinks, probe=_DiskProbe(top), symlinks=symlinks, gitlinks=gitlinks)
 
@@ -205,9 +206,9 @@ class _DiskProbe(_Probe):
         return os.path.islink(os.path.join(self.root, path))
 
     def classify(self, paths: list[str]) -> dict[str, str]:
-        from twostep.planfiles import repogit
+        from twostep.tools import git
 
-        ignored = repogit.check_ignore(self.root, paths) if paths else set()
+        ignored = git.check_ignore(self.root, paths) if paths else set()
         out = {p: "git-ignored" for p in paths if p in ignored}
         for p in paths:
             if p not in out and os.path.lexists(os.path.join(self.root, p)):
@@ -216,9 +217,9 @@ class _DiskProbe(_Probe):
 
     def other_named(self, path: str) -> tuple[str, str] | None:
         if self._others is None:  # one listing, and only when a plan names something unknown
-            from twostep.planfiles import repogit
+            from twostep.tools import git
 
-            self._others = repogit.others(self.root)
+            self._others = [(p, "untracked (not in git)") for p in git.others(self.root)]
         return _by_suffix(self._others, path)
 
 

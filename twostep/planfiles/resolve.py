@@ -17,10 +17,7 @@ from twostep.planfiles.paths import (
     DOC_STEMS, alias_of, clean, expand_braces, ext_of, file_shaped, is_dotfile, is_glob,
     is_host, is_known_name, is_url, refusal, refusal_worth_reporting, variants,
 )
-from twostep.planfiles.answer import build_resolution
-from twostep.planfiles.result import (
-    SOURCES, Ambiguous, Discrepancy, Mention, Refused, Resolution, Unresolved,
-)
+from twostep.planfiles.result import Ambiguous, Discrepancy, Refused, Unresolved, mention
 from twostep.planfiles.scan import Candidate, Scan
 from twostep.planfiles.repoview import RepoView
 
@@ -51,7 +48,8 @@ class Resolver:
         self.discrepancies: list[Discrepancy] = []
         self.done_groups: set[int] = set()
 
-    def run(self) -> Resolution:
+    def run(self) -> Resolver:
+        """Decide every candidate; answer.build_resolution() then reads the outcome."""
         for c in self.scan.candidates:
             if not (c.group and not c.whole and c.group in self.done_groups):
                 for tok in expand_braces(c.text):
@@ -60,7 +58,7 @@ class Resolver:
         self._settle_ambiguous()
         self._settle_creates()
         self._check_safety()
-        return build_resolution(self)
+        return self
 
     # -- first pass: what each token is -------------------------------------------------------
 
@@ -279,9 +277,3 @@ def _within(path: str, directory: str, nested: bool) -> bool:
             return False
         path = path[len(directory) + 1:]
     return nested or "/" not in path
-
-
-def mention(c: Candidate, text: str) -> Mention:
-    return Mention(text, c.line, SOURCES[c.kind])
-
-

@@ -24,6 +24,11 @@ class Mention:
         return {"mention": self.text, "line": self.line, "source": self.source}
 
 
+def mention(candidate: Any, text: str) -> Mention:
+    """The report form of a scanned candidate (anything with `.line` and `.kind`)."""
+    return Mention(text, candidate.line, SOURCES[candidate.kind])
+
+
 @dataclass(frozen=True)
 class Unresolved:
     mention: Mention

@@ -2,87 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twostep.recipe import fields as schema
 from twostep.errors import RecipeError
+from twostep.recipe import fields as schema
 from twostep.recipe.marks import MarkedDict, Where, read_yaml
+from twostep.recipe.model import PERMISSION_MODES, Agent, Recipe, Strategies, agent_default
 
 PLANNER_CLIS = ("gemini",)
 EXECUTOR_CLIS = ("claude",)
-PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
-
-
-@dataclass(frozen=True)
-class Agent:
-    """One model CLI: who plans or who executes, and within which limits."""
-
-    cli: str
-    model: str
-    prompt: str
-    flags: tuple[str, ...] = ()
-    timeout: float = 1800.0
-    retries: int = 2
-    context_tokens: int = 1_000_000
-    output_tokens: int = 32_000
-    permission_mode: str = "acceptEdits"
-    allowed_tools: tuple[str, ...] = ()
-    max_turns: int = 60
-    project_settings: bool = False
-
-    @property
-    def input_budget(self) -> int:
-        """Tokens the input may use: the window less the headroom kept for the answer."""
-        return self.context_tokens - self.output_tokens
-
-
-@dataclass(frozen=True)
-class Strategies:
-    small_below: int = 100_000
-    medium_below: int = 200_000
-    slice: tuple[str, ...] = ()
-
-    def choose(self, tokens: int) -> str:
-        if tokens < self.small_below:
-            return "small"
-        return "medium" if tokens <= self.medium_below else "large"
-
-
-@dataclass(frozen=True)
-class Recipe:
-    name: str
-    source: str
-    description: str
-    codebase: tuple[str, ...]
-    planner: Agent
-    executor: Agent
-    strategies: Strategies = Strategies()
-    plan: str = "AI-PLAN.md"
-    plan_files: tuple[str, ...] = ()
-    verify: tuple[tuple[str, ...], ...] = ()
 
 
 def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
-    fields = {
+    def field(check: schema.Checker, name: str) -> schema.Field:
+        return schema.Field(check, default=agent_default(name))
+
+    table = {
         "cli": schema.Field(schema.choice(*clis), required=True),
         "model": schema.Field(schema.nonempty_str, required=True),
         "prompt": schema.Field(schema.nonempty_str, required=True),
-        "flags": schema.Field(schema.str_list, default=()),
-        "timeout": schema.Field(schema.positive_number, default=1800.0),
-        "retries": schema.Field(schema.int_range(0, 10), default=2),
-        "context_tokens": schema.Field(schema.positive_int, default=1_000_000),
-        "output_tokens": schema.Field(schema.positive_int, default=32_000),
+        "flags": field(schema.str_list, "flags"),
+        "timeout": field(schema.positive_number, "timeout"),
+        "retries": field(schema.int_range(0, 10), "retries"),
+        "context_tokens": field(schema.positive_int, "context_tokens"),
+        "output_tokens": field(schema.positive_int, "output_tokens"),
     }
     if role == "executor":
-        fields |= {
-            "permission_mode": schema.Field(schema.choice(*PERMISSION_MODES), default="acceptEdits"),
-            "allowed_tools": schema.Field(schema.tool_list, default=()),
-            "max_turns": schema.Field(schema.int_range(1, 1000), default=60),
-            "project_settings": schema.Field(schema.boolean, default=False),
+        table |= {
+            "permission_mode": field(schema.choice(*PERMISSION_MODES), "permission_mode"),
+            "allowed_tools": field(schema.tool_list, "allowed_tools"),
+            "max_turns": field(schema.int_range(1, 1000), "max_turns"),
+            "project_settings": field(schema.boolean, "project_settings"),
         }
-    return fields
+    return table
 
 
 _STRATEGY_SCHEMA = {
@@ -106,8 +59,8 @@ _RECIPE_SCHEMA = {
 
 
 def _strategies(raw: dict[str, Any], where: Where) -> Strategies:
-    small = raw.get("small", {}).get("below", 100_000)
-    medium = raw.get("medium", {}).get("below", 200_000)
+    small = raw.get("small", {}).get("below", Strategies.small_below)
+    medium = raw.get("medium", {}).get("below", Strategies.medium_below)
     if medium < small:
         raise RecipeError(f"{where}: strategies: medium.below ({medium}) must be ≥ small.below ({small})")
     return Strategies(small, medium, tuple(raw.get("large", {}).get("slice", ())))

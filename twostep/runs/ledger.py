@@ -26,7 +26,7 @@ def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
     ids = {e.path: e.blob for e in gitrepo.index(repo) if e.path in wanted and e.mode.startswith("100")}
     # `git status`, not `git diff`: both must re-read files whose ctime the pack's hard links
     # changed, but status also writes the refreshed index back, so later git calls are quick.
-    dirty = {e[3:] for e in gitrepo.status(repo, untracked=False)}
+    dirty = {e.path for e in gitrepo.status(repo, untracked=False)}
     stale = [p for p in paths if p in dirty or p not in ids]
     present = [p for p in stale if (repo / p).is_file() and not (repo / p).is_symlink()]
     for p in stale:

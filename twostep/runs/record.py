@@ -23,7 +23,7 @@ def plan_name(plan) -> str:
 
 
 def note_packs(run: Run) -> None:
-    from twostep.sizing.strategy import parse_repomix_summary
+    from twostep.tools.repomix import parse_repomix_summary
 
     packs = run.manifest.setdefault("packs", {})
     for pack in PACKS:
@@ -71,7 +71,6 @@ def recorder(run: Run, repo: Path, job: Job) -> Callable[[StepRecord], None]:
             elif step.name in ("planner-fit", "executor-fit"):
                 note_sent(run, repo, job, step.name.split("-")[0])
             elif step.name == "accept-plan":
-                head = gitrepo.git("rev-parse", "--verify", "-q", "HEAD", cwd=repo, check=False)
-                run.manifest["plan_head"] = head.decode().strip() or None
+                run.manifest["plan_head"] = gitrepo.head(repo)
         run.save()
     return on_step

@@ -10,7 +10,7 @@ Secret candidates and non-UTF-8 files (repomix guesses their encoding) count tow
 
 The band comes from byte counts alone: tokens ≤ UTF-8 bytes (exact: every o200k token is at
 least one byte) and ≥ bytes / MAX_BYTES_PER_TOKEN (calibrated). Python does not tokenize: when a
-threshold lies inside the band, decide.decide() returns None and measure.py has repomix pack the
+threshold lies inside the band, strategy.decide() returns None and measure.py has repomix pack the
 selection and reads its own count (that pack is cached for the run). See
 scripts/calibrate_estimate.py.
 """
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from twostep.sizing.tokens import MAX_BYTES_PER_TOKEN, tokens_of
 from twostep.tools import git as gitrepo
 
 # binary-extensions 3.2.0 (used via is-binary-path by repomix 1.18.1); the lookup lowercases the
@@ -88,11 +89,6 @@ _SECRET_ERE = (r"://[^:/[:space:]]+:[^@/[:space:]]+@",
                r"(SECRET|secret|Secret)_?(ACCESS|access|Access)_?(KEY|key|Key)")
 _SECRET_NOCASE = ("hooks.slack.com",)
 
-# Calibration (scripts/calibrate_estimate.py on the CPython stdlib, node_modules, /usr/include):
-BYTES_PER_TOKEN = {".py": 4.0, ".js": 3.0, ".ts": 3.9, ".h": 3.8, ".md": 3.9, ".json": 3.3,
-                   ".map": 2.0, ".txt": 2.7, ".html": 3.4, ".c": 3.6}
-DEFAULT_BYTES_PER_TOKEN = 3.5
-MAX_BYTES_PER_TOKEN = 8.0     # the floor: worst file ≥4 KB seen was 6.3 (tokens ≤ bytes is exact)
 # file_summary + section wrappers, measured with repomix under TREE_PACK_FLAGS (without
 # --no-git-sort-by-changes a note adds 18); the script's "one file" row checks both numbers.
 HEADER_TOKENS = 314
@@ -110,8 +106,6 @@ class Estimate:
     files: int
     bytes: int
     by_dir: tuple[tuple[str, int], ...]
-    exact: bool = False
-    method: str = "bytes"  # always "bytes": the band comes from byte counts only
 
 
 @dataclass
@@ -126,12 +120,11 @@ class _File:
     tokens: int = 0       # point estimate of the content tokens
 
 
-def estimate(repo_root: Path, pathspecs: Sequence[str], *,
-             thresholds: Sequence[int] | None = None) -> Estimate:
+def estimate(repo_root: Path, pathspecs: Sequence[str]) -> Estimate:
     """Token band of the pack of `pathspecs` (git pathspecs; empty means every tracked file).
 
-    `thresholds` is accepted and unused: the band does not depend on them. When one lies inside
-    it, decide.decide() defers and the caller counts exactly with repomix.
+    When a strategy threshold lies inside the band, strategy.decide() defers and the caller
+    counts exactly with repomix.
     """
     root = Path(repo_root)
     paths = _tracked(root, pathspecs)
@@ -143,8 +136,7 @@ def estimate(repo_root: Path, pathspecs: Sequence[str], *,
     for f in packed:
         f.secret = candidates is None or f.path in candidates
         f.certain = f.certain and f.path not in blind
-        ratio = BYTES_PER_TOKEN.get(os.path.splitext(f.path)[1], DEFAULT_BYTES_PER_TOKEN)
-        f.tokens = round(f.size / ratio)
+        f.tokens = tokens_of(f.path, f.size)
     low, high = _byte_band(packed, paths)
     # The point estimate only feeds reports (tokens, by_dir); decisions use [low, high].
     point = HEADER_TOKENS + sum(f.tokens + 10 + len(f.path) // 4 for f in packed if not f.secret)
@@ -212,7 +204,7 @@ def _secret_candidates(procs: list[subprocess.Popen], files: list[_File], root: 
         if p.returncode not in (0, 1):  # 1 means "no match"
             return None
         outs.append(out)
-    found = {os.fsdecode(x) for out in outs[1:] for x in out.split(b"\0") if x}
+    found = {p for out in outs[1:] for p in gitrepo.split_z(out)}
     hits: dict[str, set[str]] = defaultdict(set)  # -o prints "path\0literal\n" per match
     for line in outs[0].splitlines():
         path, _, lit = line.partition(b"\0")
@@ -228,7 +220,7 @@ def _grep_skips(root: Path, paths: list[str]) -> set[str]:
     """Text files git grep -I skips anyway because .gitattributes calls them binary (diff unset or
     a diff driver): the secret scan is blind to them, so they stay uncertain."""
     out = gitrepo.git("check-attr", "-z", "--stdin", "diff", cwd=root,
-                      input=b"".join(os.fsencode(p) + b"\0" for p in paths)).split(b"\0")
+                      input=gitrepo.join_z(paths)).split(b"\0")
     return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3)
             if out[i + 2] not in (b"unspecified", b"set")}
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twostep.pipeline import build as workflow
-from twostep.recipe.load import Recipe
+from twostep.recipe.model import Recipe
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import RunPath
 
@@ -48,7 +48,7 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
     An identical earlier pack in .twostep/cache answers at once; `store=False` (dry-run) reads
     the cache but never adds to it.
     """
-    from twostep.sizing.strategy import parse_repomix_summary
+    from twostep.tools.repomix import parse_repomix_summary
 
     scratch = Path(tempfile.mkdtemp(prefix="twostep-measure-"))
     cache = repo / ".twostep" / "cache"
@@ -70,13 +70,11 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
 
 
 def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False, store: bool = True) -> Measurement:
-    from twostep.sizing.strategy import Thresholds, decide
     from twostep.sizing.estimate import estimate
+    from twostep.sizing.strategy import decide
 
-    limits = recipe.strategies
-    est = estimate(repo, recipe.codebase, thresholds=(limits.small_below, limits.medium_below))
-    decision = None if force_exact else decide(est, Thresholds(limits.small_below, limits.medium_below))
-    strategy = decision.value if decision is not None else None
+    est = estimate(repo, recipe.codebase)
+    strategy = None if force_exact else decide(est, recipe.strategies)
     if strategy is None:
         m = exact(recipe, repo, store=store)
         return Measurement(m.tokens, True, m.strategy, m.files, m.chars, by_dir=est.by_dir,

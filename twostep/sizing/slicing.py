@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from twostep.sizing.budget import GEMINI_MAX_CHARS
-from twostep.recipe.load import Recipe
+from twostep.recipe.model import Recipe
 
 #: Keep this share of the budget free: the slice's size is an estimate until repomix packs it.
 MARGIN = 0.85

@@ -1,0 +1,74 @@
+"""The recipe model: what a recipe says, frozen. recipe/load.py reads YAML into it."""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, fields
+from typing import Any
+
+PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One model CLI: who plans or who executes, and within which limits."""
+
+    cli: str
+    model: str
+    prompt: str
+    flags: tuple[str, ...] = ()
+    timeout: float = 1800.0
+    retries: int = 2
+    context_tokens: int = 1_000_000
+    output_tokens: int = 32_000
+    permission_mode: str = "acceptEdits"
+    allowed_tools: tuple[str, ...] = ()
+    max_turns: int = 60
+    project_settings: bool = False
+
+    @property
+    def input_budget(self) -> int:
+        """Tokens the input may use: the window less the headroom kept for the answer."""
+        return self.context_tokens - self.output_tokens
+
+
+@dataclass(frozen=True)
+class Strategies:
+    """small < small_below ≤ medium ≤ medium_below < large."""
+
+    small_below: int = 100_000
+    medium_below: int = 200_000
+    slice: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.small_below <= self.medium_below:
+            raise ValueError(f"need 0 < small_below <= medium_below, got {self}")
+
+    def choose(self, tokens: int) -> str:
+        """The one classifier of token counts into strategies."""
+        if tokens < self.small_below:
+            return "small"
+        return "medium" if tokens <= self.medium_below else "large"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    source: str
+    description: str
+    codebase: tuple[str, ...]
+    planner: Agent
+    executor: Agent
+    strategies: Strategies = Strategies()
+    plan: str = "AI-PLAN.md"
+    plan_files: tuple[str, ...] = ()
+    verify: tuple[tuple[str, ...], ...] = ()
+
+
+
+
+def agent_default(name: str) -> Any:
+    """An Agent field's default, so the recipe schema states each default once (here)."""
+    field = next(f for f in fields(Agent) if f.name == name)
+    if field.default is MISSING:
+        raise KeyError(f"Agent.{name} has no default")
+    return field.default
