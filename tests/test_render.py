@@ -12,6 +12,7 @@ import pytest
 from twostep.recipe import load as recipe
 from twostep.pipeline import render
 from twostep.pipeline import build as workflow
+from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Command, Pipe, RunPath
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -20,7 +21,7 @@ HEADER = ["recipe: go (go)", "strategy: {strategy}"]
 
 def _script(strategy: str, **job) -> str:
     r = recipe.load("go")
-    j = workflow.Job(r, spec_path="/specs/SPEC.md", **job)
+    j = Job(r, spec_path="/specs/SPEC.md", **job)
     return render.script(workflow.phases(j, strategy), [h.format(strategy=strategy) for h in HEADER],
                          "fixed-id")
 

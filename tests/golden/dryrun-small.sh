@@ -11,7 +11,6 @@ mkdir -p -- "$RUN"
 printf '*\n' > .twostep/.gitignore
 
 # === prepare: run directory and spec
-mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 # keep the spec with the run
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
@@ -26,6 +25,7 @@ twostep linktree "$RUN"/codebase-tree < "$RUN"/codebase.files
 rm -rf -- "$RUN"/codebase-tree
 
 # === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
+mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 # headless gemini settings, isolated from ~/.gemini
 printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
@@ -55,7 +55,7 @@ read: go.mod
 Output only the plan.
 ' -m gemini-2.5-pro -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
 # an empty or failed reply never replaces an existing plan
-twostep accept-plan "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
+twostep accept-plan --cli gemini "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
 
 # === review: proceed, edit the plan, or abort
 # asks on the terminal; pass --yes to skip
@@ -75,7 +75,7 @@ editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
 ' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/executor.log > "$RUN"/executor.json
 # claude exits 0 on API errors and refused edits: read its verdict
-twostep check-exec "$RUN"/executor.json
+twostep check-exec --cli claude "$RUN"/executor.json
 # no change in the work tree is a failure, not a success
 twostep changed "$RUN"/before.state
 

@@ -24,7 +24,7 @@ BARE = re.compile(_SEP + r"@([^\s\"]+)\b")
 
 
 @dataclass(frozen=True)
-class Mention:
+class AtMention:
     file: str
     line: int
     text: str
@@ -59,9 +59,9 @@ def _verdict(text: str, repo: Path, tracked: set[str]) -> str | None:
     return None if rel in tracked else "not a tracked file (untracked or ignored)"
 
 
-def scan(repo: Path, files: Iterable[Path]) -> list[Mention]:
+def scan(repo: Path, files: Iterable[Path]) -> list[AtMention]:
     tracked = set(gitrepo.ls_files(repo, ()))
-    bad: list[Mention] = []
+    bad: list[AtMention] = []
     for file in files:
         if not file.is_file():
             continue
@@ -72,5 +72,5 @@ def scan(repo: Path, files: Iterable[Path]) -> list[Mention]:
                 for text in mentions(line):
                     reason = _verdict(text, repo, tracked)
                     if reason:
-                        bad.append(Mention(str(file), number, text, reason))
+                        bad.append(AtMention(str(file), number, text, reason))
     return bad

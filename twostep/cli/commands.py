@@ -40,9 +40,9 @@ def _go(job, repo: Path, switches, dry: bool):
 @dirty_opt
 def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file)."""
-    from twostep.tools import git as gitrepo
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
+    from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, yes=yes)
@@ -57,13 +57,13 @@ def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, 
 @dry_opt
 def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_run: bool):
     """Run the plan step alone: pack the codebase and have the planner write the plan."""
-    from twostep.tools import git as gitrepo
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
+    from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, plan=output, yes=True)
-    run = _go(job, repo, session.Switches(strategy, only=("prepare", "pack", "plan")), dry_run)
+    run = _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY), dry_run)
     if output == "-" and run is not None:
         session.print_plan(run)
 
@@ -76,15 +76,14 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 @dirty_opt
 def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool, allow_dirty: bool):
     """Run the execute step alone on an existing plan, then verify."""
-    from twostep.tools import git as gitrepo
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
+    from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=True, need_spec=False)
     jobs.existing_plan(repo, job.plan_path)
-    _go(job, repo, session.Switches(strategy, allow_dirty, only=("prepare", "pack", "execute", "verify")),
-        dry_run)
+    _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY), dry_run)
 
 
 @click.command()

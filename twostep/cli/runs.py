@@ -32,36 +32,42 @@ def list_runs(as_json: bool):
 
     found = runs.all_runs(gitrepo.root())
     if as_json:
-        click.echo(json.dumps([r.manifest for r in found], indent=2))
+        click.echo(json.dumps([r.manifest.to_json() for r in found], indent=2))
         return
     for r in found:
         m = r.manifest
-        failed = f" at {m['failed_step']}" if m.get("failed_step") else ""
-        click.echo(f"{r.id}  {m.get('status', '?'):<11}{failed:<16} {m.get('recipe', {}).get('name', '?'):<10} "
-                   f"{m.get('strategy', '?'):<6} {m.get('measurement', {}).get('tokens', '?')} tokens")
+        failed = f" at {m.failed_step}" if m.failed_step else ""
+        tokens = m.measurement.get("tokens", "?")
+        click.echo(f"{r.id}  {m.status:<11}{failed:<16} {m.recipe_name:<10} {m.strategy:<6} "
+                   f"{tokens} tokens")
 
 
 @click.command()
 def doctor():
     """Check that every CLI twostep composes is installed, with its version, and that the
     model CLIs have credentials (exit 5: a tool is missing; 16: credentials are)."""
-    from twostep.pipeline import preflight as toolcheck
+    import os
+
+    from twostep import agents
+    from twostep.errors import ToolMissing
+    from twostep.tools import versions
 
     code = 0
-    for tool in ("git", "rg", "repomix", "gemini", "claude"):
+    for tool in ("git", "rg", "repomix", *agents.NAMES):
         try:
-            found = toolcheck.versions([tool])
+            found = versions.versions([tool])
             click.echo(f"ok       {tool}: {found[tool]}")
-        except Exception:  # noqa: BLE001 - report every tool, whatever went wrong
+        except ToolMissing:
             code = 5
-            click.echo(f"missing  {tool}: install with `{toolcheck.INSTALL.get(tool, '?')}`")
-    for cli in ("gemini", "claude"):
-        try:
-            toolcheck.credentials([cli])
-            click.echo(f"ok       {cli} credentials")
-        except Exception as exc:  # noqa: BLE001
+            click.echo(f"missing  {tool}: install with `{versions.install_hint(tool)}`")
+    for name in agents.NAMES:
+        adapter = agents.get(name)
+        problem = adapter.credentials_problem("/".join(adapter.roles), os.environ)
+        if problem:
             code = code or 16
-            click.echo(f"missing  {str(exc).splitlines()[-1].strip()}")
+            click.echo(f"missing  {problem}")
+        else:
+            click.echo(f"ok       {name} credentials")
     raise SystemExit(code)
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from twostep.tools import git as gitrepo
+from twostep import agents
 from twostep.log import LOG
+from twostep.tools import git as gitrepo
 
 
 @click.command()
@@ -25,15 +26,18 @@ def linktree(dest: Path):
                  f"{report.skipped_symlinks[0]} (a link's target may lie outside the repository)")
 
 
+cli_opt = click.option("--cli", "cli_name", required=True, type=click.Choice(agents.NAMES),
+                       help="The model CLI whose reply or input this is.")
+
+
 @click.command(name="accept-plan")
+@cli_opt
 @click.argument("reply", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The plan file.")
 @click.option("--keep", type=click.Path(path_type=Path), help="Also keep a copy here.")
-def accept_plan(reply: Path, output: Path, keep: Path | None):
-    """Check the planner's JSON reply and write its plan atomically (never an empty one)."""
-    from twostep.agents import replies
-
-    text = replies.accept_plan(reply, output, keep)
+def accept_plan(cli_name: str, reply: Path, output: Path, keep: Path | None):
+    """Check the planner's reply and write its plan atomically (never an empty one)."""
+    text = agents.accept_plan(cli_name, reply, output, keep)
     LOG.info(f"plan written to {output} ({len(text.splitlines())} lines)")
 
 
@@ -70,18 +74,17 @@ def changed(before: Path):
 
 
 @click.command(name="check-exec")
+@cli_opt
 @click.argument("reply", type=click.Path(path_type=Path))
-def check_exec(reply: Path):
+def check_exec(cli_name: str, reply: Path):
     """Fail on the executor's error results and refused edits (claude exits 0 on both)."""
-    from twostep.agents import replies
-
-    data = replies.check_executor(reply)
+    data = agents.get(cli_name).verdict(reply)
     LOG.info(f"executor: {data.get('num_turns', '?')} turns, {data.get('duration_ms', 0) / 1000:.1f} s")
 
 
 @click.command()
 @click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
-@click.option("--cli", "cli_name", required=True, type=click.Choice(["gemini", "claude"]))
+@click.option("--cli", "cli_name", required=True, type=click.Choice(agents.NAMES))
 @click.option("--budget", required=True, type=int, help="Input tokens allowed.")
 @click.option("--pack-log", required=True, type=click.Path(path_type=Path), help="repomix's summary.")
 @click.option("--prompt-chars", default=0, type=int)

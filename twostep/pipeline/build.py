@@ -1,25 +1,24 @@
 """Build the Plan → Execute pipeline for a recipe as data (phases of steps).
 
 The same phases are executed by runner.py and rendered to bash by render.py, so `--dry-run`
-cannot drift from `run`. Choices here follow ../shared/CLI-FACTS.md; each cites its section.
+cannot drift from `run`. What differs between model CLIs comes from their adapters
+(twostep/agents/); the steps around each call are the same for every CLI.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
-from twostep.recipe.model import Agent, Recipe
-from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe, RemoveTree,
-                           RunPath, WriteText, twostep)
+from twostep import agents
+from twostep.pipeline.job import Job
+from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, Learns,
+                                    Phase, PhaseKind, Pipe, RemoveTree, Role, RunPath, Step,
+                                    WriteText, twostep)
+from twostep.recipe.model import Agent
 
 SPEC = RunPath("spec.md")
 CODEBASE = RunPath("codebase.xml")
 SLICE = RunPath("slice.xml")
 FILES_PACK = RunPath("files.xml")
 PLAN_FILES = RunPath("plan-files.txt")
-GEMINI_HOME = RunPath("gemini-home")
-EMPTY = RunPath("empty")
 
 #: repomix flags for a tree that holds exactly the selected files: git already chose them,
 #: so repomix's own ignore rules must not drop any (CLI-FACTS 3.1), and the order must not
@@ -28,43 +27,20 @@ TREE_PACK_FLAGS = ("--no-gitignore", "--no-dot-ignore", "--no-default-patterns",
                    "--no-git-sort-by-changes", "--style", "xml")
 
 
-@dataclass(frozen=True)
-class Job:
-    """What one run does: the recipe, where the spec comes from, and the user's switches."""
-
-    recipe: Recipe
-    spec_path: str | None = None      # a file, relative to the repo root or absolute
-    spec_text: str | None = None      # the spec read from stdin (--spec -)
-    plan_path: Arg = "AI-PLAN.md"
-    yes: bool = False
-    #: The planner's slice in the large strategy (pathspecs), chosen by slicing.py.
-    slice: tuple[str, ...] = ()
-
-
-def gemini_settings(agent: Agent) -> str:
-    # With GOOGLE_GEMINI_BASE_URL set the auth type must be explicit (1.8); usage statistics
-    # off removes the only other network host (1.9); maxAttempts caps 3-4 min of retries (1.7).
-    return json.dumps({
-        "security": {"auth": {"selectedType": "gemini-api-key"}},
-        "privacy": {"usageStatisticsEnabled": False},
-        "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False,
-                    "maxAttempts": max(1, agent.retries)},
-        "telemetry": {"enabled": False},
-    }, sort_keys=True)
-
-
 def prepare_phase(job: Job) -> Phase:
-    steps: list = [MakeDirs("dirs", (EMPTY, RunPath("gemini-home/.gemini")))]
+    steps: list[Step] = []
     if job.spec_text is not None:
-        steps.append(WriteText("spec", SPEC, job.spec_text, title="the spec, as read from stdin"))
+        steps.append(WriteText("spec", SPEC, job.spec_text, title="the spec, as read from stdin",
+                               keep_on_retry=True))
     elif job.spec_path is not None:
-        steps.append(CopyFile("spec", job.spec_path, SPEC, title="keep the spec with the run"))
-    return Phase("prepare", "run directory and spec", tuple(steps))
+        steps.append(CopyFile("spec", job.spec_path, SPEC, title="keep the spec with the run",
+                              keep_on_retry=True))
+    return Phase(PhaseKind.PREPARE, "run directory and spec", tuple(steps))
 
 
-def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple:
+def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple[Step, ...]:
     listing, tree, log = RunPath(f"{name}.files"), RunPath(f"{name}-tree"), RunPath(f"{name}.log")
-    steps = (
+    steps: tuple[Step, ...] = (
         Pipe(f"{name}-select", f"tracked files the {name} pathspecs select",
              (Command(("git", "ls-files", "-z", "--", *pathspecs)),), stdout=listing),
         twostep("linktree", tree, name=f"{name}-tree", stdin=(listing,),
@@ -74,82 +50,57 @@ def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple:
         RemoveTree(f"{name}-clean", tree),
     )
     return (Cached(f"{name}-cache", pathspecs, TREE_PACK_FLAGS, (listing, out, log), steps,
-                   title=f"pack the {name} (twostep run reuses an identical earlier pack)"),)
+                   title=f"pack the {name} (twostep run reuses an identical earlier pack)",
+                   learns=Learns.PACK),)
 
 
 def pack_phase(job: Job, strategy: str) -> Phase:
     if strategy != "large":
-        return Phase("pack", "pack the codebase", pack_steps("codebase", job.recipe.codebase, CODEBASE))
+        return Phase(PhaseKind.PACK, "pack the codebase",
+                     pack_steps("codebase", job.recipe.codebase, CODEBASE))
     # The large strategy packs only the planner's slice: the whole pack would not be sent.
-    return Phase("pack", "pack the planner's slice of the codebase",
+    return Phase(PhaseKind.PACK, "pack the planner's slice of the codebase",
                  pack_steps("slice", job.slice or job.recipe.strategies.slice or job.recipe.codebase,
                             SLICE))
 
 
 def _fit(role: str, agent: Agent, pack_log: RunPath, *files: Arg, title: str) -> Pipe:
-    """The budget check before a model call: the pack's tokens, the other inputs' sizes."""
+    """The budget check before a model call: the pack's tokens, the other inputs' sizes.
+    Once it passes, the files are about to leave: the manifest records them then."""
+    learns = Learns.SENT_TO_PLANNER if role == "planner" else Learns.SENT_TO_EXECUTOR
     return twostep("fit", "--role", role, "--cli", agent.cli, "--budget", str(agent.input_budget),
                    "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--", *files,
-                   name=f"{role}-fit", title=title)
-
-
-def planner_command(agent: Agent) -> Command:
-    argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json", *agent.flags)
-    # An empty working directory: no @path rewriting of the input, no project GEMINI.md,
-    # a tiny directory listing (1.10). The trust variable avoids exit 55 (1.8).
-    env = (("GEMINI_CLI_HOME", GEMINI_HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
-    return Command(argv, env=env, cwd=EMPTY, stderr=RunPath("planner.log"))
+                   name=f"{role}-fit", title=title, learns=learns)
 
 
 def plan_phase(job: Job, strategy: str) -> Phase:
     agent = job.recipe.planner
     pack = SLICE if strategy == "large" else CODEBASE
     pack_log = RunPath("slice.log" if strategy == "large" else "codebase.log")
-    return Phase("plan", f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
-        WriteText("gemini-settings", RunPath("gemini-home/.gemini/settings.json"),
-                  gemini_settings(agent), title="headless gemini settings, isolated from ~/.gemini"),
-        WriteText("gemini-dotenv", RunPath("empty/.env"), "",
-                  title="gemini loads the first .env up from its cwd: an empty one keeps the "
-                        "repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it"),
+    call = agents.get(agent.cli).planner_call(agent, SPEC, pack)
+    return Phase(PhaseKind.PLAN, f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
+        *call.setup,
         _fit("planner", agent, pack_log, SPEC, pack, title="refuse input the planner cannot take whole"),
-        Pipe("planner", "spec + pack on stdin, prompt as -p (gemini puts stdin first)",
-             (planner_command(agent),), stdin=(SPEC, pack), stdout=RunPath("planner.json"),
-             role="planner", timeout=agent.timeout),
-        twostep("accept-plan", RunPath("planner.json"), "-o", job.plan_path, "--keep",
-                RunPath("plan.md"), name="accept-plan",
+        Pipe("planner", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
+             role=Role.PLANNER, timeout=agent.timeout),
+        twostep("accept-plan", "--cli", agent.cli, call.reply, "-o", job.plan_path, "--keep",
+                RunPath("plan.md"), name="accept-plan", learns=Learns.PLAN,
                 title="an empty or failed reply never replaces an existing plan"),
     ))
 
 
 def review_phase(job: Job) -> Phase:
-    return Phase("review", "proceed, edit the plan, or abort", (
-        twostep("gate", job.plan_path, name="gate", interactive=True,
+    return Phase(PhaseKind.REVIEW, "proceed, edit the plan, or abort", (
+        twostep("gate", job.plan_path, name="gate", interactive=True, every_time=True,
                 title="asks on the terminal; pass --yes to skip"),))
 
 
-def executor_command(agent: Agent) -> Command:
-    argv = ["claude", "-p", agent.prompt, "--model", agent.model,
-            # Without an explicit mode claude edits nothing and still exits 0 (2.5).
-            "--permission-mode", agent.permission_mode,
-            "--output-format", "json", "--no-session-persistence",
-            "--max-turns", str(agent.max_turns)]
-    if agent.allowed_tools:
-        argv += ["--allowedTools", ",".join(agent.allowed_tools)]
-    if not agent.project_settings:
-        # The repository's .claude/ settings and .mcp.json would otherwise apply: tested, an
-        # `env.ANTHROPIC_BASE_URL` there sent the key and the code elsewhere.
-        argv += ["--setting-sources", "user", "--strict-mcp-config"]
-    env = (("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
-           ("CLAUDE_CODE_MAX_RETRIES", str(agent.retries)))
-    return Command((*argv, *agent.flags), env=env, stderr=RunPath("executor.log"))
-
-
-def _files_steps(job: Job) -> tuple:
+def _files_steps(job: Job) -> tuple[Step, ...]:
     source = ("--recipe", job.recipe.source)
     return (
         twostep("files", job.plan_path, *source, name="files", stdout=PLAN_FILES,
                 title="the tracked files the plan names (refusals and misses on stderr)"),
-        IfNonEmpty("files-pack", PLAN_FILES, otherwise=FILES_PACK,
+        IfNonEmpty("files-pack", PLAN_FILES, otherwise=FILES_PACK, learns=Learns.PACK,
                    title="pack them (a plan that only creates files packs nothing)",
                    then=Pipe("files-pack", "", (Command(
                        ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml",
@@ -159,32 +110,36 @@ def _files_steps(job: Job) -> tuple:
 
 def execute_phase(job: Job, strategy: str) -> Phase:
     agent = job.recipe.executor
+    adapter = agents.get(agent.cli)
     small = strategy == "small"
     pack, pack_log = (CODEBASE, RunPath("codebase.log")) if small else (FILES_PACK, RunPath("files.log"))
+    call = adapter.executor_call(agent, job.plan_path, pack)
     steps = () if small else _files_steps(job)
+    steps += (*call.setup, _fit("executor", agent, pack_log, job.plan_path, pack,
+                                title="refuse input the executor cannot take"))
+    if adapter.reads_mentions:
+        steps += (twostep("guard", "--", job.plan_path, pack, name="executor-guard",
+                          title=f"{agent.cli} reads every @path in its input: refuse untracked "
+                                f"or outside files"),)
     steps += (
-        _fit("executor", agent, pack_log, job.plan_path, pack,
-             title="refuse input the executor cannot take"),
-        twostep("guard", "--", job.plan_path, pack, name="executor-guard",
-                title="claude reads every @path in its input: refuse untracked or outside files"),
-        twostep("snapshot", "-o", RunPath("before.state"), name="snapshot",
+        twostep("snapshot", "-o", RunPath("before.state"), name="snapshot", keep_on_retry=True,
                 title="fingerprint the work tree, to prove the executor changed it"),
-        Pipe("executor", "prompt, then plan + files on stdin (claude puts the prompt first)",
-             (executor_command(agent),), stdin=(job.plan_path, pack),
-             stdout=RunPath("executor.json"), role="executor", timeout=agent.timeout),
-        twostep("check-exec", RunPath("executor.json"), name="check-exec",
-                title="claude exits 0 on API errors and refused edits: read its verdict"),
+        Pipe("executor", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
+             role=Role.EXECUTOR, timeout=agent.timeout),
+        twostep("check-exec", "--cli", agent.cli, call.reply, name="check-exec",
+                title=f"{agent.cli} exits 0 on API errors and refused edits: read its verdict"),
         twostep("changed", RunPath("before.state"), name="changed",
                 title="no change in the work tree is a failure, not a success"),
     )
     what = "the whole pack" if small else "the plan's files"
-    return Phase("execute", f"the executor ({agent.cli} {agent.model}) edits, given {what}", steps)
+    return Phase(PhaseKind.EXECUTE, f"the executor ({agent.cli} {agent.model}) edits, given {what}",
+                 steps)
 
 
-def verify_phase(recipe: Recipe) -> Phase:
-    steps = tuple(Pipe(f"verify-{i + 1}", "", (Command(argv),), role="verify", to_stderr=True)
-                  for i, argv in enumerate(recipe.verify))
-    return Phase("verify", "the recipe's checks", steps)
+def verify_phase(job: Job) -> Phase:
+    steps = tuple(Pipe(f"verify-{i + 1}", "", (Command(argv),), role=Role.VERIFY, to_stderr=True)
+                  for i, argv in enumerate(job.recipe.verify))
+    return Phase(PhaseKind.VERIFY, "the recipe's checks", steps)
 
 
 def phases(job: Job, strategy: str) -> list[Phase]:
@@ -192,5 +147,5 @@ def phases(job: Job, strategy: str) -> list[Phase]:
     out = [prepare_phase(job), pack_phase(job, strategy), plan_phase(job, strategy)]
     if not job.yes:
         out.append(review_phase(job))
-    out += [execute_phase(job, strategy), verify_phase(job.recipe)]
-    return out
+    out += [execute_phase(job, strategy), verify_phase(job)]
+    return [phase for phase in out if phase.steps]

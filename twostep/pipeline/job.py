@@ -1,4 +1,5 @@
-"""Turn command-line arguments into a Job: the recipe, a readable non-empty spec, the plan path."""
+"""A Job: what one run does. Built from command-line arguments: the recipe, a readable
+non-empty spec, the plan path."""
 
 from __future__ import annotations
 
@@ -6,10 +7,25 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from twostep.recipe import load as recipes
+from dataclasses import dataclass
+
 from twostep.errors import InputError
-from twostep.pipeline.steps import RunPath
-from twostep.pipeline.build import Job
+from twostep.pipeline.steps import Arg, RunPath
+from twostep.recipe import load as recipes
+from twostep.recipe.model import Recipe
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one run does: the recipe, where the spec comes from, and the user's switches."""
+
+    recipe: Recipe
+    spec_path: str | None = None      # a file, relative to the repo root or absolute
+    spec_text: str | None = None      # the spec read from stdin (--spec -)
+    plan_path: Arg = "AI-PLAN.md"
+    yes: bool = False
+    #: The planner's slice in the large strategy (pathspecs), chosen by sizing/slicing.py.
+    slice: tuple[str, ...] = ()
 
 
 def read_spec_stdin(stream: BinaryIO | None = None) -> str:

@@ -47,31 +47,42 @@ def pipe(step: Pipe) -> str:
     return text
 
 
-def step_lines(step: Step) -> list[str]:
-    if isinstance(step, Pipe):
+class _Lines:
+    """The renderer: each step as the bash lines that do what the runner does."""
+
+    def pipe(self, step: Pipe) -> list[str]:
         return [pipe(step)]
-    if isinstance(step, MakeDirs):
+
+    def make_dirs(self, step: MakeDirs) -> list[str]:
         return ["mkdir -p -- " + " ".join(arg(p) for p in step.paths)]
-    if isinstance(step, WriteText):
+
+    def write_text(self, step: WriteText) -> list[str]:
         return [f"printf '%s' {shlex.quote(step.text)} > {arg(step.path)}"]
-    if isinstance(step, CopyFile):
+
+    def copy_file(self, step: CopyFile) -> list[str]:
         return [f"cp -- {arg(step.src)} {arg(step.dest)}"]
-    if isinstance(step, RemoveTree):
+
+    def remove_tree(self, step: RemoveTree) -> list[str]:
         return [f"rm -rf -- {arg(step.path)}"]
-    if isinstance(step, IfNonEmpty):
+
+    def if_non_empty(self, step: IfNonEmpty) -> list[str]:
         return [f"if [ -s {arg(step.path)} ]; then", f"  {pipe(step.then)}", "else",
                 f"  : > {arg(step.otherwise)}", "fi"]
-    if isinstance(step, Cached):
+
+    def cached(self, step: Cached) -> list[str]:
+        # A script always packs: the cache is an optimisation of `twostep run` only.
         lines: list[str] = []
         for inner in step.steps:
-            lines += [f"# {_title(inner)}"] if _title(inner) else []
+            lines += [f"# {inner.title}"] if inner.title else []
             lines += step_lines(inner)
         return lines
-    raise TypeError(f"cannot render {step!r}")
 
 
-def _title(step: Step) -> str:
-    return getattr(step, "title", "")
+_LINES = _Lines()
+
+
+def step_lines(step: Step) -> list[str]:
+    return step.accept(_LINES)
 
 
 def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> str:
@@ -92,7 +103,7 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> 
         lines += ["", f"# === {phase.name}: {phase.title}"]
         lines += [f"# {note}" for note in phase.notes]
         for step in phase.steps:
-            if _title(step):
-                lines.append(f"# {_title(step)}")
+            if step.title:
+                lines.append(f"# {step.title}")
             lines += step_lines(step)
     return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 Steps that completed are skipped, so the planner is never asked again once the plan was
 accepted. Within the failed phase every step runs again (a planner whose reply was rejected
-must answer anew), except the work-tree fingerprint taken before the executor first ran.
+must answer anew), except those marked `keep_on_retry` (the work-tree fingerprint taken
+before the executor first ran).
 """
 
 from __future__ import annotations
@@ -10,41 +11,44 @@ from __future__ import annotations
 from pathlib import Path
 
 from twostep import errors
-from twostep.tools import git as gitrepo
-from twostep.recipe import load as recipes
-from twostep.runs import store as runs
-from twostep.pipeline import build as workflow
 from twostep.log import LOG
-from twostep.pipeline.session import Switches, _check_dirty, execute_phases, plan_from_name, preflight
-from twostep.pipeline.build import Job
+from twostep.pipeline import build, preflight
+from twostep.pipeline.job import Job
+from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
+from twostep.pipeline.steps import Phase, PhaseKind, walk
+from twostep.recipe import load as recipes
+from twostep.runs import store
+from twostep.tools import git
 
-KEEP_ON_RETRY = {"snapshot", "dirs", "spec"}
 
-
-def _rewind(run: runs.Run, phases: list) -> None:
-    failed = run.manifest.get("failed_step")
-    done = run.manifest.get("done", [])
+def _rewind(run: store.Run, phases: list[Phase]) -> None:
+    """Forget the steps of the first unfinished phase, so all of them run again."""
+    m = run.manifest
     for phase in phases:
-        names = {s.name for s in phase.steps}
-        if failed in names or any(n not in done for n in names):
-            run.manifest["done"] = [n for n in done if n not in names or n in KEEP_ON_RETRY]
+        steps = list(walk(phase.steps))
+        names = {s.name for s in steps}
+        if m.failed_step in names or any(n not in m.done for n in names):
+            keep = {s.name for s in steps if s.keep_on_retry}
+            m.done = [n for n in m.done if n not in names or n in keep]
             return
 
 
-def warn_changed_plan_files(run: runs.Run, repo: Path, plan: str) -> None:
+def _finished(run: store.Run, phase: Phase) -> bool:
+    return all(s.name in run.manifest.done for s in phase.steps)
+
+
+def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
     """Warn when files the plan names changed since the plan was written."""
-    head = run.manifest.get("plan_head")
+    head = run.manifest.plan_head
     if not head or not (repo / plan).is_file():
         return
-    changed = set(gitrepo.split_z(gitrepo.git("diff", "--name-only", "-z", head, cwd=repo,
-                                              check=False)))
+    changed = set(git.split_z(git.git("diff", "--name-only", "-z", head, cwd=repo, check=False)))
     if not changed:
         return
     from twostep import planfiles
-    from twostep.planfiles import repoview
 
     named = set(planfiles.resolve((repo / plan).read_text(encoding="utf-8", errors="replace"),
-                                  repoview.RepoView.from_git(repo)).files)
+                                  planfiles.RepoView.from_git(str(repo))).files)
     stale = sorted(changed & named)
     if stale:
         LOG.warn(f"{len(stale)} file(s) the plan names changed since it was written: "
@@ -52,22 +56,22 @@ def warn_changed_plan_files(run: runs.Run, repo: Path, plan: str) -> None:
 
 
 def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False) -> int:
-    run = runs.load(repo, run_id)
+    run = store.load(repo, run_id)
     m = run.manifest
-    if m.get("status") == "done":
-        raise errors.InputError(f"run {run.id} already finished", hint="start a new one with `twostep run`")
-    recipe = recipes.load(m["recipe"]["source"])
-    plan = plan_from_name(m.get("plan", recipe.plan))
-    job = Job(recipe, None, None, plan, yes or bool(m.get("yes")),
-              slice=tuple((m.get("slice") or {}).get("pathspecs") or ()))
-    wanted = m.get("phases") or []
-    phases = [p for p in workflow.phases(job, m["strategy"]) if p.name in wanted]
-    if "execute" in wanted and "execute" not in m.get("phases_done", []):
-        _check_dirty(repo, job, Switches(allow_dirty=allow_dirty or bool(m.get("allow_dirty"))))
+    if m.status == "done":
+        raise errors.InputError(f"run {run.id} already finished",
+                                hint="start a new one with `twostep run`")
+    recipe = recipes.load(m.recipe_source)
+    plan = plan_from_name(m.plan or recipe.plan)
+    job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
+    phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
+    execute = next((p for p in phases if p.kind is PhaseKind.EXECUTE), None)
+    if execute is not None and not _finished(run, execute):
+        check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty)
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
-    preflight(repo, phases, job)
+    preflight.check(phases, recipe)
     _rewind(run, phases)
     run.set(status="running", failed_step=None, error=None)
-    LOG.info(f"resuming run {run.id} ({m['strategy']} strategy); completed steps are skipped")
+    LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")
     return execute_phases(run, repo, phases, job)

@@ -21,27 +21,21 @@ from typing import Callable
 from twostep import errors
 from twostep.log import LOG
 from twostep.redact import redact
+from twostep.runs.manifest import StepRecord
 from twostep.pipeline.render import step_lines
-from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
-                           RemoveTree, RunPath, Step, WriteText)
+from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase,
+                                    Pipe, RemoveTree, Role, RunPath, Step, WriteText)
 
-_FAILURES = {"step": errors.StepFailed, "planner": errors.PlannerFailed,
-             "executor": errors.ExecutorFailed, "verify": errors.VerifyFailed}
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    name: str
-    command: str
-    exit_code: int
-    seconds: float
+_FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
+             Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
 
 
 @dataclass
 class Runner:
     repo: Path
     run_dir: Path
-    on_step: Callable[[StepRecord], None] = lambda record: None
+    #: Called after each step with the step and how it went (runs/record.py's hook).
+    on_step: Callable[[Step, StepRecord], None] = lambda step, record: None
     #: Where packs are cached (None: never cache, e.g. measuring in a scratch directory).
     cache: Path | None = None
     #: Use cached packs but add none (a dry-run writes nothing into the repository).
@@ -63,29 +57,41 @@ class Runner:
 
     def run_step(self, step: Step) -> None:
         started = time.monotonic()
-        code = self._dispatch(step)
-        self.on_step(StepRecord(step.name, "\n".join(step_lines(step)), code,
-                                round(time.monotonic() - started, 3)))
+        code = step.accept(self)
+        self.on_step(step, StepRecord(step.name, "\n".join(step_lines(step)), code,
+                                      round(time.monotonic() - started, 3)))
 
-    def _dispatch(self, step: Step) -> int:
-        if isinstance(step, Pipe):
-            return self.run_pipe(step)
-        if isinstance(step, MakeDirs):
-            for p in step.paths:
-                self.file(p).mkdir(parents=True, exist_ok=True)
-        elif isinstance(step, WriteText):
-            self.file(step.path).write_text(step.text, encoding="utf-8")
-        elif isinstance(step, CopyFile):
-            shutil.copyfile(self.file(step.src), self.file(step.dest))
-        elif isinstance(step, RemoveTree):
-            shutil.rmtree(self.file(step.path), ignore_errors=True)
-        elif isinstance(step, Cached):
-            self.run_cached(step)
-        elif isinstance(step, IfNonEmpty):
-            path = self.file(step.path)
-            if path.is_file() and path.stat().st_size > 0:
-                return self.run_pipe(step.then)
-            self.file(step.otherwise).write_bytes(b"")
+    # -- the visitor: one method per step type, each returning the exit code ---------------
+
+    def pipe(self, step: Pipe) -> int:
+        return self.run_pipe(step)
+
+    def make_dirs(self, step: MakeDirs) -> int:
+        for p in step.paths:
+            self.file(p).mkdir(parents=True, exist_ok=True)
+        return 0
+
+    def write_text(self, step: WriteText) -> int:
+        self.file(step.path).write_text(step.text, encoding="utf-8")
+        return 0
+
+    def copy_file(self, step: CopyFile) -> int:
+        shutil.copyfile(self.file(step.src), self.file(step.dest))
+        return 0
+
+    def remove_tree(self, step: RemoveTree) -> int:
+        shutil.rmtree(self.file(step.path), ignore_errors=True)
+        return 0
+
+    def if_non_empty(self, step: IfNonEmpty) -> int:
+        path = self.file(step.path)
+        if path.is_file() and path.stat().st_size > 0:
+            return self.run_pipe(step.then)
+        self.file(step.otherwise).write_bytes(b"")
+        return 0
+
+    def cached(self, step: Cached) -> int:
+        self.run_cached(step)
         return 0
 
     def run_cached(self, step: Cached) -> None:

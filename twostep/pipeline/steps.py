@@ -3,12 +3,23 @@
 Paths that live in the run directory are `RunPath`s. They render as `"$RUN"/name` in the
 dry-run script and resolve to `<repo>/.twostep/runs/<id>/name` when executed, so the same
 object serves both. Plain strings are literal arguments, relative to the repository root.
+
+Each step type answers `accept(visitor)`, so the runner and the renderer are two visitors
+and no code switches on step types; `walk()` reaches every nested step (preflight uses it to
+find every tool). What the rest of twostep must know about a step travels with it: the
+failure it raises (`Pipe.role`), what the manifest learns when it succeeds (`learns`),
+whether resume keeps it done when its phase is retried (`keep_on_retry`), and whether it
+runs again on every resume (`every_time`). A step's `name` only identifies it in the
+manifest: no behaviour depends on its spelling.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from enum import Enum
+from typing import Generic, Iterable, Iterator, Protocol, TypeVar, Union
+
+T = TypeVar("T", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,34 @@ class RunPath:
 
 
 Arg = Union[str, RunPath]
+
+
+class Role(str, Enum):
+    """Which failure a failing process is (errors.py maps each to its exit code)."""
+
+    STEP = "step"
+    PLANNER = "planner"
+    EXECUTOR = "executor"
+    VERIFY = "verify"
+
+
+class Learns(str, Enum):
+    """What the manifest records once a step succeeds (runs/record.py)."""
+
+    NOTHING = "nothing"
+    PACK = "pack"                  # a repomix summary: tokens, files, secret-scan exclusions
+    SENT_TO_PLANNER = "planner"    # the files about to go to the planner's vendor
+    SENT_TO_EXECUTOR = "executor"  # the files about to go to the executor's vendor
+    PLAN = "plan"                  # the accepted plan: the commit it was written against
+
+
+class PhaseKind(str, Enum):
+    PREPARE = "prepare"
+    PACK = "pack"
+    PLAN = "plan"
+    REVIEW = "review"
+    EXECUTE = "execute"
+    VERIFY = "verify"
 
 
 @dataclass(frozen=True)
@@ -36,8 +75,31 @@ class Command:
         return str(self.argv[0])
 
 
+class StepVisitor(Protocol, Generic[T]):
+    """What runs or renders steps: one method per step type."""
+
+    def pipe(self, step: Pipe) -> T: ...
+    def make_dirs(self, step: MakeDirs) -> T: ...
+    def write_text(self, step: WriteText) -> T: ...
+    def copy_file(self, step: CopyFile) -> T: ...
+    def remove_tree(self, step: RemoveTree) -> T: ...
+    def if_non_empty(self, step: IfNonEmpty) -> T: ...
+    def cached(self, step: Cached) -> T: ...
+
+
+class _Leaf:
+    """Defaults for a step that holds no other step and starts no process."""
+
+    def children(self) -> tuple[Step, ...]:
+        return ()
+
+    def processes(self) -> tuple[Command, ...]:
+        """The processes this step itself starts (not its children's)."""
+        return ()
+
+
 @dataclass(frozen=True)
-class Pipe:
+class Pipe(_Leaf):
     """Commands joined by `|`. `stdin` files are concatenated into the first command, which
     is how complete files reach the model CLIs (never a slow producer: CLI-FACTS 1.2, 2.2)."""
 
@@ -46,8 +108,7 @@ class Pipe:
     commands: tuple[Command, ...]
     stdin: tuple[Arg, ...] = ()
     stdout: Arg | None = None
-    #: Which failure to report: "step", "planner", "executor", "verify" (see errors.py).
-    role: str = "step"
+    role: Role = Role.STEP
     timeout: float | None = None
     #: True for `twostep` sub-commands, which print their own error before exiting.
     self_reporting: bool = False
@@ -55,6 +116,9 @@ class Pipe:
     interactive: bool = False
     #: Send stdout to stderr: verify output is progress for a person, not data.
     to_stderr: bool = False
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
 
     @property
     def redirects_stdin(self) -> bool:
@@ -62,37 +126,67 @@ class Pipe:
         Both the renderer and the runner ask this, so the script feeds stdin as the run does."""
         return len(self.stdin) == 1 and len(self.commands) == 1 and self.commands[0].cwd is None
 
+    def processes(self) -> tuple[Command, ...]:
+        return self.commands
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.pipe(self)
+
 
 @dataclass(frozen=True)
-class MakeDirs:
+class MakeDirs(_Leaf):
     name: str
     paths: tuple[Arg, ...]
     title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = True  # creating directories again changes nothing
+    every_time: bool = False
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.make_dirs(self)
 
 
 @dataclass(frozen=True)
-class WriteText:
+class WriteText(_Leaf):
     """Write literal text to a file (settings, the spec given on stdin)."""
 
     name: str
     path: Arg
     text: str
     title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.write_text(self)
 
 
 @dataclass(frozen=True)
-class CopyFile:
+class CopyFile(_Leaf):
     name: str
     src: Arg
     dest: Arg
     title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.copy_file(self)
 
 
 @dataclass(frozen=True)
-class RemoveTree:
+class RemoveTree(_Leaf):
     name: str
     path: Arg
     title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.remove_tree(self)
 
 
 @dataclass(frozen=True)
@@ -107,6 +201,18 @@ class IfNonEmpty:
     then: Pipe
     otherwise: Arg
     title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def children(self) -> tuple[Step, ...]:
+        return (self.then,)
+
+    def processes(self) -> tuple[Command, ...]:
+        return ()
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.if_non_empty(self)
 
 
 @dataclass(frozen=True)
@@ -119,8 +225,20 @@ class Cached:
     pathspecs: tuple[str, ...]
     flags: tuple[str, ...]
     outputs: tuple[RunPath, ...]
-    steps: tuple = ()
+    steps: tuple[Step, ...] = ()
     title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def children(self) -> tuple[Step, ...]:
+        return self.steps
+
+    def processes(self) -> tuple[Command, ...]:
+        return ()
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.cached(self)
 
 
 Step = Union[Pipe, MakeDirs, WriteText, CopyFile, RemoveTree, IfNonEmpty, Cached]
@@ -130,14 +248,35 @@ Step = Union[Pipe, MakeDirs, WriteText, CopyFile, RemoveTree, IfNonEmpty, Cached
 class Phase:
     """A titled group of steps (pack, plan, review, execute, verify): a unit of resume."""
 
-    name: str
+    kind: PhaseKind
     title: str
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def name(self) -> str:
+        return self.kind.value
+
+
+def walk(steps: Iterable[Step]) -> Iterator[Step]:
+    """Every step, depth first, nested ones included (a Cached pack's, an IfNonEmpty's)."""
+    for step in steps:
+        yield step
+        yield from walk(step.children())
+
+
+def commands(phases: Iterable[Phase]) -> Iterator[Command]:
+    """Every process any step of these phases may start."""
+    for phase in phases:
+        for step in walk(phase.steps):
+            yield from step.processes()
+
 
 def twostep(*args: Arg, name: str, title: str, stdout: Arg | None = None,
-            stdin: tuple[Arg, ...] = (), interactive: bool = False) -> Pipe:
+            stdin: tuple[Arg, ...] = (), interactive: bool = False,
+            learns: Learns = Learns.NOTHING, keep_on_retry: bool = False,
+            every_time: bool = False) -> Pipe:
     """A stage that is twostep itself (a filter or check), called the same way from bash."""
     return Pipe(name, title, (Command(("twostep", *args)),), stdin=stdin, stdout=stdout,
-                self_reporting=True, interactive=interactive)
+                self_reporting=True, interactive=interactive, learns=learns,
+                keep_on_retry=keep_on_retry, every_time=every_time)

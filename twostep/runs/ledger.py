@@ -12,9 +12,7 @@ from pathlib import Path
 from twostep import atomic
 from twostep.tools import git as gitrepo
 from twostep.pack.linktree import read_paths
-
-VENDORS = {"gemini": "Google (Gemini API)", "claude": "Anthropic (Claude API)"}
-
+from twostep.runs.manifest import SentRecord
 
 def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
     """git's blob ids of the files as they are in the work tree.
@@ -47,19 +45,19 @@ def listing(path: Path) -> list[str]:
         return read_paths(handle)
 
 
-def entry(repo: Path, run_dir: Path, cli: str, model: str, role: str, listing_file: Path,
-          excluded: list[str], extra: list[str], reuse: dict | None = None) -> dict:
+def entry(repo: Path, run_dir: Path, cli: str, vendor: str, model: str, role: str,
+          listing_file: Path, excluded: list[str], extra: list[str],
+          reuse: SentRecord | None = None) -> SentRecord:
     """Write the role's ledger and return its manifest record. `reuse`: an earlier record
     for the same listing (small strategy: both models get the same pack)."""
     ledger = f"sent-{role}.json"
     if reuse is not None:
-        ledger, count = reuse["ledger"], reuse["files"]
+        ledger, count = reuse.ledger, reuse.files
     else:
         files = [p for p in listing(listing_file) if p not in set(excluded)]
         ids = hashes(repo, files)
         rows = [{"path": p, "git_blob": ids[p]} for p in files if p in ids]
         atomic.write_text(run_dir / ledger, json.dumps(rows, indent=0) + "\n")
         count = len(rows)
-    return {"role": role, "cli": cli, "vendor": VENDORS.get(cli, cli), "model": model,
-            "files": count, "ledger": ledger, "listing": listing_file.name,
-            "also_sent": extra, "excluded_by_security_check": excluded}
+    return SentRecord(role, cli, vendor, model, count, ledger, listing_file.name, extra,
+                      list(excluded))

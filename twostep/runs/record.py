@@ -1,39 +1,39 @@
 """What the manifest learns as steps complete: pack sizes, secret-scan exclusions, and which
 files go to which vendor, recorded just before each model CLI is called (data leaves then,
-whether or not the call succeeds)."""
+whether or not the call succeeds). Each step says what it teaches (`steps.Learns`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
 
-from twostep.tools import git as gitrepo
-from twostep.runs import ledger
+from twostep import agents
 from twostep.log import LOG
-from twostep.pipeline.runner import StepRecord
+from twostep.pipeline.job import Job
+from twostep.pipeline.steps import Learns, RunPath, Step
+from twostep.runs import ledger
+from twostep.runs.manifest import PackRecord, StepRecord
 from twostep.runs.store import Run
-from twostep.pipeline.steps import RunPath
-from twostep.pipeline.build import Job
+from twostep.tools import git as gitrepo
 
 PACKS = ("codebase", "slice", "files")
 
 
-def plan_name(plan) -> str:
+def plan_name(plan: str | RunPath) -> str:
     return f"run:{plan.rel}" if isinstance(plan, RunPath) else str(plan)
 
 
 def note_packs(run: Run) -> None:
     from twostep.tools.repomix import parse_repomix_summary
 
-    packs = run.manifest.setdefault("packs", {})
+    packs = run.manifest.packs
     for pack in PACKS:
         log = run.dir / f"{pack}.log"
         if not log.exists() or pack in packs:
             continue
         summary = parse_repomix_summary(log.read_text(errors="replace"))
-        packs[pack] = {"tokens": summary.total_tokens, "files": summary.total_files,
-                       "chars": summary.total_chars,
-                       "excluded_by_security_check": list(summary.suspicious)}
+        packs[pack] = PackRecord(summary.total_tokens, summary.total_files, summary.total_chars,
+                                 list(summary.suspicious))
         LOG.info(f"{pack} pack: {summary.total_tokens:,} tokens, {summary.total_files:,} files "
                  f"(repomix's count)")
         for path in summary.suspicious:
@@ -41,8 +41,7 @@ def note_packs(run: Run) -> None:
 
 
 def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
-    strategy = run.manifest.get("strategy")
-    packs = run.manifest.get("packs", {})
+    strategy = run.manifest.strategy
     if role == "planner":
         agent, pack = job.recipe.planner, "slice" if strategy == "large" else "codebase"
         listing, extra = run.dir / f"{pack}.files", ["spec.md", "planner prompt"]
@@ -51,26 +50,30 @@ def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
         pack = "codebase" if strategy == "small" else "files"
         listing = run.dir / ("codebase.files" if pack == "codebase" else "plan-files.txt")
         extra = [plan_name(job.plan_path), "executor prompt"]
-    excluded = packs.get(pack, {}).get("excluded_by_security_check", [])
-    sent = run.manifest.setdefault("sent", [])
-    same = next((e for e in sent if e.get("listing") == listing.name), None)
-    sent.append(ledger.entry(repo, run.dir, agent.cli, agent.model, role, listing, excluded, extra,
-                             reuse=same))
+    known = run.manifest.packs.get(pack)
+    excluded = known.excluded_by_security_check if known else []
+    same = next((e for e in run.manifest.sent if e.listing == listing.name), None)
+    run.manifest.sent.append(ledger.entry(repo, run.dir, agent.cli, agents.get(agent.cli).vendor,
+                                          agent.model, role, listing, excluded, extra, reuse=same))
 
 
-def recorder(run: Run, repo: Path, job: Job) -> Callable[[StepRecord], None]:
+def recorder(run: Run, repo: Path, job: Job) -> Callable[[Step, StepRecord], None]:
     """The runner's on_step hook: append the step to the manifest, then learn from it."""
-    def on_step(step: StepRecord) -> None:
-        run.manifest.setdefault("steps", []).append(step.__dict__)
-        if step.exit_code == 0:
-            done = run.manifest.setdefault("done", [])
-            if step.name not in done:
-                done.append(step.name)
-            if step.name.endswith("-cache") or step.name == "files-pack":
-                note_packs(run)
-            elif step.name in ("planner-fit", "executor-fit"):
-                note_sent(run, repo, job, step.name.split("-")[0])
-            elif step.name == "accept-plan":
-                run.manifest["plan_head"] = gitrepo.head(repo)
+    def on_step(step: Step, record: StepRecord) -> None:
+        run.manifest.steps.append(record)
+        if record.exit_code == 0:
+            run.manifest.mark_done(step.name)
+            learn(run, repo, job, step.learns)
         run.save()
     return on_step
+
+
+def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
+    if what is Learns.PACK:
+        note_packs(run)
+    elif what is Learns.SENT_TO_PLANNER:
+        note_sent(run, repo, job, "planner")
+    elif what is Learns.SENT_TO_EXECUTOR:
+        note_sent(run, repo, job, "executor")
+    elif what is Learns.PLAN:
+        run.manifest.plan_head = gitrepo.head(repo)

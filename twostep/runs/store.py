@@ -11,12 +11,13 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from twostep import atomic
 from twostep.errors import InputError
+from twostep.runs.manifest import Manifest
 
 STATE_DIR = ".twostep"
 
@@ -41,29 +42,35 @@ def new_id() -> str:
 @dataclass
 class Run:
     dir: Path
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Manifest
 
     @property
     def id(self) -> str:
         return self.dir.name
 
     def save(self) -> None:
-        self.manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        atomic.write_text(self.dir / "manifest.json", json.dumps(self.manifest, indent=2) + "\n",
-                          durable=False)
+        self.manifest.updated = _now()
+        text = json.dumps(self.manifest.to_json(), indent=2) + "\n"
+        atomic.write_text(self.dir / "manifest.json", text, durable=False)
 
     def set(self, **values: Any) -> None:
-        self.manifest.update(values)
+        for key, value in values.items():
+            if not hasattr(self.manifest, key):
+                raise AttributeError(f"the manifest has no field {key!r}")
+            setattr(self.manifest, key, value)
         self.save()
 
 
-def create(repo: Path, **manifest: Any) -> Run:
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def create(repo: Path, **fields: Any) -> Run:
+    """A new run directory and its manifest (the fields of runs.manifest.Manifest)."""
     runs = state_dir(repo) / "runs"
     run_dir = runs / new_id()
     run_dir.mkdir(parents=True)
-    run = Run(run_dir, {"id": run_dir.name, "status": "running",
-                        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        "pid": os.getpid(), **manifest})
+    run = Run(run_dir, Manifest(id=run_dir.name, created=_now(), pid=os.getpid(), **fields))
     run.save()
     return run
 
@@ -71,11 +78,12 @@ def create(repo: Path, **manifest: Any) -> Run:
 def all_runs(repo: Path) -> list[Run]:
     runs = repo / STATE_DIR / "runs"
     out = []
-    for manifest in sorted(runs.glob("*/manifest.json")):
+    for path in sorted(runs.glob("*/manifest.json")):
         try:
-            out.append(Run(manifest.parent, json.loads(manifest.read_text(encoding="utf-8"))))
-        except (OSError, json.JSONDecodeError):
-            continue
+            data = json.loads(path.read_text(encoding="utf-8"))
+            out.append(Run(path.parent, Manifest.from_json(data, str(path))))
+        except (OSError, json.JSONDecodeError, InputError):
+            continue  # a run directory being created, or not twostep's: not a run
     return out
 
 
@@ -88,7 +96,7 @@ def load(repo: Path, run_id: str | None) -> Run:
             raise InputError(f"{run_id}: {'no such run' if not found else 'ambiguous run id'}",
                              hint="list runs with `twostep runs`")
         return found[0]
-    unfinished = [r for r in runs if r.manifest.get("status") in ("failed", "interrupted", "running")]
+    unfinished = [r for r in runs if r.manifest.status in ("failed", "interrupted", "running")]
     if not unfinished:
         raise InputError("no failed or interrupted run to resume", hint="list runs with `twostep runs`")
     return unfinished[-1]

@@ -13,13 +13,16 @@ from pathlib import Path
 from twostep.errors import ContextTooLarge
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN
 
-#: gemini skips the request silently above about 4.19M characters (CLI-FACTS 1.3); keep a margin.
-GEMINI_MAX_CHARS = 4_150_000
-#: claude refuses stdin over 10,485,760 string units (CLI-FACTS 2.2).
-CLAUDE_MAX_CHARS = 10_485_760
-CLI_MAX_CHARS = {"gemini": GEMINI_MAX_CHARS, "claude": CLAUDE_MAX_CHARS}
-#: Override for both, e.g. for a CLI version that lifts its limit, or a benchmark with stand-ins.
+#: Override every CLI's own input limit (each adapter states it), e.g. for a CLI version that
+#: lifts its limit, or a benchmark with stand-ins.
 MAX_CHARS_ENV = "TWOSTEP_MAX_INPUT_CHARS"
+
+
+def max_chars(cli: str) -> int:
+    """The most characters of input `cli` accepts: its adapter's limit, or the override."""
+    from twostep import agents
+
+    return int(os.environ.get(MAX_CHARS_ENV) or agents.get(cli).max_input_chars)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
     sizes = sum(f.stat().st_size for f in files if f.exists())
     pack_bytes = files[-1].stat().st_size if files and files[-1].exists() else 0
     other_tokens = (sizes - pack_bytes + prompt_chars) // PROSE_BYTES_PER_TOKEN
-    limit = int(os.environ.get(MAX_CHARS_ENV) or CLI_MAX_CHARS[cli])
+    limit = max_chars(cli)
     fit = Fit(pack_tokens + other_tokens, budget, sizes + prompt_chars + 2, limit)
     if fit.tokens > fit.budget:
         raise ContextTooLarge(

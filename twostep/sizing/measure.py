@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from twostep.pipeline import build as workflow
+from twostep.pipeline import build
 from twostep.recipe.model import Recipe
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import RunPath
@@ -58,7 +58,7 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
         (state_dir(repo) / "cache").mkdir(exist_ok=True)
     try:
         runner = Runner(repo, scratch, cache=cache if cache.is_dir() else None, cache_readonly=not store)
-        for step in workflow.pack_steps("codebase", pathspecs or recipe.codebase,
+        for step in build.pack_steps("codebase", pathspecs or recipe.codebase,
                                         RunPath("codebase.xml")):
             runner.run_step(step)
         summary = parse_repomix_summary((scratch / "codebase.log").read_text(errors="replace"))

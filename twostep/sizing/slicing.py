@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from twostep.sizing.budget import GEMINI_MAX_CHARS
+from twostep.sizing.budget import max_chars
 from twostep.recipe.model import Recipe
 
 #: Keep this share of the budget free: the slice's size is an estimate until repomix packs it.
@@ -26,9 +26,8 @@ class Slice:
 
 
 def target(recipe: Recipe, spec_chars: int) -> int:
-    window = recipe.planner.input_budget
-    if recipe.planner.cli == "gemini":
-        window = min(window, GEMINI_MAX_CHARS // CHARS_PER_TOKEN)
+    # Below CHARS_PER_TOKEN characters per token the CLI's character limit binds, not the window.
+    window = min(recipe.planner.input_budget, max_chars(recipe.planner.cli) // CHARS_PER_TOKEN)
     return int((window - spec_chars // CHARS_PER_TOKEN) * MARGIN)
 
 

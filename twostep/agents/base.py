@@ -1,0 +1,81 @@
+"""One adapter per model CLI, behind one Protocol (as pre-commit has one module per language).
+
+An adapter owns everything twostep knows about its CLI: the argv and environment of each role
+it supports, the isolation from the user's and the repository's configuration, the CLI's own
+input limit, how stdin and the prompt combine, how to read its reply (the plan, the verdict),
+and which credentials it needs. pipeline/build.py asks the adapter for a `Call` and wraps it
+in the steps every CLI shares (fit, snapshot, accept-plan, check-exec, changed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Protocol
+
+from twostep.errors import StepFailed
+from twostep.pipeline.steps import Arg, Command, RunPath, Step
+from twostep.recipe.model import Agent
+
+PLANNER, EXECUTOR = "planner", "executor"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One model call: the steps that prepare it, the process, and what goes to its stdin."""
+
+    command: Command
+    stdin: tuple[Arg, ...]
+    reply: RunPath
+    title: str
+    setup: tuple[Step, ...] = ()
+
+
+class ModelCLI(Protocol):
+    """What twostep needs from a model CLI adapter (agents/gemini.py, agents/claude.py)."""
+
+    #: The recipe's `cli:` value and the executable on PATH.
+    name: str
+    vendor: str
+    #: The npm package and version the tests pin (scripts/tools/package.json).
+    package: str
+    roles: tuple[str, ...]
+    #: The most characters of input the CLI accepts (it drops or refuses more).
+    max_input_chars: int
+    #: The CLI reads and sends the file behind every `@path` in its input (claude does).
+    reads_mentions: bool
+
+    def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
+        """What to set when no credential is present, else None."""
+
+    def planner_call(self, agent: Agent, spec: Arg, pack: Arg) -> Call:
+        """The read-only call that writes a plan from spec + pack."""
+
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg) -> Call:
+        """The call that edits the work tree from plan + files."""
+
+    def plan_text(self, reply: Path) -> str:
+        """The plan in the planner's reply; raises PlannerFailed on an error or no plan."""
+
+    def verdict(self, reply: Path) -> dict[str, Any]:
+        """The executor's reply, checked; raises on an error result or refused edits."""
+
+
+def read_json_reply(path: Path, role: str, error: type[StepFailed]) -> Any:
+    """The JSON object a CLI printed. Stray lines before it (warnings on stdout) are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {role}'s reply: {exc.strerror}", step=role) from None
+    if not text.strip():
+        raise error(f"{path}: the {role} printed nothing (no reply)", step=role)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        for line in reversed(text.splitlines()):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                continue
+    raise error(f"{path}: the {role}'s reply is not JSON", step=role)
