@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure `twostep files` against the seed's regex on the plan corpus in tests/planfiles_corpus.
+"""Measure `twostep files` against the seed's regex on the plan corpus in tests/corpora/planfiles.
 
 For every plan: recall and precision of the selected files against the hand-written truth, and
 the number of forbidden selections (paths outside the repository, under .git/, ignored, untracked,
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from twostep.planfiles import resolve  # noqa: E402
 from twostep.planfiles.repoview import RepoView  # noqa: E402
 
-CORPUS = ROOT / "tests" / "planfiles_corpus"
+CORPUS = ROOT / "tests" / "corpora" / "planfiles"
 FAKE_ROOT = "/corpus"  # where the in-memory repositories pretend to live
 
 

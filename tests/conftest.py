@@ -1,10 +1,20 @@
-"""Shared fixtures. tests/ is on sys.path (rootdir conftest, no __init__.py)."""
+"""Shared fixtures. The layout mirrors the package: unit/<subpackage>/ for unit tests, e2e/ for
+whole runs with stand-in model CLIs, realcli/ for the real pinned CLIs against the loopback API
+fakes; the fakes and helpers live in support/, which is put on sys.path here."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from fakeapi import FakeAPI
+_TESTS = Path(__file__).resolve().parent
+for _path in (_TESTS / "support", _TESTS):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from fakeapi import FakeAPI  # noqa: E402  (support/ is on sys.path only from here on)
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ in the steps every CLI shares (fit, snapshot, accept-plan, check-exec, changed).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from twostep.errors import StepFailed
 from twostep.pipeline.steps import Arg, Command, RunPath, Step

@@ -31,7 +31,7 @@ class Group(click.Group):
         with formatter.section("Pipeline stages (used by run and by --dry-run scripts)"):
             formatter.write_dl(rows[True])
 
-    def main(self, *args, **kwargs):  # noqa: D401 - click's signature
+    def main(self, *args, **kwargs):
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except TwostepError as exc:
@@ -51,7 +51,7 @@ class Group(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(141)
-        except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 1
+        except Exception as exc:
             if LOG.verbosity >= 2:
                 raise
             LOG.error(f"internal error: {type(exc).__name__}: {exc}",

@@ -92,10 +92,9 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
 @click.option("--exact", is_flag=True, help="Always count with repomix, never estimate.")
 def measure(recipe: str, as_json: bool, exact: bool):
     """Print the codebase's token count and the strategy it selects."""
-    from twostep.tools import git as gitrepo
     from twostep.recipe import load as recipes
-
     from twostep.sizing.measure import measure as run_measure
+    from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
     r = recipes.load(recipe)

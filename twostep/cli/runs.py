@@ -7,7 +7,6 @@ import json
 import click
 
 
-
 @click.command()
 @click.argument("run_id", metavar="[RUN]", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Skip the review gate if the run reaches it.")
@@ -17,8 +16,8 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool):
 
     The planner is never asked again when the run already has its plan.
     """
-    from twostep.tools import git as gitrepo
     from twostep.pipeline.resume import resume as resume_run
+    from twostep.tools import git as gitrepo
 
     resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty)
 
@@ -27,8 +26,8 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
 def list_runs(as_json: bool):
     """List the runs of this repository, oldest first."""
-    from twostep.tools import git as gitrepo
     from twostep.runs import store as runs
+    from twostep.tools import git as gitrepo
 
     found = runs.all_runs(gitrepo.root())
     if as_json:

@@ -63,8 +63,8 @@ def snapshot(output: Path):
 @click.argument("before", type=click.Path(exists=True, path_type=Path))
 def changed(before: Path):
     """Fail (exit 9) unless the work tree changed since the BEFORE fingerprint."""
-    from twostep.pipeline import fingerprint as treestate
     from twostep.errors import NoChanges
+    from twostep.pipeline import fingerprint as treestate
 
     paths = treestate.changed_paths(before.read_text(encoding="utf-8"), treestate.fingerprint(gitrepo.root()))
     if not paths:
@@ -111,8 +111,8 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
     """
 
     from twostep import planfiles
-    from twostep.recipe import load as recipes
     from twostep.errors import InputError
+    from twostep.recipe import load as recipes
 
     if not plan_file.is_file():
         raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")

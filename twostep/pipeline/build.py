@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from twostep import agents
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, Learns,
-                                    Phase, PhaseKind, Pipe, RemoveTree, Role, RunPath, Step,
-                                    WriteText, twostep)
+from twostep.pipeline.steps import (
+    Arg,
+    Cached,
+    Command,
+    CopyFile,
+    IfNonEmpty,
+    Learns,
+    Phase,
+    PhaseKind,
+    Pipe,
+    RemoveTree,
+    Role,
+    RunPath,
+    Step,
+    WriteText,
+    twostep,
+)
 from twostep.recipe.model import Agent
 
 SPEC = RunPath("spec.md")

@@ -4,10 +4,9 @@ non-empty spec, the plan path."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-from dataclasses import dataclass
 
 from twostep.errors import InputError
 from twostep.pipeline.steps import Arg, RunPath

@@ -4,12 +4,14 @@ and every model CLI the steps call has credentials. Nothing is written when it f
 from __future__ import annotations
 
 import os
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from twostep import agents
 from twostep.errors import MissingCredentials
+from twostep.log import LOG
 from twostep.pipeline.steps import Phase, commands
 from twostep.recipe.model import Recipe
+from twostep.tools.versions import versions
 
 
 def tools_of(phases: Iterable[Phase]) -> list[str]:
@@ -36,9 +38,6 @@ def credentials(pairs: Iterable[tuple[str, str]], environ: Mapping[str, str] | N
 
 def check(phases: list[Phase], recipe: Recipe) -> dict[str, str]:
     """Tools with their versions; raises ToolMissing or MissingCredentials."""
-    from twostep.log import LOG
-    from twostep.tools.versions import versions
-
     found = versions(tools_of(phases))
     for tool, version in found.items():
         LOG.detail(f"found {tool}: {version}")

@@ -7,10 +7,22 @@ render as "$RUN"/name. No secret value is ever part of a step, so none can appea
 from __future__ import annotations
 
 import shlex
-from typing import Iterable
+from collections.abc import Iterable
 
-from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase, Pipe,
-                           RemoveTree, RunPath, Step, WriteText)
+from twostep.pipeline.steps import (
+    Arg,
+    Cached,
+    Command,
+    CopyFile,
+    IfNonEmpty,
+    MakeDirs,
+    Phase,
+    Pipe,
+    RemoveTree,
+    RunPath,
+    Step,
+    WriteText,
+)
 
 
 def arg(value: Arg) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from twostep import errors
+from twostep import errors, planfiles
 from twostep.log import LOG
 from twostep.pipeline import build, preflight
 from twostep.pipeline.job import Job
@@ -45,7 +45,6 @@ def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
     changed = set(git.split_z(git.git("diff", "--name-only", "-z", head, cwd=repo, check=False)))
     if not changed:
         return
-    from twostep import planfiles
 
     named = set(planfiles.resolve((repo / plan).read_text(encoding="utf-8", errors="replace"),
                                   planfiles.RepoView.from_git(str(repo))).files)

@@ -12,19 +12,35 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 from pathlib import Path
-from typing import Callable
+
+from plumbum.machines.local import LocalCommand
 
 from twostep import errors
 from twostep.log import LOG
+from twostep.pack import cache as packcache
+from twostep.pipeline.render import step_lines
+from twostep.pipeline.steps import (
+    Arg,
+    Cached,
+    Command,
+    CopyFile,
+    IfNonEmpty,
+    MakeDirs,
+    Phase,
+    Pipe,
+    RemoveTree,
+    Role,
+    RunPath,
+    Step,
+    WriteText,
+)
 from twostep.redact import redact
 from twostep.runs.manifest import StepRecord
-from twostep.pipeline.render import step_lines
-from twostep.pipeline.steps import (Arg, Cached, Command, CopyFile, IfNonEmpty, MakeDirs, Phase,
-                                    Pipe, RemoveTree, Role, RunPath, Step, WriteText)
 
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
              Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
@@ -95,8 +111,6 @@ class Runner:
         return 0
 
     def run_cached(self, step: Cached) -> None:
-        from twostep.pack import cache as packcache
-
         outputs = [self.file(o) for o in step.outputs]
         entry = packcache.key(self.repo, step.pathspecs, step.flags) if self.cache else None
         if entry and packcache.fetch(self.cache, entry, outputs):
@@ -112,8 +126,6 @@ class Runner:
     # -- pipelines ---------------------------------------------------------------------------
 
     def _plumbum(self, cmd: Command):
-        from plumbum.machines.local import LocalCommand
-
         exe = shutil.which(cmd.tool)
         if exe is None:
             raise errors.ToolMissing(f"`{cmd.tool}` not found on PATH",
@@ -127,8 +139,6 @@ class Runner:
         return bound
 
     def _chain(self, step: Pipe):
-        from plumbum.machines.local import LocalCommand
-
         stages = [self._plumbum(c) for c in step.commands]
         files = [str(self.file(s)) for s in step.stdin]
         if files and not step.redirects_stdin:

@@ -3,7 +3,9 @@ directory, recording everything in its manifest. `dry_run` renders the very same
 
 from __future__ import annotations
 
+import shutil
 import signal
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +18,8 @@ from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import Phase, PhaseKind, RunPath
 from twostep.runs import record, store
+from twostep.sizing import slicing
+from twostep.sizing.estimate import estimate
 from twostep.sizing.measure import Measurement, measure
 from twostep.tools import git
 
@@ -85,8 +89,6 @@ def with_slice(job: Job, repo: Path, m: Measurement, strategy: str) -> tuple[Job
     """In the large strategy, fix the planner's slice now, so the script shows it."""
     if strategy != "large":
         return job, []
-    from twostep.sizing import slicing
-    from twostep.sizing.estimate import estimate
 
     spec = job.spec_text if job.spec_text is not None else \
         Path(job.spec_path).read_text(encoding="utf-8", errors="replace") if job.spec_path else ""
@@ -178,8 +180,5 @@ def plan_from_name(name: str) -> str | RunPath:
 
 def print_plan(run: store.Run) -> None:
     """`plan -o -`: the plan went to the run directory only; stream it to stdout."""
-    import shutil
-    import sys
-
     with (run.dir / "plan.md").open("rb") as handle:
         shutil.copyfileobj(handle, sys.stdout.buffer)

@@ -15,9 +15,10 @@ manifest: no behaviour depends on its spelling.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Generic, Iterable, Iterator, Protocol, TypeVar, Union
+from typing import Generic, Protocol, TypeVar, Union
 
 T = TypeVar("T", covariant=True)
 

@@ -33,20 +33,35 @@ How it decides (details in scan, resolve, answer, intent, paths):
 
 from __future__ import annotations
 
-from typing import Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from twostep.errors import NothingToExecute
 from twostep.planfiles.answer import build_resolution
+from twostep.planfiles.repoview import RepoView
 from twostep.planfiles.resolve import Resolver
 from twostep.planfiles.result import (
-    Ambiguous, Discrepancy, Mention, Refused, Resolution, Unresolved,
+    Ambiguous,
+    Discrepancy,
+    Mention,
+    Refused,
+    Resolution,
+    Unresolved,
 )
 from twostep.planfiles.scan import SECTION_INFO, scan
-from twostep.planfiles.repoview import RepoView
 
 __all__ = [
-    "Ambiguous", "Discrepancy", "Mention", "Refused", "RepoView", "Resolution", "SECTION_INFO",
-    "Unresolved", "render_report", "require_something", "resolve",
+    "SECTION_INFO",
+    "Ambiguous",
+    "Discrepancy",
+    "Mention",
+    "Refused",
+    "RepoView",
+    "Resolution",
+    "Unresolved",
+    "render_report",
+    "require_something",
+    "resolve",
 ]
 
 

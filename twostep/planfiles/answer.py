@@ -3,8 +3,8 @@ one report per mention. Kept apart from resolve.py, which decides what each ment
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Callable
 
 from twostep.planfiles.paths import glob_to_regex
 from twostep.planfiles.resolve import Resolver

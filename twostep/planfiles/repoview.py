@@ -18,12 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from twostep.planfiles.paths import glob_to_regex
+from twostep.tools import git
 
 _SYMLINK, _GITLINK = "120000", "160000"
 
 
 class RepoView:
-    def __init__(self, root: str, tracked: Iterable[str], *, probe: "_Probe",
+    def __init__(self, root: str, tracked: Iterable[str], *, probe: _Probe,
                  symlinks: Iterable[str] = (), gitlinks: Iterable[str] = (), name: str | None = None):
         self.root = root
         self.name = name or posixpath.basename(root.rstrip("/"))
@@ -43,7 +44,6 @@ class RepoView:
     @classmethod
     def from_git(cls, cwd: str | None = None) -> RepoView:
         """The repository containing `cwd` (default: the current directory)."""
-        from twostep.tools import git
 
         top = str(git.root(cwd or os.getcwd()))
         tracked, symlinks, gitlinks = [], [], []
@@ -174,7 +174,6 @@ class RepoView:
 
 class _Probe:
     """The working tree behind a RepoView: the disk for real repositories, lists for tests."""
-
     def target(self, path: str) -> str | None: ...
 
     def is_link(self, path: str) -> bool: ...
@@ -206,8 +205,6 @@ class _DiskProbe(_Probe):
         return os.path.islink(os.path.join(self.root, path))
 
     def classify(self, paths: list[str]) -> dict[str, str]:
-        from twostep.tools import git
-
         ignored = git.check_ignore(self.root, paths) if paths else set()
         out = {p: "git-ignored" for p in paths if p in ignored}
         for p in paths:
@@ -217,7 +214,6 @@ class _DiskProbe(_Probe):
 
     def other_named(self, path: str) -> tuple[str, str] | None:
         if self._others is None:  # one listing, and only when a plan names something unknown
-            from twostep.tools import git
 
             self._others = [(p, "untracked (not in git)") for p in git.others(self.root)]
         return _by_suffix(self._others, path)

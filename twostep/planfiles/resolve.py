@@ -11,15 +11,27 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from twostep.planfiles.paths import (
-    DOC_STEMS, alias_of, clean, expand_braces, ext_of, file_shaped, is_dotfile, is_glob,
-    is_host, is_known_name, is_url, refusal, refusal_worth_reporting, variants,
+    DOC_STEMS,
+    alias_of,
+    clean,
+    expand_braces,
+    ext_of,
+    file_shaped,
+    is_dotfile,
+    is_glob,
+    is_host,
+    is_known_name,
+    is_url,
+    refusal,
+    refusal_worth_reporting,
+    variants,
 )
+from twostep.planfiles.repoview import RepoView
 from twostep.planfiles.result import Ambiguous, Discrepancy, Refused, Unresolved, mention
 from twostep.planfiles.scan import Candidate, Scan
-from twostep.planfiles.repoview import RepoView
 
 _TRUSTED = ("section", "link", "tree")  # written as paths on purpose: report whatever fails
 _PROSE_KINDS = ("prose", "code", "link")  # lines whose paths give context to bare names

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 #: How each kind of mention is named in reports.
 SOURCES = {"section": "files section", "link": "link", "code": "code", "prose": "prose",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from twostep.errors import RecipeError
 from twostep.recipe.marks import MarkedDict, Where

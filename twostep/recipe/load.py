@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.errors import RecipeError
+from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
 from twostep.recipe.marks import MarkedDict, Where, read_yaml
 from twostep.recipe.model import PERMISSION_MODES, Agent, Recipe, Strategies, agent_default
@@ -85,8 +86,6 @@ def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
 
 def load(spec: str, *, cwd: Path | None = None) -> Recipe:
     """Load a recipe by path or built-in name (`default`, `go`, `python`, `typescript`)."""
-    from twostep.recipe import builtin as builtins
-
     path, display = builtins.locate(spec, cwd or Path.cwd())
     data = _load_merged(path, display, seen=())
     # `source` is how a dry-run script names the recipe again: built-ins by name, files by path.
@@ -95,8 +94,6 @@ def load(spec: str, *, cwd: Path | None = None) -> Recipe:
 
 
 def _load_merged(path: Path, display: str, seen: tuple[str, ...]) -> MarkedDict:
-    from twostep.recipe import builtin as builtins
-
     data = read_yaml(path, display)
     if not isinstance(data, MarkedDict):
         raise RecipeError(f"{display}:1:1: a recipe must be a mapping (key: value), "

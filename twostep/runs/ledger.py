@@ -10,9 +10,10 @@ import json
 from pathlib import Path
 
 from twostep import atomic
-from twostep.tools import git as gitrepo
 from twostep.pack.linktree import read_paths
 from twostep.runs.manifest import SentRecord
+from twostep.tools import git as gitrepo
+
 
 def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
     """git's blob ids of the files as they are in the work tree.

@@ -4,8 +4,8 @@ whether or not the call succeeds). Each step says what it teaches (`steps.Learns
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from twostep import agents
 from twostep.log import LOG
@@ -15,6 +15,7 @@ from twostep.runs import ledger
 from twostep.runs.manifest import PackRecord, StepRecord
 from twostep.runs.store import Run
 from twostep.tools import git as gitrepo
+from twostep.tools.repomix import parse_repomix_summary
 
 PACKS = ("codebase", "slice", "files")
 
@@ -24,8 +25,6 @@ def plan_name(plan: str | RunPath) -> str:
 
 
 def note_packs(run: Run) -> None:
-    from twostep.tools.repomix import parse_repomix_summary
-
     packs = run.manifest.packs
     for pack in PACKS:
         log = run.dir / f"{pack}.log"

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from twostep import agents
 from twostep.errors import ContextTooLarge
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN
 
@@ -20,8 +21,6 @@ MAX_CHARS_ENV = "TWOSTEP_MAX_INPUT_CHARS"
 
 def max_chars(cli: str) -> int:
     """The most characters of input `cli` accepts: its adapter's limit, or the override."""
-    from twostep import agents
-
     return int(os.environ.get(MAX_CHARS_ENV) or agents.get(cli).max_input_chars)
 
 

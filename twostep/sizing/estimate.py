@@ -22,9 +22,9 @@ import re
 import stat
 import subprocess
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from twostep.sizing.tokens import MAX_BYTES_PER_TOKEN, tokens_of
 from twostep.tools import git as gitrepo

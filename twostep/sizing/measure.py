@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twostep.pipeline import build
-from twostep.recipe.model import Recipe
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import RunPath
+from twostep.recipe.model import Recipe
+from twostep.runs.store import state_dir
+from twostep.sizing.estimate import estimate
+from twostep.sizing.strategy import decide
+from twostep.tools.repomix import parse_repomix_summary
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,9 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
     An identical earlier pack in .twostep/cache answers at once; `store=False` (dry-run) reads
     the cache but never adds to it.
     """
-    from twostep.tools.repomix import parse_repomix_summary
-
     scratch = Path(tempfile.mkdtemp(prefix="twostep-measure-"))
     cache = repo / ".twostep" / "cache"
     if store:
-        from twostep.runs.store import state_dir
-
         (state_dir(repo) / "cache").mkdir(exist_ok=True)
     try:
         runner = Runner(repo, scratch, cache=cache if cache.is_dir() else None, cache_readonly=not store)
@@ -70,9 +70,6 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
 
 
 def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False, store: bool = True) -> Measurement:
-    from twostep.sizing.estimate import estimate
-    from twostep.sizing.strategy import decide
-
     est = estimate(repo, recipe.codebase)
     strategy = None if force_exact else decide(est, recipe.strategies)
     if strategy is None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from twostep.sizing.budget import max_chars
 from twostep.recipe.model import Recipe
+from twostep.sizing.budget import max_chars
 
 #: Keep this share of the budget free: the slice's size is an estimate until repomix packs it.
 MARGIN = 0.85

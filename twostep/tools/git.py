@@ -8,9 +8,9 @@ quotes, `$` or invalid UTF-8 survive the round trip. A failing git call is a fai
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from twostep.errors import InputError, StepFailed, ToolMissing
 

@@ -11,9 +11,10 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
+from twostep import agents, atomic
 from twostep.errors import ToolMissing
 
 #: Tools that are not model CLIs (those name their package in their adapter).
@@ -28,7 +29,6 @@ INSTALL = {
 def install_hint(tool: str) -> str:
     if tool in INSTALL:
         return INSTALL[tool]
-    from twostep import agents
 
     if tool in agents.ADAPTERS:
         return f"npm install -g {agents.get(tool).package}   (or scripts/setup in a twostep checkout)"
@@ -88,8 +88,6 @@ def _read(path: Path) -> dict[str, str]:
 
 def _write(path: Path, cache: dict[str, str]) -> None:
     try:
-        from twostep import atomic
-
         atomic.write_text(path, json.dumps(cache, indent=1), durable=False)
     except OSError:
         pass  # a read-only home only costs the probe next time

@@ -14,7 +14,7 @@ from twostep.sizing.strategy import decide
 from twostep.tools.repomix import RepomixSummary, parse_repomix_summary
 
 T = Strategies(100_000, 200_000)
-REPOMIX = Path(__file__).resolve().parents[1] / ".tools/node_modules/.bin/repomix"
+REPOMIX = Path(__file__).resolve().parents[3] / ".tools/node_modules/.bin/repomix"
 
 
 def band(low: int, high: int) -> Estimate:

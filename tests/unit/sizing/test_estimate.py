@@ -19,7 +19,7 @@ from twostep.errors import InputError
 from twostep.pack.linktree import link_tree
 from twostep.pipeline.build import TREE_PACK_FLAGS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 REPOMIX = ROOT / ".tools/node_modules/.bin/repomix"
 GHP = "ghp_" + "a1B2" * 9  # matches secretlint's GitHub classic token rule (36 chars)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_e2e_realcli import PLAN, RECIPE, env, repo, spec  # noqa: F401 - fixtures
+from test_realcli_e2e import PLAN, RECIPE, env, repo, spec  # noqa: F401 - fixtures
 from helpers import twostep
 
 pytestmark = pytest.mark.realcli

@@ -1,6 +1,6 @@
 """The measured bar: realistic plans over four repositories, with their true file sets.
 
-tests/planfiles_corpus/repos/*.yaml describe the repositories (tracked, ignored, untracked files
+tests/corpora/planfiles/repos/*.yaml describe the repositories (tracked, ignored, untracked files
 and symlinks); plans/*.md are plans written the way planners write them; corpus.yaml holds the
 truth. scripts/eval_planfiles.py prints the same figures as a table, next to the seed's regex.
 """
@@ -17,7 +17,7 @@ import pytest
 from twostep.errors import NothingToExecute
 from twostep.planfiles import require_something, resolve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location("eval_planfiles", ROOT / "scripts" / "eval_planfiles.py")
 ev = importlib.util.module_from_spec(_spec)
 sys.modules["eval_planfiles"] = ev

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-STANDINS = ROOT / "tests" / "standins" / "bin"
+ROOT = Path(__file__).resolve().parents[2]
+STANDINS = ROOT / "tests" / "support" / "standins" / "bin"
 TOOLS_BIN = ROOT / ".tools" / "node_modules" / ".bin"
 VENV_BIN = Path(sys.executable).parent
 
