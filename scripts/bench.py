@@ -43,6 +43,11 @@ printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"num_turns
 RECIPE = "extends: default\nverify: []\nplanner: {context_tokens: 100000000}\nexecutor: {context_tokens: 100000000}\n"
 ENV: dict[str, str] = {}
 RESULTS: dict[str, dict] = {}
+#: The commit whose start-up the current tree is compared with (BENCH_BASELINE=REF to change):
+#: the last commit with the flat 45-module layout.
+BASELINE = os.environ.get("BENCH_BASELINE", "60a46a3")
+#: Run only these benchmarks (BENCH_ONLY="start-up,overhead"); all when empty.
+ONLY = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
 ROWS: list[tuple] = []
 
 
@@ -171,6 +176,34 @@ def bench_startup(work: Path) -> None:
            ("python_pass_ms", med(got["bare"]) * 1000), unit="ms")
 
 
+def bench_startup_baseline(work: Path) -> None:
+    """`twostep --version` of this tree against BASELINE's (the last flat-layout commit by
+    default), both as `python -m twostep` from an unpacked tree, interleaved."""
+    trees = {}
+    for name, ref in (("ours", None), ("baseline", BASELINE)):
+        tree = work / f"tree-{name}"
+        tree.mkdir()
+        if ref is None:
+            shutil.copytree(ROOT / "twostep", tree / "twostep", symlinks=True)
+        else:
+            archive = subprocess.run(["git", "archive", ref, "twostep"], cwd=ROOT, check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        trees[name] = tree
+
+    def version(tree: Path) -> float:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        started = time.perf_counter()
+        subprocess.run([PY, "-m", "twostep", "--version"], cwd=work, env=env, check=True,
+                       capture_output=True)
+        return time.perf_counter() - started
+
+    got = interleave({name: (lambda t=tree: version(t)) for name, tree in trees.items()}, 30)
+    figure("startup_vs_baseline", f"start-up: --version, this tree / {BASELINE[:10]}",
+           ("ours_ms", med(got["ours"]) * 1000), ("baseline_ms", med(got["baseline"]) * 1000),
+           1.00, unit="ms")
+
+
 def bench_measure(work: Path, repo: Path) -> None:
     reset(repo)
     full = ["repomix", ".", "--no-gitignore", "--no-default-patterns", "-o", str(work / "full.xml")]
@@ -284,13 +317,23 @@ def main() -> int:
     try:
         setup(work)
         print(f"bench: building repositories in {work} …", file=sys.stderr)
-        std, many = stdlib_repo(work / "stdlib"), many_repo(work / "many")
-        for name, bench, args in [("start-up", bench_startup, ()), ("overhead", bench_overhead, (std,)),
-                                  ("measure", bench_measure, (std,)), ("agreement", bench_agreement, ()),
-                                  ("pack stdlib", bench_packing, (std, "stdlib")),
-                                  ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,))]:
+        repos: dict[str, Path] = {}
+
+        def std() -> Path:
+            return repos.get("std") or repos.setdefault("std", stdlib_repo(work / "stdlib"))
+
+        def many() -> Path:
+            return repos.get("many") or repos.setdefault("many", many_repo(work / "many"))
+
+        plan = [("start-up", bench_startup, ()), ("start-up baseline", bench_startup_baseline, ()),
+                ("overhead", bench_overhead, (std,)), ("measure", bench_measure, (std,)),
+                ("agreement", bench_agreement, ()), ("pack stdlib", bench_packing, (std, "stdlib")),
+                ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,))]
+        for name, bench, args in plan:
+            if ONLY and name not in ONLY:
+                continue
             print(f"bench: {name} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
-            bench(work, *args)
+            bench(work, *[a() if callable(a) else a for a in args])
         report(started)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -42,7 +42,8 @@ class StepFailed(TwostepError):
 
     exit_code = 6
 
-    def __init__(self, message: str, *, step: str, code: int | None = None, hint: str | None = None):
+    def __init__(self, message: str, *, step: str, code: int | None = None,
+                 hint: str | None = None):
         super().__init__(message, hint=hint)
         self.step = step
         self.code = code
@@ -123,13 +124,15 @@ EXIT_CODES: dict[str, tuple[int, str]] = {
     "executor": (ExecutorFailed.exit_code, "the executor CLI failed or reported an error"),
     "no-changes": (NoChanges.exit_code, "the executor made no changes (or its edits were refused)"),
     "verify": (VerifyFailed.exit_code, "a verify command failed"),
-    "nothing-to-execute": (NothingToExecute.exit_code, "the plan names no file to read, change or create"),
+    "nothing-to-execute": (NothingToExecute.exit_code,
+                           "the plan names no file to read, change or create"),
     "not-confirmed": (NotConfirmed.exit_code, "review gate declined, or no TTY and no --yes"),
     "dirty": (DirtyTree.exit_code, "working tree has uncommitted changes (use --allow-dirty)"),
     "too-large": (ContextTooLarge.exit_code, "a pack does not fit the model or CLI input limit"),
     "timeout": (StepTimeout.exit_code, "a step exceeded its timeout"),
     "credentials": (MissingCredentials.exit_code, "no API key or login for a model CLI"),
-    "unsafe-input": (UnsafeInput.exit_code, "the executor's input @mentions files it must not read"),
+    "unsafe-input": (UnsafeInput.exit_code,
+                     "the executor's input @mentions files it must not read"),
     "interrupted": (Interrupted.exit_code, "interrupted by Ctrl-C or SIGTERM (resumable)"),
 }
 

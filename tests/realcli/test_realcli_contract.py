@@ -187,7 +187,7 @@ def test_claude_api_500_without_retries_is_error(claude_bin, fake_api, cli_home,
 def test_fakeapi_standalone_serves_and_logs(tmp_path):
     config, port_file, log = tmp_path / "cfg.json", tmp_path / "url", tmp_path / "log.jsonl"
     config.write_text(json.dumps({"gemini": {"plan": "STANDALONE"}}))
-    script = REPO_ROOT / "tests" / "fakeapi.py"
+    script = REPO_ROOT / "tests" / "support" / "fakeapi.py"
     proc = subprocess.Popen([sys.executable, str(script), "--config", str(config),
                              "--port-file", str(port_file), "--log", str(log)])
     try:

@@ -68,7 +68,8 @@ class Claude:
             raise ExecutorFailed(f"the executor reported an error{http}: {detail}", step=EXECUTOR)
         denied = data.get("permission_denials") or []
         if denied:
-            names = sorted({f"{d.get('tool_name')}({(d.get('tool_input') or {}).get('file_path', '')})"
+            names = sorted({f"{d.get('tool_name')}"
+                            f"({(d.get('tool_input') or {}).get('file_path', '')})"
                             for d in denied})
             raise NoChanges(f"the executor's edits were refused: {', '.join(names)}",
                             hint="use executor.permission_mode: acceptEdits, or list the tools "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -21,19 +22,21 @@ STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard
 
 
 class Group(click.Group):
-    def format_commands(self, ctx, formatter):
-        rows = {True: [], False: []}
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
         for name in self.list_commands(ctx):
             cmd = self.get_command(ctx, name)
+            assert cmd is not None  # every listed name resolves to a command
             rows[name in STAGES].append((name, cmd.get_short_help_str(limit=60)))
         with formatter.section("Commands"):
             formatter.write_dl(rows[False])
         with formatter.section("Pipeline stages (used by run and by --dry-run scripts)"):
             formatter.write_dl(rows[True])
 
-    def main(self, *args, **kwargs):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            # click's overloads of main cannot be matched through *args; the call is click's own.
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except TwostepError as exc:
             if str(exc):
                 LOG.error(str(exc), exc.hint)
@@ -76,7 +79,7 @@ def main(quiet: int, verbose: int) -> None:
     os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
 
 
-from twostep.cli import commands as cli_commands
+from twostep.cli import commands as cli_commands  # noqa: E402  (registers the sub-commands)
 from twostep.cli import stages as cli_stages  # noqa: E402  (registers the sub-commands)
 
 cli_commands.register(main)

@@ -17,7 +17,8 @@ recipe_arg = click.argument("recipe", metavar="RECIPE")
 strategy_opt = click.option("--strategy", type=click.Choice(STRATEGIES),
                             help="Override the measured strategy.")
 dry_opt = click.option("--dry-run", is_flag=True,
-                       help="Print the equivalent bash script to stdout; call no model, write nothing.")
+                       help="Print the equivalent bash script to stdout; "
+                            "call no model, write nothing.")
 dirty_opt = click.option("--allow-dirty", is_flag=True,
                          help="Let the executor run on a work tree with uncommitted changes.")
 
@@ -52,7 +53,9 @@ def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, 
 @click.command()
 @recipe_arg
 @click.option("--spec", required=True, metavar="FILE|-", help="The feature spec (- reads stdin).")
-@click.option("-o", "--output", metavar="PATH|-", help="Where to write the plan (default: the recipe's plan, AI-PLAN.md; - for stdout).")
+@click.option("-o", "--output", metavar="PATH|-",
+              help="Where to write the plan (default: the recipe's plan, AI-PLAN.md; "
+                   "- for stdout).")
 @strategy_opt
 @dry_opt
 def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_run: bool):
@@ -70,11 +73,13 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 
 @click.command()
 @recipe_arg
-@click.option("--plan", "plan_file", metavar="FILE", help="The plan to execute (default: the recipe's plan).")
+@click.option("--plan", "plan_file", metavar="FILE",
+              help="The plan to execute (default: the recipe's plan).")
 @strategy_opt
 @dry_opt
 @dirty_opt
-def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool, allow_dirty: bool):
+def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool,
+            allow_dirty: bool):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -88,7 +93,8 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
 
 @click.command()
 @recipe_arg
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: tokens, strategy, exact, by_dir, …")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: tokens, strategy, exact, by_dir, …")
 @click.option("--exact", is_flag=True, help="Always count with repomix, never estimate.")
 def measure(recipe: str, as_json: bool, exact: bool):
     """Print the codebase's token count and the strategy it selects."""
@@ -115,8 +121,9 @@ def check(recipe: str):
     from twostep.recipe import load as recipes
 
     r = recipes.load(recipe)
-    click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; planner {r.planner.cli} "
-               f"{r.planner.model}; executor {r.executor.cli} {r.executor.model} "
+    click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; "
+               f"planner {r.planner.cli} {r.planner.model}; "
+               f"executor {r.executor.cli} {r.executor.model} "
                f"({r.executor.permission_mode}); {len(r.verify)} verify command(s)")
 
 

@@ -10,8 +10,12 @@ import click
 
 from twostep import agents
 from twostep.log import LOG
-from twostep.tools import git as gitrepo
 
+
+def _root() -> Path:
+    from twostep.tools import git
+
+    return git.root()
 
 @click.command()
 @click.argument("dest", type=click.Path(path_type=Path))
@@ -19,7 +23,7 @@ def linktree(dest: Path):
     """Hard-link the tracked files listed on stdin (NUL- or line-separated) under DEST."""
     from twostep.pack import linktree as lt
 
-    report = lt.run(gitrepo.root(), dest, sys.stdin.buffer)
+    report = lt.run(_root(), dest, sys.stdin.buffer)
     LOG.detail(f"linked {report.linked} files into {dest}")
     if report.skipped_symlinks:
         LOG.warn(f"not packed: {len(report.skipped_symlinks)} symlink(s), e.g. "
@@ -33,11 +37,14 @@ cli_opt = click.option("--cli", "cli_name", required=True, type=click.Choice(age
 @click.command(name="accept-plan")
 @cli_opt
 @click.argument("reply", type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The plan file.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The plan file.")
 @click.option("--keep", type=click.Path(path_type=Path), help="Also keep a copy here.")
 def accept_plan(cli_name: str, reply: Path, output: Path, keep: Path | None):
     """Check the planner's reply and write its plan atomically (never an empty one)."""
-    text = agents.accept_plan(cli_name, reply, output, keep)
+    from twostep.agents.plans import accept_plan as accept
+
+    text = accept(cli_name, reply, output, keep)
     LOG.info(f"plan written to {output} ({len(text.splitlines())} lines)")
 
 
@@ -56,7 +63,7 @@ def snapshot(output: Path):
     """Write a fingerprint of the work tree (status and content hashes)."""
     from twostep.pipeline import fingerprint as treestate
 
-    output.write_text(treestate.fingerprint(gitrepo.root()), encoding="utf-8")
+    output.write_text(treestate.fingerprint(_root()), encoding="utf-8")
 
 
 @click.command()
@@ -66,10 +73,12 @@ def changed(before: Path):
     from twostep.errors import NoChanges
     from twostep.pipeline import fingerprint as treestate
 
-    paths = treestate.changed_paths(before.read_text(encoding="utf-8"), treestate.fingerprint(gitrepo.root()))
+    paths = treestate.changed_paths(before.read_text(encoding="utf-8"),
+                                    treestate.fingerprint(_root()))
     if not paths:
         raise NoChanges("the executor made no changes to the working tree",
-                        hint="read the executor's reply (executor.json) and log in the run directory")
+                        hint="read the executor's reply (executor.json) and log in the run "
+                             "directory")
     LOG.info(f"the executor changed {len(paths)} path(s): {', '.join(paths[:8])}")
 
 
@@ -79,14 +88,16 @@ def changed(before: Path):
 def check_exec(cli_name: str, reply: Path):
     """Fail on the executor's error results and refused edits (claude exits 0 on both)."""
     data = agents.get(cli_name).verdict(reply)
-    LOG.info(f"executor: {data.get('num_turns', '?')} turns, {data.get('duration_ms', 0) / 1000:.1f} s")
+    seconds = data.get("duration_ms", 0) / 1000
+    LOG.info(f"executor: {data.get('num_turns', '?')} turns, {seconds:.1f} s")
 
 
 @click.command()
 @click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
 @click.option("--cli", "cli_name", required=True, type=click.Choice(agents.NAMES))
 @click.option("--budget", required=True, type=int, help="Input tokens allowed.")
-@click.option("--pack-log", required=True, type=click.Path(path_type=Path), help="repomix's summary.")
+@click.option("--pack-log", required=True, type=click.Path(path_type=Path),
+              help="repomix's summary.")
 @click.option("--prompt-chars", default=0, type=int)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int, files):
@@ -94,7 +105,9 @@ def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int
     from twostep.sizing import budget as b
     from twostep.tools.repomix import parse_repomix_summary
 
-    tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens if pack_log.exists() else 0
+    tokens = 0
+    if pack_log.exists():
+        tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens
     result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars)
     LOG.detail(f"{role} input: {result.tokens:,} of {result.budget:,} tokens, "
                f"{result.chars:,} of {result.max_chars:,} characters")
@@ -118,7 +131,8 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
         raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")
     patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
     text = plan_file.read_text(encoding="utf-8", errors="replace")
-    resolution = planfiles.resolve(text, planfiles.RepoView.from_git(str(Path.cwd())), patterns=patterns)
+    view = planfiles.RepoView.from_git(str(Path.cwd()))
+    resolution = planfiles.resolve(text, view, patterns=patterns)
     if as_json:
         click.echo(resolution.to_json())
     else:
@@ -138,12 +152,13 @@ def guard(files):
     from twostep.agents import mentions
     from twostep.errors import UnsafeInput
 
-    bad = mentions.scan(gitrepo.root(), list(files))
+    bad = mentions.scan(_root(), list(files))
     if bad:
         lines = "\n".join(f"  {m.file}:{m.line}: @{m.text}: {m.reason}" for m in bad[:20])
         raise UnsafeInput(f"claude reads the file behind every @path in its input and sends it; "
                           f"refusing {len(bad)} mention(s):\n{lines}",
-                          hint="remove those @ mentions from the plan (or the file that holds them)")
+                          hint="remove those @ mentions from the plan (or the file that holds "
+                               "them)")
 
 
 def register(group: click.Group) -> None:

@@ -52,7 +52,7 @@ def fetch(cache: Path, entry: str, outputs: list[Path]) -> bool:
     sources = [folder / out.name for out in outputs]
     if not all(s.is_file() for s in sources):
         return False
-    for src, dest in zip(sources, outputs):
+    for src, dest in zip(sources, outputs, strict=True):
         _link(src, dest)
     os.utime(folder)
     return True

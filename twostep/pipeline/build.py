@@ -74,8 +74,8 @@ def pack_phase(job: Job, strategy: str) -> Phase:
                      pack_steps("codebase", job.recipe.codebase, CODEBASE))
     # The large strategy packs only the planner's slice: the whole pack would not be sent.
     return Phase(PhaseKind.PACK, "pack the planner's slice of the codebase",
-                 pack_steps("slice", job.slice or job.recipe.strategies.slice or job.recipe.codebase,
-                            SLICE))
+                 pack_steps("slice",
+                            job.slice or job.recipe.strategies.slice or job.recipe.codebase, SLICE))
 
 
 def _fit(role: str, agent: Agent, pack_log: RunPath, *files: Arg, title: str) -> Pipe:
@@ -92,9 +92,11 @@ def plan_phase(job: Job, strategy: str) -> Phase:
     pack = SLICE if strategy == "large" else CODEBASE
     pack_log = RunPath("slice.log" if strategy == "large" else "codebase.log")
     call = agents.get(agent.cli).planner_call(agent, SPEC, pack)
-    return Phase(PhaseKind.PLAN, f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
+    return Phase(PhaseKind.PLAN,
+                 f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
         *call.setup,
-        _fit("planner", agent, pack_log, SPEC, pack, title="refuse input the planner cannot take whole"),
+        _fit("planner", agent, pack_log, SPEC, pack,
+             title="refuse input the planner cannot take whole"),
         Pipe("planner", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
              role=Role.PLANNER, timeout=agent.timeout),
         twostep("accept-plan", "--cli", agent.cli, call.reply, "-o", job.plan_path, "--keep",
@@ -126,7 +128,8 @@ def execute_phase(job: Job, strategy: str) -> Phase:
     agent = job.recipe.executor
     adapter = agents.get(agent.cli)
     small = strategy == "small"
-    pack, pack_log = (CODEBASE, RunPath("codebase.log")) if small else (FILES_PACK, RunPath("files.log"))
+    pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
+                      else (FILES_PACK, RunPath("files.log")))
     call = adapter.executor_call(agent, job.plan_path, pack)
     steps = () if small else _files_steps(job)
     steps += (*call.setup, _fit("executor", agent, pack_log, job.plan_path, pack,

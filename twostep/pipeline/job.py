@@ -41,7 +41,8 @@ def read_spec_stdin(stream: BinaryIO | None = None) -> str:
 def check_spec_file(spec: str) -> str:
     path = Path(spec).expanduser()
     if not path.is_file():
-        raise InputError(f"{spec}: no such spec file", hint="pass --spec FILE, or --spec - for stdin")
+        raise InputError(f"{spec}: no such spec file",
+                         hint="pass --spec FILE, or --spec - for stdin")
     if path.stat().st_size == 0 or not path.read_bytes()[:1 << 20].strip():
         raise InputError(f"{spec}: the spec is empty", hint="write what you want built into it")
     return str(path.resolve())
@@ -76,7 +77,8 @@ def make(repo: Path, recipe_arg: str, *, spec: str | None, plan: str | None = No
 def existing_plan(repo: Path, plan: str | RunPath) -> None:
     path = repo / plan if isinstance(plan, str) else None
     if path is not None and not path.is_file():
-        raise InputError(f"{plan}: no such plan file", hint="write one with `twostep plan`, or pass --plan FILE")
+        raise InputError(f"{plan}: no such plan file",
+                         hint="write one with `twostep plan`, or pass --plan FILE")
     if path is not None and not path.read_text(encoding="utf-8", errors="replace").strip():
         raise InputError(f"{plan}: the plan is empty")
 

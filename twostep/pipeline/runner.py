@@ -7,6 +7,7 @@ CLI-FACTS 1.11). Failures follow bash's pipefail: the rightmost failing stage is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -17,7 +18,9 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 from pathlib import Path
+from typing import cast
 
+from plumbum.commands.base import BaseCommand
 from plumbum.machines.local import LocalCommand
 
 from twostep import errors
@@ -112,25 +115,27 @@ class Runner:
 
     def run_cached(self, step: Cached) -> None:
         outputs = [self.file(o) for o in step.outputs]
-        entry = packcache.key(self.repo, step.pathspecs, step.flags) if self.cache else None
-        if entry and packcache.fetch(self.cache, entry, outputs):
-            LOG.info(f"{step.name}: unchanged since an earlier pack; reusing it (cache {entry[:12]})")
+        cache = self.cache
+        entry = packcache.key(self.repo, step.pathspecs, step.flags) if cache else None
+        if cache and entry and packcache.fetch(cache, entry, outputs):
+            LOG.info(f"{step.name}: unchanged since an earlier pack; "
+                     f"reusing it (cache {entry[:12]})")
             return
         for out in outputs:
             out.unlink(missing_ok=True)  # may be a hard link into the cache: never write through it
         for inner in step.steps:
             self.run_step(inner)
-        if entry and not self.cache_readonly:
-            packcache.store(self.cache, entry, outputs)
+        if cache and entry and not self.cache_readonly:
+            packcache.store(cache, entry, outputs)
 
     # -- pipelines ---------------------------------------------------------------------------
 
-    def _plumbum(self, cmd: Command):
+    def _plumbum(self, cmd: Command) -> BaseCommand:
         exe = shutil.which(cmd.tool)
         if exe is None:
             raise errors.ToolMissing(f"`{cmd.tool}` not found on PATH",
                                      hint="run `twostep doctor` to see how to install it")
-        bound = LocalCommand(exe)[tuple(self.resolve(a) for a in cmd.argv[1:])]
+        bound: BaseCommand = LocalCommand(exe)[tuple(self.resolve(a) for a in cmd.argv[1:])]
         # plumbum copies os.environ when it is imported; pass the environment as it is now.
         bound = bound.with_env(**{**os.environ, **{k: self.resolve(v) for k, v in cmd.env}})
         bound = bound.with_cwd(self.resolve(cmd.cwd) if cmd.cwd is not None else str(self.repo))
@@ -138,12 +143,13 @@ class Runner:
             bound = bound >= str(self.file(cmd.stderr))
         return bound
 
-    def _chain(self, step: Pipe):
+    def _chain(self, step: Pipe) -> BaseCommand:
         stages = [self._plumbum(c) for c in step.commands]
         files = [str(self.file(s)) for s in step.stdin]
         if files and not step.redirects_stdin:
-            stages.insert(0, LocalCommand(shutil.which("cat") or "cat")[("--", *files)])
-        chain = reduce(or_, stages)
+            cat_args = ("--", *files)
+            stages.insert(0, LocalCommand(shutil.which("cat") or "cat")[cat_args])
+        chain: BaseCommand = reduce(or_, stages)
         if step.redirects_stdin:
             chain = chain < files[0]
         if step.stdout is not None:
@@ -155,7 +161,9 @@ class Runner:
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
         stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL
         stdout = 2 if step.to_stderr and step.stdout is None else None
-        proc = chain.popen(stdin=stdin, stdout=stdout, stderr=None, new_session=not step.interactive)
+        # plumbum's PopenWithAddons protocol omits wait(timeout=); the object is a subprocess.Popen.
+        proc = cast("subprocess.Popen[bytes]", chain.popen(
+            stdin=stdin, stdout=stdout, stderr=None, new_session=not step.interactive))
         procs = _stages(proc)
         self._live = procs
         try:
@@ -243,7 +251,5 @@ def _signal_group(pid: int, sig: int) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, sig)
-        except OSError:
-            pass

@@ -50,7 +50,9 @@ def select(job: Job, strategy: str, switches: Switches) -> list[Phase]:
 
 
 def _forced(m: Measurement, strategy: str) -> str:
-    return f" (forced by --strategy; measurement says {m.strategy})" if strategy != m.strategy else ""
+    if strategy == m.strategy:
+        return ""
+    return f" (forced by --strategy; measurement says {m.strategy})"
 
 
 def header(job: Job, m: Measurement, strategy: str) -> list[str]:
@@ -118,6 +120,9 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
     """`run`, `plan` and `execute`: one code path, differing only in which phases run."""
     executes = not switches.only or PhaseKind.EXECUTE in switches.only
     check_dirty(repo, job, executes=executes, allow_dirty=switches.allow_dirty)
+    # Every strategy calls the same tools; checking them before measuring means a missing
+    # tool or key costs nothing and writes nothing (measuring may pack into .twostep/cache).
+    preflight.check(select(job, switches.strategy or "small", switches), job.recipe)
     m = measured_for_run(job, repo, switches)
     strategy = choose(m, switches)
     job, notes = with_slice(job, repo, m, strategy)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Generic, Protocol, TypeVar, Union
+from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T", covariant=True)
 
@@ -30,7 +30,7 @@ class RunPath:
     rel: str = ""
 
 
-Arg = Union[str, RunPath]
+Arg = str | RunPath
 
 
 class Role(str, Enum):
@@ -242,7 +242,7 @@ class Cached:
         return visitor.cached(self)
 
 
-Step = Union[Pipe, MakeDirs, WriteText, CopyFile, RemoveTree, IfNonEmpty, Cached]
+Step = Pipe | MakeDirs | WriteText | CopyFile | RemoveTree | IfNonEmpty | Cached
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def render_report(resolution: Resolution, err_stream: TextIO, *, plan_name: str 
         hint = f"; did you mean {' or '.join(u.suggestions)}?" if u.suggestions else ""
         out.append(_line(plan_name, u.mention, "unresolved", u.reason + hint))
     for a in resolution.ambiguous:
-        why = f"matches {len(a.candidates)} tracked files ({', '.join(a.candidates)}); name the full path"
+        why = (f"matches {len(a.candidates)} tracked files ({', '.join(a.candidates)}); "
+               "name the full path")
         out.append(_line(plan_name, a.mention, "ambiguous", why))
     for r in resolution.excluded:
         out.append(_line(plan_name, r.mention, "skipped", r.reason))
@@ -99,7 +100,8 @@ def require_something(resolution: Resolution, plan_path: str) -> None:
     if not resolution.nothing:
         return
     dropped = len(resolution.refused) + len(resolution.unresolved) + len(resolution.ambiguous)
-    detail = f" ({dropped} mention(s) refused, unresolved or ambiguous; see above)" if dropped else ""
+    detail = (f" ({dropped} mention(s) refused, unresolved or ambiguous; see above)"
+              if dropped else "")
     raise NothingToExecute(
         f"{plan_path} names no tracked file and no file to create{detail}; nothing to execute",
         hint=f"edit {plan_path} to name repo-relative paths, ideally in a ```{SECTION_INFO} block "

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 # (new), **NEW**, [new], "new file", a line starting with "New", a create word right after the path
-_STRONG = re.compile(r"(?i)\(\s*(?:new|new file|created?|to create)\s*\)|\[\s*new\s*\]|\*\*\s*new\s*\*\*"
-                     r"|\bnew files?\b|(?-i:\bNEW\b)|^\W*new\b")
+_STRONG = re.compile(r"(?i)\(\s*(?:new|new file|created?|to create)\s*\)|\[\s*new\s*\]"
+                     r"|\*\*\s*new\s*\*\*|\bnew files?\b|(?-i:\bNEW\b)|^\W*new\b")
 _VERB = re.compile(r"(?i)\b(?:creat(?:e|es|ed|ing)|add(?:s|ed|ing)?|introduc\w*|scaffold\w*|"
                    r"generat\w*|writ(?:e|es|ing))\b")
 _MOVE = re.compile(r"(?i)\b(?:renam|mov)(?:e|es|ed|ing)\b")

@@ -99,7 +99,8 @@ def is_dotfile(base: str) -> bool:
 
 
 def file_shaped(path: str) -> bool:
-    """Whether a path names a file the way plans name files (so not resolving it is worth a report)."""
+    """Whether a path names a file the way plans name files (so not resolving it is worth a
+    report)."""
     base = path.rstrip("/").rsplit("/", 1)[-1]
     if path.endswith("/") or not base:
         return False
@@ -153,7 +154,8 @@ def refusal_worth_reporting(path: str, kind: str) -> bool:
 
 
 def clean(token: str, *, markdown: bool = True) -> str:
-    """Strip what surrounds a path in prose: emphasis, quotes, brackets, trailing punctuation, `./`."""
+    """Strip what surrounds a path in prose: emphasis, quotes, brackets, trailing punctuation,
+    `./`."""
     if markdown:
         token = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", token)  # markdown escapes: http\_server
     prev = None

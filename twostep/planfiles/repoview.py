@@ -1,12 +1,13 @@
 """What the repository holds, as far as choosing files for a model is concerned.
 
-A RepoView answers "is this path a tracked file", "which tracked files end with this", and "why may
-this path not be sent" (ignored, untracked, symlink out of the repository, inside a submodule).
+A RepoView answers "is this path a tracked file", "which tracked files end with this", and "why
+may this path not be sent" (ignored, untracked, symlink out of the repository, inside a submodule).
 
 Built from git with at most four calls, all batched: `rev-parse --show-toplevel` and `ls-files -s`
 up front; `check-ignore --stdin` and one `ls-files --others` listing only when a plan names files
-git does not track (the listing only for bare names not found otherwise). Everything else is dictionary lookups, so a 50k-file repository costs one
-listing, not one process per mention. Tests build it from lists with `RepoView.from_paths`.
+git does not track (the listing only for bare names not found otherwise). Everything else is
+dictionary lookups, so a 50k-file repository costs one listing, not one process per mention.
+Tests build it from lists with `RepoView.from_paths`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _SYMLINK, _GITLINK = "120000", "160000"
 
 class RepoView:
     def __init__(self, root: str, tracked: Iterable[str], *, probe: _Probe,
-                 symlinks: Iterable[str] = (), gitlinks: Iterable[str] = (), name: str | None = None):
+                 symlinks: Iterable[str] = (), gitlinks: Iterable[str] = (),
+                 name: str | None = None):
         self.root = root
         self.name = name or posixpath.basename(root.rstrip("/"))
         self._tracked = frozenset(tracked)
@@ -46,11 +48,15 @@ class RepoView:
         """The repository containing `cwd` (default: the current directory)."""
 
         top = str(git.root(cwd or os.getcwd()))
-        tracked, symlinks, gitlinks = [], [], []
+        tracked: list[str] = []
+        symlinks: list[str] = []
+        gitlinks: list[str] = []
         for entry in git.index(top):
             mode, path = entry.mode, entry.path
-            (symlinks if mode == _SYMLINK else gitlinks if mode == _GITLINK else tracked).append(path)
-        return cls(top, tracked + symlinks, probe=_DiskProbe(top), symlinks=symlinks, gitlinks=gitlinks)
+            kind = symlinks if mode == _SYMLINK else gitlinks if mode == _GITLINK else tracked
+            kind.append(path)
+        return cls(top, tracked + symlinks, probe=_DiskProbe(top), symlinks=symlinks,
+                   gitlinks=gitlinks)
 
     @classmethod
     def from_paths(cls, root: str, tracked: Iterable[str], *, ignored: Iterable[str] = (),
@@ -127,7 +133,8 @@ class RepoView:
 
     def unsafe_reason(self, path: str) -> str | None:
         """Why a tracked path must still not be sent, judged on the working tree: its target
-        (following every symlink on the way) must be a tracked regular file inside the repository."""
+        (following every symlink on the way) must be a tracked regular file inside the
+        repository."""
         target = self._probe.target(path)
         if target is None:
             return "tracked but missing from the working tree"
@@ -176,9 +183,11 @@ class _Probe:
     """The working tree behind a RepoView: the disk for real repositories, lists for tests."""
     def target(self, path: str) -> str | None: ...
 
-    def is_link(self, path: str) -> bool: ...
+    def is_link(self, path: str) -> bool:
+        raise NotImplementedError  # every probe overrides it
 
-    def classify(self, paths: list[str]) -> dict[str, str]: ...
+    def classify(self, paths: list[str]) -> dict[str, str]:
+        raise NotImplementedError  # every probe overrides it
 
     def other_named(self, path: str) -> tuple[str, str] | None: ...
 
@@ -255,9 +264,11 @@ class _MemoryProbe(_Probe):
     def classify(self, paths: list[str]) -> dict[str, str]:
         out = {}
         for p in paths:
-            if any(p == e.rstrip("/") or (e.endswith("/") and p.startswith(e)) for e in self.ignored):
+            if any(p == e.rstrip("/") or (e.endswith("/") and p.startswith(e))
+                   for e in self.ignored):
                 out[p] = "git-ignored"
-            elif any(p == e.rstrip("/") or p.startswith(e.rstrip("/") + "/") for e in self.untracked):
+            elif any(p == e.rstrip("/") or p.startswith(e.rstrip("/") + "/")
+                     for e in self.untracked):
                 out[p] = "untracked (not in git)"
         return out
 

@@ -132,8 +132,9 @@ class Resolver:
                 self._select(c, form, explicit=True)
                 others = len(self.repo.with_basename(form)) - 1 if "/" not in form else 0
                 if others and c.kind not in ("section", "link"):  # "Cargo.toml" in a workspace
-                    self.add_discrepancy(form, c.line, "root-name", f"taken as the file at the repository "
-                                      f"root; {others} other tracked file(s) have this name")
+                    self.add_discrepancy(form, c.line, "root-name",
+                                         f"taken as the file at the repository root; {others} "
+                                         "other tracked file(s) have this name")
                 return True
         return False
 
@@ -177,7 +178,8 @@ class Resolver:
                 self.deletes.add(path)
             if c.action == "create":
                 self.add_discrepancy(path, c.line, "create-exists",
-                                  "listed as create in the files section but already tracked (included)")
+                                     "listed as create in the files section but already tracked "
+                                     "(included)")
         elif explicit and c.kind in _PROSE_KINDS:
             self._note(self.parents, c, posixpath.dirname(path))
 
@@ -232,7 +234,8 @@ class Resolver:
         if len(listed) == 1:
             return listed[0]
         for scope in self._scopes(c):
-            for pool, nested in ((self.dirs.get(scope, ()), True), (self.parents.get(scope, ()), False)):
+            pools = ((self.dirs.get(scope, ()), True), (self.parents.get(scope, ()), False))
+            for pool, nested in pools:
                 near = [p for p in hits if any(_within(p, d, nested) for d in pool)]
                 if scope[1] and len(near) == 1:
                     return near[0]

@@ -1,4 +1,5 @@
-"""The answer of `twostep files`: which files to send, and everything it would not or could not send."""
+"""The answer of `twostep files`: which files to send, and everything it would not or could not
+send."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ class Unresolved:
     suggestions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.mention.to_dict(), "reason": self.reason, "suggestions": list(self.suggestions)}
+        return {**self.mention.to_dict(), "reason": self.reason,
+                "suggestions": list(self.suggestions)}
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,13 @@ _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|(?:[^()\s]|\([
                    r"(?:\s+\"[^\"]*\"|\s+'[^']*')?\s*\)")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _SECTION_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s*:\s*(.*?)\s*$")
-_SECTION_LOOSE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s+(\S.*?)\s*$")  # "modify x.go"
+# "modify x.go"
+_SECTION_LOOSE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s+(\S.*?)\s*$")
 _SECTION_ITEM = re.compile(r"^\s*[-*+]\s+(.+?)\s*$")  # YAML-ish: "modify:" then "- path" lines
 _TRAILING_COMMENT = re.compile(r"\s+(?:(?:#|//|--|—|–)\s.*|\([^()]*\))$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
-_HEADER_COMMENT = re.compile(r"^\s*(?://|#|--|;|/\*|<!--)\s*(?:file(?:name)?\s*:\s*)?(\S+)\s*(?:\*/|-->)?\s*$",
-                             re.IGNORECASE)
+_HEADER_COMMENT = re.compile(r"^\s*(?://|#|--|;|/\*|<!--)\s*(?:file(?:name)?\s*:\s*)?(\S+)\s*"
+                             r"(?:\*/|-->)?\s*$", re.IGNORECASE)
 _PROSE_TOKEN = re.compile(r"[^\s|<>=—–→←⇒•]+")
 _CODE_SPLIT = re.compile(r"[\s\"'`=;<>]+")
 _TREE_GLYPHS = re.compile(r"^(?:[ \t│├└┃┣┗┬┼]|─+|[|`+]--+ ?|[|`] ?|[-*] )*")
@@ -155,17 +156,19 @@ def _scan_section(out: Scan, body: list[str], first: int) -> None:
             continue
         m = _SECTION_LINE.match(ln) or _SECTION_LOOSE.match(ln)
         action, item = _action_of(ln, loose=True), _SECTION_ITEM.match(ln)
-        if action and not m.group(2):
-            current = action
-            continue
         if action:
+            assert m is not None  # _action_of matched the same two patterns
+            if not m.group(2):
+                current = action
+                continue
             path = m.group(2)
         elif current and item:
             action, path = current, item.group(1)
         else:
             out.section_problems.append((n, ln.strip()))
             continue
-        out.add(_TRAILING_COMMENT.sub("", path), n, "section", action=action, create=action == "create")
+        out.add(_TRAILING_COMMENT.sub("", path), n, "section", action=action,
+                create=action == "create")
 
 
 def _looks_like_tree(filled: list[str]) -> bool:
@@ -180,7 +183,9 @@ def _scan_tree(out: Scan, body: list[str], first: int) -> None:
     """Rebuild full paths from an indented or box-drawn tree; `# new` marks a file to create."""
     stack: list[tuple[int, str]] = []
     for n, ln in enumerate(body, first):
-        glyphs = _TREE_GLYPHS.match(ln).group(0)
+        glyphs_match = _TREE_GLYPHS.match(ln)
+        assert glyphs_match is not None  # the pattern is all optional: it always matches
+        glyphs = glyphs_match.group(0)
         rest = ln[len(glyphs):]
         if not rest.strip():
             continue
@@ -294,4 +299,4 @@ def split_commas(token: str) -> list[str]:
             cur = ""
         else:
             cur += ch
-    return [p for p in parts + [cur] if p]
+    return [p for p in [*parts, cur] if p]

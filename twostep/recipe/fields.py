@@ -10,7 +10,7 @@ import difflib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from twostep.errors import RecipeError
 from twostep.recipe.marks import MarkedDict, Where
@@ -34,7 +34,7 @@ def type_name(value: Any) -> str:
     return next((name for kind, name in names if isinstance(value, kind)), type(value).__name__)
 
 
-def _fail(where: Where, key: str, expected: str, value: Any) -> RecipeError:
+def _fail(where: Where | None, key: str, expected: str, value: Any) -> RecipeError:
     return RecipeError(f"{where}: {key} must be {expected}, got {type_name(value)}")
 
 
@@ -51,7 +51,8 @@ def str_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _fail(where, key, "a list of strings", value)
     items = getattr(value, "item_where", [where] * len(value))
-    return tuple(nonempty_str(v, w, f"{key}[{i}]") for i, (v, w) in enumerate(zip(value, items)))
+    return tuple(nonempty_str(v, w, f"{key}[{i}]")
+                 for i, (v, w) in enumerate(zip(value, items, strict=True)))
 
 
 def nonempty_str_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
@@ -67,7 +68,7 @@ def argv_list(value: Any, where: Where, key: str) -> tuple[tuple[str, ...], ...]
         raise _fail(where, key, "a list of commands (each a list of words)", value)
     items = getattr(value, "item_where", [where] * len(value))
     out = []
-    for i, (cmd, w) in enumerate(zip(value, items)):
+    for i, (cmd, w) in enumerate(zip(value, items, strict=True)):
         if isinstance(cmd, str):
             raise RecipeError(f"{w}: {key}[{i}] must be an argv list, not a shell string",
                               hint=f"write it as a list of words: {cmd.split()!r}")
@@ -86,10 +87,11 @@ UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
 def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
     tools = str_list(value, where, key)
     items = getattr(value, "item_where", [where] * len(tools))
-    for tool, w in zip(tools, items):
+    for tool, w in zip(tools, items, strict=True):
         if tool.strip() in UNSCOPED_WRITERS:
-            raise RecipeError(f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
-                              hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
+            raise RecipeError(
+                f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
+                hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
     return tools
 
 
@@ -124,7 +126,8 @@ def choice(*options: str) -> Checker:
         if value not in options:
             near = difflib.get_close_matches(str(value), options, n=1)
             hint = f"did you mean {near[0]!r}?" if near else f"choose one of: {', '.join(options)}"
-            raise RecipeError(f"{where}: {key}: {value!r} is not one of {', '.join(options)}", hint=hint)
+            raise RecipeError(f"{where}: {key}: {value!r} is not one of {', '.join(options)}",
+                              hint=hint)
         return value
     return check
 
@@ -149,6 +152,7 @@ def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | 
     where = getattr(data, "where", where)
     if not isinstance(data, dict):
         raise _fail(where, key, "a mapping (key: value)", data)
+    data = cast(MarkedDict, data)  # mappings come from marks.load_text, which marks them
     for name in data:
         if name not in fields:
             near = difflib.get_close_matches(str(name), list(fields), n=1)

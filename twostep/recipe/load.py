@@ -40,8 +40,10 @@ def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
 
 
 _STRATEGY_SCHEMA = {
-    "small": schema.Field(schema.section({"below": schema.Field(schema.positive_int, required=True)})),
-    "medium": schema.Field(schema.section({"below": schema.Field(schema.positive_int, required=True)})),
+    "small": schema.Field(schema.section(
+        {"below": schema.Field(schema.positive_int, required=True)})),
+    "medium": schema.Field(schema.section(
+        {"below": schema.Field(schema.positive_int, required=True)})),
     "large": schema.Field(schema.section({"slice": schema.Field(schema.str_list, default=())})),
 }
 
@@ -51,7 +53,8 @@ _RECIPE_SCHEMA = {
     "extends": schema.Field(schema.nonempty_str),
     "codebase": schema.Field(schema.nonempty_str_list, required=True),
     "planner": schema.Field(schema.section(_agent_schema("planner", PLANNER_CLIS)), required=True),
-    "executor": schema.Field(schema.section(_agent_schema("executor", EXECUTOR_CLIS)), required=True),
+    "executor": schema.Field(schema.section(_agent_schema("executor", EXECUTOR_CLIS)),
+                             required=True),
     "strategies": schema.Field(schema.section(_STRATEGY_SCHEMA), default={}),
     "plan": schema.Field(schema.repo_relative_path, default="AI-PLAN.md"),
     "plan_files": schema.Field(schema.str_list, default=()),
@@ -63,7 +66,8 @@ def _strategies(raw: dict[str, Any], where: Where) -> Strategies:
     small = raw.get("small", {}).get("below", Strategies.small_below)
     medium = raw.get("medium", {}).get("below", Strategies.medium_below)
     if medium < small:
-        raise RecipeError(f"{where}: strategies: medium.below ({medium}) must be ≥ small.below ({small})")
+        raise RecipeError(f"{where}: strategies: medium.below ({medium}) "
+                          f"must be ≥ small.below ({small})")
     return Strategies(small, medium, tuple(raw.get("large", {}).get("slice", ())))
 
 
@@ -106,5 +110,5 @@ def _load_merged(path: Path, display: str, seen: tuple[str, ...]) -> MarkedDict:
     if parent in seen or parent == display:
         raise RecipeError(f"{data.value_where['extends']}: recipe extends itself ({parent})")
     base_path, base_display = builtins.locate(parent, path.parent)
-    base = _load_merged(base_path, base_display, seen + (display,))
+    base = _load_merged(base_path, base_display, (*seen, display))
     return schema.merge(base, data)

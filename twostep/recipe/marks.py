@@ -89,8 +89,9 @@ def read_yaml(path: Path, display: str | None = None) -> Any:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise RecipeError(f"{name}: no such recipe file",
-                          hint="give a path to a recipe.yaml or a built-in name (twostep recipes)") from None
+        raise RecipeError(
+            f"{name}: no such recipe file",
+            hint="give a path to a recipe.yaml or a built-in name (twostep recipes)") from None
     except OSError as exc:
         raise RecipeError(f"{name}: cannot read: {exc.strerror}") from None
     if b"\0" in raw:

@@ -22,7 +22,8 @@ def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
     (or not in the index) are hashed, by one `git hash-object` process.
     """
     wanted = set(paths)
-    ids = {e.path: e.blob for e in gitrepo.index(repo) if e.path in wanted and e.mode.startswith("100")}
+    ids = {e.path: e.blob for e in gitrepo.index(repo)
+           if e.path in wanted and e.mode.startswith("100")}
     # `git status`, not `git diff`: both must re-read files whose ctime the pack's hard links
     # changed, but status also writes the refreshed index back, so later git calls are quick.
     dirty = {e.path for e in gitrepo.status(repo, untracked=False)}
@@ -35,7 +36,7 @@ def hashes(repo: Path, paths: list[str]) -> dict[str, str]:
                            input="\n".join(present).encode("utf-8", "surrogateescape"))
         fresh = proc.stdout.decode().split()
         if proc.returncode == 0 and len(fresh) == len(present):
-            ids.update(zip(present, fresh))
+            ids.update(zip(present, fresh, strict=True))
     return ids
 
 

@@ -110,5 +110,6 @@ class Manifest:
                 plan_head=data.get("plan_head"), failed_step=data.get("failed_step"),
                 error=data.get("error"), exit_code=data.get("exit_code"))
         except (KeyError, TypeError) as exc:
-            raise InputError(f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",
-                             hint="remove the run directory, or list runs with `twostep runs`") from None
+            raise InputError(
+                f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",
+                hint="remove the run directory, or list runs with `twostep runs`") from None

@@ -98,5 +98,6 @@ def load(repo: Path, run_id: str | None) -> Run:
         return found[0]
     unfinished = [r for r in runs if r.manifest.status in ("failed", "interrupted", "running")]
     if not unfinished:
-        raise InputError("no failed or interrupted run to resume", hint="list runs with `twostep runs`")
+        raise InputError("no failed or interrupted run to resume",
+                         hint="list runs with `twostep runs`")
     return unfinished[-1]

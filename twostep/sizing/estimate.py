@@ -1,7 +1,7 @@
 """Estimate the o200k token band of a repomix pack without running repomix.
 
-Assumed pack: `repomix . <pipeline.build.TREE_PACK_FLAGS> -o OUT` (xml) in a tree holding exactly the
-selected tracked files as they are in the work tree (pipeline.build.pack_steps). What
+Assumed pack: `repomix . <pipeline.build.TREE_PACK_FLAGS> -o OUT` (xml) in a tree holding exactly
+the selected tracked files as they are in the work tree (pipeline.build.pack_steps). What
 repomix 1.18.1 then leaves out (core/file/fileRead.js, core/packager.js), we leave out too:
   * symlinks (globby, followSymbolicLinks:false): not even in the directory tree;
   * binary extensions (is-binary-path), files over 50 MiB, content with a NUL and no BOM;
@@ -196,7 +196,8 @@ def _start_secret_grep(root: Path, pathspecs: Sequence[str]) -> list[subprocess.
             for c in cmds]
 
 
-def _secret_candidates(procs: list[subprocess.Popen], files: list[_File], root: str) -> set[str] | None:
+def _secret_candidates(procs: list[subprocess.Popen], files: list[_File],
+                       root: str) -> set[str] | None:
     """Paths secretlint might flag; None (= all) if git grep failed."""
     outs = []
     for p in procs:
@@ -211,7 +212,8 @@ def _secret_candidates(procs: list[subprocess.Popen], files: list[_File], root: 
         hits[os.fsdecode(path)].add(lit.decode())
     for f in files:
         rules = {_SECRET_BY_LITERAL.get(lit, 0) for lit in hits.get(f.path, ())}
-        if rules and any(r is None or r == 0 or r.search(_text(root, f.path)) for r in rules):
+        if rules and any(r is None or isinstance(r, int) or r.search(_text(root, f.path))
+                         for r in rules):
             found.add(f.path)  # 0: a literal we did not ask for (cannot happen); stay safe
     return found
 
@@ -255,7 +257,8 @@ def _result(packed: list[_File], point: int, low: int, high: int) -> Estimate:
 
 def _by_dir(packed: list[_File], big_share: float = 0.25) -> tuple[tuple[str, int], ...]:
     """Content tokens per top-level directory ("." = files at the root), largest first; a
-    directory holding ≥ big_share of the total is also broken down one level ("dir/*" = its files)."""
+    directory holding ≥ big_share of the total is also broken down one level ("dir/*" = its
+    files)."""
     top: dict[str, int] = defaultdict(int)
     second: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for f in packed:

@@ -57,7 +57,8 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
     if store:
         (state_dir(repo) / "cache").mkdir(exist_ok=True)
     try:
-        runner = Runner(repo, scratch, cache=cache if cache.is_dir() else None, cache_readonly=not store)
+        runner = Runner(repo, scratch, cache=cache if cache.is_dir() else None,
+                        cache_readonly=not store)
         for step in build.pack_steps("codebase", pathspecs or recipe.codebase,
                                         RunPath("codebase.xml")):
             runner.run_step(step)
@@ -69,7 +70,8 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
                        summary.total_chars, suspicious=tuple(summary.suspicious))
 
 
-def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False, store: bool = True) -> Measurement:
+def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False,
+            store: bool = True) -> Measurement:
     est = estimate(repo, recipe.codebase)
     strategy = None if force_exact else decide(est, recipe.strategies)
     if strategy is None:

@@ -41,7 +41,8 @@ def named_in(spec: str, unit: str) -> bool:
     base = unit.rstrip("/*").rsplit("/", 1)[-1]
     if unit == "." or len(base) < 3:
         return False
-    return unit.rstrip("/*") in spec or re.search(rf"(?<![\w/.-]){re.escape(base)}(?![\w-])", spec) is not None
+    return (unit.rstrip("/*") in spec
+            or re.search(rf"(?<![\w/.-]){re.escape(base)}(?![\w-])", spec) is not None)
 
 
 def exclude(unit: str) -> str:
@@ -78,5 +79,6 @@ def for_large(recipe: Recipe, by_dir: tuple[tuple[str, int], ...], spec: str,
     chosen = choose(recipe, by_dir, spec)
     if recipe.strategies.slice:
         return Slice(chosen.pathspecs, chosen.kept, chosen.left_out,
-                     f"the recipe's slice ({recipe_slice_tokens:,} tokens) does not fit; " + chosen.reason)
+                     f"the recipe's slice ({recipe_slice_tokens:,} tokens) does not fit; "
+                     + chosen.reason)
     return chosen

@@ -21,7 +21,8 @@ def run(*args: str, cwd: Path | str, input: bytes | None = None) -> subprocess.C
         return subprocess.run(("git", "-c", "core.quotepath=off", *args), cwd=cwd, input=input,
                               capture_output=True, check=False)
     except FileNotFoundError:
-        raise ToolMissing("`git` not found on PATH", hint="install git (apt-get install -y git)") from None
+        raise ToolMissing("`git` not found on PATH",
+                          hint="install git (apt-get install -y git)") from None
 
 
 def git(*args: str, cwd: Path | str, check: bool = True, input: bytes | None = None,
@@ -87,7 +88,8 @@ def root(start: Path | str | None = None) -> Path:
     proc = run("rev-parse", "--show-toplevel", cwd=cwd)
     if proc.returncode != 0:
         raise InputError(f"{cwd}: not inside a git repository",
-                         hint="run twostep inside a git work tree (git init && git add -A && git commit)")
+                         hint="run twostep inside a git work tree "
+                              "(git init && git add -A && git commit)")
     return Path(proc.stdout.decode().strip())
 
 

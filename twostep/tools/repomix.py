@@ -26,7 +26,8 @@ _BINARY = re.compile(r"^(?:1 file|[\d,.]+ files) detected as binary by content i
 
 
 def _lines(text: str) -> list[str]:
-    """Plain lines: escapes removed, and of a line the spinner rewrote with \\r only the last state."""
+    """Plain lines: escapes removed, and of a line the spinner rewrote with \\r only the last
+    state."""
     text = _ANSI.sub("", text)
     return [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")]
 

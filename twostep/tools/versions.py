@@ -7,6 +7,7 @@ every repository and every fresh clone, so nothing is written into the repositor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,7 +32,8 @@ def install_hint(tool: str) -> str:
         return INSTALL[tool]
 
     if tool in agents.ADAPTERS:
-        return f"npm install -g {agents.get(tool).package}   (or scripts/setup in a twostep checkout)"
+        return (f"npm install -g {agents.get(tool).package}   "
+                "(or scripts/setup in a twostep checkout)")
     return "install it and put it on PATH"
 
 
@@ -87,7 +89,5 @@ def _read(path: Path) -> dict[str, str]:
 
 
 def _write(path: Path, cache: dict[str, str]) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a read-only home only costs the probe next time
         atomic.write_text(path, json.dumps(cache, indent=1), durable=False)
-    except OSError:
-        pass  # a read-only home only costs the probe next time
