@@ -105,6 +105,12 @@ class UnsafeInput(TwostepError):
     exit_code = 17
 
 
+class OverBudget(TwostepError):
+    """A model call's estimated cost would take the run over its budget (--max-cost)."""
+
+    exit_code = 18
+
+
 class Interrupted(TwostepError):
     """Ctrl-C or SIGTERM; the run is marked interrupted and can be resumed."""
 
@@ -133,6 +139,8 @@ EXIT_CODES: dict[str, tuple[int, str]] = {
     "credentials": (MissingCredentials.exit_code, "no API key or login for a model CLI"),
     "unsafe-input": (UnsafeInput.exit_code,
                      "the executor's input @mentions files it must not read"),
+    "over-budget": (OverBudget.exit_code,
+                    "a model call's estimate would pass the budget (--max-cost); none was made"),
     "interrupted": (Interrupted.exit_code, "interrupted by Ctrl-C or SIGTERM (resumable)"),
 }
 

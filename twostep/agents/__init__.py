@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 #: cli name -> (module, adapter object): the one registry of supported model CLIs.
 ADAPTERS = {"gemini": ("twostep.agents.gemini", "GEMINI"),
-            "claude": ("twostep.agents.claude", "CLAUDE")}
+            "claude": ("twostep.agents.claude", "CLAUDE"),
+            "codex": ("twostep.agents.codex", "CODEX")}
 NAMES = tuple(sorted(ADAPTERS))
 
 

@@ -18,8 +18,12 @@ from typing import Any, Protocol
 from twostep.errors import StepFailed
 from twostep.pipeline.steps import Arg, Command, RunPath, Step
 from twostep.recipe.model import Agent
+from twostep.runs.cost import Usage
 
 PLANNER, EXECUTOR = "planner", "executor"
+#: An empty directory in the run: the working directory of planners (nothing to read, no
+#: project files to load, nothing in the repository to change).
+EMPTY = RunPath("empty")
 
 
 @dataclass(frozen=True)
@@ -46,15 +50,25 @@ class ModelCLI(Protocol):
     max_input_chars: int
     #: The CLI reads and sends the file behind every `@path` in its input (claude does).
     reads_mentions: bool
+    #: The variables any one of which is a credential (doctor lists them).
+    credential_vars: tuple[str, ...]
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         """What to set when no credential is present, else None."""
 
-    def planner_call(self, agent: Agent, spec: Arg, pack: Arg) -> Call:
-        """The read-only call that writes a plan from spec + pack."""
+    def defaults(self, role: str) -> dict[str, Any]:
+        """The recipe keys this CLI fills in for a role when the recipe leaves them out:
+        at least model, prompt, context_tokens and output_tokens."""
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg) -> Call:
+    def planner_call(self, agent: Agent, spec: Arg, pack: Arg, left: Arg | None = None) -> Call:
+        """The read-only call that writes a plan from spec + pack. `left`: the dollars left
+        in the budget at call time, for CLIs that can cap their own spending."""
+
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
         """The call that edits the work tree from plan + files."""
+
+    def usage(self, reply: Path) -> Usage | None:
+        """The tokens (and cost, if the CLI reports it) in a reply; None if it has none."""
 
     def plan_text(self, reply: Path) -> str:
         """The plan in the planner's reply; raises PlannerFailed on an error or no plan."""

@@ -1,15 +1,19 @@
-"""claude (@anthropic-ai/claude-code): the executor. Choices follow ../shared/CLI-FACTS.md §2."""
+"""claude (@anthropic-ai/claude-code): executor (CLI-FACTS §2) and read-only planner
+(CLI-FACTS-codex §12.1: no tools at all, the plan in the JSON result)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from twostep.agents.base import EXECUTOR, PLANNER, Call, read_json_reply
+from twostep.agents import prompts
+from twostep.agents.base import EMPTY, EXECUTOR, PLANNER, Call, read_json_reply
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.steps import Arg, Command, RunPath
+from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath
 from twostep.recipe.model import Agent
+from twostep.runs.cost import Usage
 
 _CREDENTIALS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
 
@@ -18,11 +22,12 @@ class Claude:
     name = "claude"
     vendor = "Anthropic (Claude API)"
     package = "@anthropic-ai/claude-code@2.1.197"
-    roles = (EXECUTOR,)
+    roles = (PLANNER, EXECUTOR)
     #: claude refuses stdin over 10,485,760 string units (2.2).
     max_input_chars = 10_485_760
     #: claude attaches the file behind every @path in its input, even outside the repository.
     reads_mentions = True
+    credential_vars = _CREDENTIALS
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if any(env.get(k) for k in _CREDENTIALS):
@@ -31,29 +36,69 @@ class Claude:
             return None
         return f"claude ({role}): set ANTHROPIC_API_KEY, or log in once with `claude`"
 
-    def planner_call(self, agent: Agent, spec: Arg, pack: Arg) -> Call:
-        raise PlannerFailed("claude is not supported as the planner yet", step=PLANNER)
+    def defaults(self, role: str) -> dict[str, Any]:
+        # claude puts the -p prompt before stdin.
+        prompt = prompts.planner(False) if role == PLANNER else prompts.executor(False)
+        return {"model": "sonnet", "prompt": prompt, "context_tokens": 200_000,
+                "output_tokens": 32_000, "timeout": 900.0 if role == PLANNER else 1800.0}
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg) -> Call:
-        argv = ["claude", "-p", agent.prompt, "--model", agent.model,
-                # Without an explicit mode claude edits nothing and still exits 0 (2.5).
-                "--permission-mode", agent.permission_mode,
-                "--output-format", "json", "--no-session-persistence",
-                "--max-turns", str(agent.max_turns)]
-        if agent.allowed_tools:
-            argv += ["--allowedTools", ",".join(agent.allowed_tools)]
+    @staticmethod
+    def _common(agent: Agent, left: Arg | None) -> tuple[list[Arg], tuple[tuple[str, Arg], ...]]:
+        argv: list[Arg] = ["--output-format", "json", "--no-session-persistence"]
         if not agent.project_settings:
             # The repository's .claude/ settings and .mcp.json would otherwise apply: tested, an
             # `env.ANTHROPIC_BASE_URL` there sent the key and the code elsewhere.
             argv += ["--setting-sources", "user", "--strict-mcp-config"]
-        env = (("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
-               ("CLAUDE_CODE_MAX_RETRIES", str(agent.retries)))
+        if left is not None:
+            argv += ["--max-budget-usd", left]  # a second guard, behind twostep's own budget
+        env: tuple[tuple[str, Arg], ...] = (("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+                                             ("CLAUDE_CODE_MAX_RETRIES", str(agent.retries)))
+        return argv, env
+
+    def planner_call(self, agent: Agent, spec: Arg, pack: Arg, left: Arg | None = None) -> Call:
+        # No tools at all (12.1): nothing to read, write or run; the plan comes from stdin only.
+        # An empty working directory keeps the repository's CLAUDE.md out as well.
+        common, env = self._common(agent, left)
+        argv = ("claude", "-p", agent.prompt, "--model", agent.model, "--tools", "", *common,
+                *agent.flags)
+        command = Command(argv, env=env, cwd=EMPTY, stderr=RunPath("planner.log"))
+        setup = (MakeDirs("claude-planner-dirs", (EMPTY,), keep_on_retry=True),)
+        return Call(command, (spec, pack), RunPath("planner.json"),
+                    "prompt, then spec + pack on stdin; no tools (claude puts the prompt first)",
+                    setup)
+
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
+        common, env = self._common(agent, left)
+        argv: list[Arg] = [
+            "claude", "-p", agent.prompt, "--model", agent.model,
+            # Without an explicit mode claude edits nothing and still exits 0 (2.5).
+            "--permission-mode", agent.permission_mode,
+            *common[:2], "--no-session-persistence", "--max-turns", str(agent.max_turns)]
+        if agent.allowed_tools:
+            argv += ["--allowedTools", ",".join(agent.allowed_tools)]
+        argv += common[3:]
         command = Command((*argv, *agent.flags), env=env, stderr=RunPath("executor.log"))
         return Call(command, (plan, pack), RunPath("executor.json"),
                     "prompt, then plan + files on stdin (claude puts the prompt first)")
 
     def plan_text(self, reply: Path) -> str:
-        raise PlannerFailed("claude is not supported as the planner yet", step=PLANNER)
+        """The `result` text; claude's errors (an API error, "Prompt is too long", refused
+        locally with no request, 12.1) exit 0 with is_error."""
+        data = read_json_reply(reply, PLANNER, PlannerFailed)
+        if not isinstance(data, dict) or data.get("type") != "result":
+            raise PlannerFailed(f"{reply}: unexpected planner reply", step=PLANNER)
+        text = data.get("result")
+        if data.get("is_error") or data.get("subtype", "success") != "success":
+            status = data.get("api_error_status")
+            http = f" (HTTP {status})" if status else ""
+            detail = text or data.get("subtype")
+            raise PlannerFailed(f"the planner reported an error{http}: {detail}",
+                                step=PLANNER,
+                                hint="claude refuses a prompt over its model's window locally; "
+                                     "try a [1m] model" if text == "Prompt is too long" else None)
+        if not isinstance(text, str) or not text.strip():
+            raise PlannerFailed("the planner returned an empty plan", step=PLANNER)
+        return text
 
     def verdict(self, reply: Path) -> dict[str, Any]:
         """Fail on claude's error results and on refused edits, which both exit 0 (2.5)."""
@@ -75,6 +120,26 @@ class Claude:
                             hint="use executor.permission_mode: acceptEdits, or list the tools "
                                  "in executor.allowed_tools")
         return data
+
+    def usage(self, reply: Path) -> Usage | None:
+        """claude reports its own cost (`total_cost_usd`); input counts every cache kind."""
+        try:
+            data = json.loads(reply.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        usage = data.get("usage") if isinstance(data, dict) else None
+        if not isinstance(usage, dict):
+            return None
+
+        def num(key: str) -> int:
+            value = usage.get(key)
+            return value if isinstance(value, int) else 0
+
+        cached = num("cache_read_input_tokens")
+        cost = data.get("total_cost_usd")
+        return Usage(num("input_tokens") + num("cache_creation_input_tokens") + cached,
+                     num("output_tokens"), cached,
+                     float(cost) if isinstance(cost, (int, float)) else None)
 
 
 CLAUDE = Claude()

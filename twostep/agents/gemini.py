@@ -1,4 +1,4 @@
-"""gemini (@google/gemini-cli): the planner. Choices follow ../shared/CLI-FACTS.md §1."""
+"""gemini (@google/gemini-cli): planner (CLI-FACTS §1) and executor (CLI-FACTS-codex §12.2)."""
 
 from __future__ import annotations
 
@@ -7,51 +7,79 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from twostep.agents.base import EXECUTOR, PLANNER, Call, read_json_reply
-from twostep.errors import ExecutorFailed, PlannerFailed
-from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath, WriteText
+from twostep.agents import prompts
+from twostep.agents.base import EMPTY, EXECUTOR, PLANNER, Call, read_json_reply
+from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
+from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath, Step, WriteText
 from twostep.recipe.model import Agent
+from twostep.runs.cost import Usage
 
 HOME = RunPath("gemini-home")
-#: gemini's working directory: empty, so it rewrites no @path and reads no GEMINI.md (1.10).
-EMPTY = RunPath("empty")
+#: The executor's own home: a gemini → gemini run keeps the two settings apart.
+EXEC_HOME = RunPath("gemini-exec-home")
+#: Variables a repository's .env must not set for the executor, which runs in the repository
+#: (gemini loads the first .env up from its cwd, 1.10): they redirect the key or the model.
+_ENV_GUARD = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL",
+              "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION",
+              "GOOGLE_APPLICATION_CREDENTIALS", "GEMINI_MODEL", "GEMINI_CLI_HOME",
+              "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NODE_OPTIONS")
+#: The edit tools auto_edit offers (12.2); a failed call of one is a refused edit.
+_EDIT_TOOLS = ("write_file", "replace", "edit")
 
 
-def settings(agent: Agent) -> str:
+def settings(agent: Agent, role: str = PLANNER) -> str:
     # With GOOGLE_GEMINI_BASE_URL set the auth type must be explicit (1.8); usage statistics
     # off removes the only other network host (1.9); maxAttempts caps 3-4 min of retries (1.7).
-    return json.dumps({
+    data: dict[str, Any] = {
         "security": {"auth": {"selectedType": "gemini-api-key"}},
         "privacy": {"usageStatisticsEnabled": False},
         "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False,
                     "maxAttempts": max(1, agent.retries)},
         "telemetry": {"enabled": False},
-    }, sort_keys=True)
+    }
+    if role == EXECUTOR:
+        data["advanced"] = {"excludedEnvVars": list(_ENV_GUARD)}
+    return json.dumps(data, sort_keys=True)
 
 
 class Gemini:
     name = "gemini"
     vendor = "Google (Gemini API)"
     package = "@google/gemini-cli@0.61.0"
-    roles = (PLANNER,)
+    roles = (PLANNER, EXECUTOR)
     #: gemini skips the request silently above about 4.19M characters (1.3); keep a margin.
     max_input_chars = 4_150_000
     reads_mentions = False
+    credential_vars = ("GEMINI_API_KEY",)
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if env.get("GEMINI_API_KEY"):
             return None
         return f"gemini ({role}): set GEMINI_API_KEY (https://aistudio.google.com/apikey)"
 
-    def planner_call(self, agent: Agent, spec: Arg, pack: Arg) -> Call:
+    def defaults(self, role: str) -> dict[str, Any]:
+        # gemini puts stdin before the -p prompt, in both roles.
+        prompt = prompts.planner(True) if role == PLANNER else prompts.executor(True)
+        return {"model": "gemini-2.5-pro", "prompt": prompt, "context_tokens": 1_048_576,
+                "output_tokens": 65_536, "timeout": 900.0 if role == PLANNER else 1800.0}
+
+    def _setup(self, agent: Agent, role: str, home: RunPath) -> tuple[Step, ...]:
+        dirs, name = ((EMPTY, RunPath(f"{home.rel}/.gemini")), "gemini") if role == PLANNER \
+            else ((RunPath(f"{home.rel}/.gemini"),), "gemini-executor")
+        return (
+            MakeDirs(f"{name}-dirs", dirs, keep_on_retry=True),
+            WriteText(f"{name}-settings", RunPath(f"{home.rel}/.gemini/settings.json"),
+                      settings(agent, role), title="headless gemini settings, isolated from "
+                                                   "~/.gemini"),
+        )
+
+    def planner_call(self, agent: Agent, spec: Arg, pack: Arg, left: Arg | None = None) -> Call:
         argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json", *agent.flags)
         # An empty working directory: no @path rewriting of the input, no project GEMINI.md,
         # a tiny directory listing (1.10). The trust variable avoids exit 55 (1.8).
         env = (("GEMINI_CLI_HOME", HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
         setup = (
-            MakeDirs("gemini-dirs", (EMPTY, RunPath("gemini-home/.gemini")), keep_on_retry=True),
-            WriteText("gemini-settings", RunPath("gemini-home/.gemini/settings.json"),
-                      settings(agent), title="headless gemini settings, isolated from ~/.gemini"),
+            *self._setup(agent, PLANNER, HOME),
             WriteText("gemini-dotenv", RunPath("empty/.env"), "",
                       title="gemini loads the first .env up from its cwd: an empty one keeps the "
                             "repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it"),
@@ -60,18 +88,30 @@ class Gemini:
         return Call(command, (spec, pack), RunPath("planner.json"),
                     "spec + pack on stdin, prompt as -p (gemini puts stdin first)", setup)
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg) -> Call:
-        raise ExecutorFailed("gemini is not supported as the executor yet", step=EXECUTOR)
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
+        # auto_edit: write_file and replace only, confined to the workspace (the repository),
+        # no shell (CLI-FACTS-codex 12.2). The repository's .env cannot set the variables in
+        # _ENV_GUARD (advanced.excludedEnvVars).
+        argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json",
+                "--approval-mode", "auto_edit", *agent.flags)
+        env = (("GEMINI_CLI_HOME", EXEC_HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
+        command = Command(argv, env=env, stderr=RunPath("executor.log"))
+        return Call(command, (plan, pack), RunPath("executor.json"),
+                    "plan + files on stdin, prompt as -p; edits confined to the repository",
+                    self._setup(agent, EXECUTOR, EXEC_HOME))
 
-    def plan_text(self, reply: Path) -> str:
-        data = read_json_reply(reply, PLANNER, PlannerFailed)
+    def _reply(self, reply: Path, role: str, error: type[PlannerFailed | ExecutorFailed]) -> dict:
+        data = read_json_reply(reply, role, error)
         if not isinstance(data, dict):
-            raise PlannerFailed(f"{reply}: unexpected planner reply", step=PLANNER)
+            raise error(f"{reply}: unexpected {role} reply", step=role)
         if data.get("error"):
             err = data["error"]
             message = err.get("message", err) if isinstance(err, dict) else err
-            raise PlannerFailed(f"the planner reported an error: {message}", step=PLANNER)
-        text = data.get("response")
+            raise error(f"the {role} reported an error: {message}", step=role)
+        return data
+
+    def plan_text(self, reply: Path) -> str:
+        text = self._reply(reply, PLANNER, PlannerFailed).get("response")
         if not isinstance(text, str) or not text.strip():
             raise PlannerFailed(
                 "the planner returned an empty plan", step=PLANNER,
@@ -80,7 +120,29 @@ class Gemini:
         return text
 
     def verdict(self, reply: Path) -> dict[str, Any]:
-        raise ExecutorFailed("gemini is not supported as the executor yet", step=EXECUTOR)
+        """Refused edits exit 0 (12.2): the per-tool failure counts say so."""
+        data = self._reply(reply, EXECUTOR, ExecutorFailed)
+        by_name = ((data.get("stats") or {}).get("tools") or {}).get("byName") or {}
+        failed = {n: s.get("fail", 0) for n, s in by_name.items()
+                  if n in _EDIT_TOOLS and isinstance(s, dict) and s.get("fail")}
+        if failed:
+            shown = ", ".join(f"{n} ×{k}" for n, k in sorted(failed.items()))
+            raise NoChanges(f"the executor's edits were refused: {shown}",
+                            hint="gemini's edit tools write inside the repository only")
+        return data
+
+    def usage(self, reply: Path) -> Usage | None:
+        try:
+            data = json.loads(reply.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        models = ((data.get("stats") or {}).get("models") or {}) if isinstance(data, dict) else {}
+        tokens = [m.get("tokens") or {} for m in models.values() if isinstance(m, dict)]
+        if not tokens:
+            return None
+        total = {k: sum(int(t.get(k) or 0) for t in tokens)
+                 for k in ("prompt", "candidates", "cached", "thoughts")}
+        return Usage(total["prompt"], total["candidates"] + total["thoughts"], total["cached"])
 
 
 GEMINI = Gemini()

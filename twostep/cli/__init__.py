@@ -80,7 +80,9 @@ def main(quiet: int, verbose: int) -> None:
 
 
 from twostep.cli import commands as cli_commands  # noqa: E402  (registers the sub-commands)
+from twostep.cli import money as cli_money  # noqa: E402  (registers the ledger's stages)
 from twostep.cli import stages as cli_stages  # noqa: E402  (registers the sub-commands)
 
 cli_commands.register(main)
 cli_stages.register(main)
+cli_money.register(main)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from twostep.cli import choosing
 from twostep.sizing.strategy import STRATEGIES
 
 # Core modules are imported inside each command: `twostep --version` and the pipeline's
@@ -39,7 +40,9 @@ def _go(job, repo: Path, switches, dry: bool):
 @strategy_opt
 @dry_opt
 @dirty_opt
-def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool):
+@choosing.options
+def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool,
+        planner_cli: str | None, executor_cli: str | None, max_cost: float | None):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file)."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -47,7 +50,8 @@ def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, 
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, yes=yes)
-    _go(job, repo, session.Switches(strategy, allow_dirty), dry_run)
+    job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
+    _go(job, repo, session.Switches(strategy, allow_dirty, choices=chosen), dry_run)
 
 
 @click.command()
@@ -58,7 +62,9 @@ def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, 
                    "- for stdout).")
 @strategy_opt
 @dry_opt
-def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_run: bool):
+@choosing.options
+def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_run: bool,
+         planner_cli: str | None, executor_cli: str | None, max_cost: float | None):
     """Run the plan step alone: pack the codebase and have the planner write the plan."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -66,7 +72,9 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=spec, plan=output, yes=True)
-    run = _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY), dry_run)
+    job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
+    run = _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY, choices=chosen),
+              dry_run)
     if output == "-" and run is not None:
         session.print_plan(run)
 
@@ -78,8 +86,10 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 @strategy_opt
 @dry_opt
 @dirty_opt
+@choosing.options
 def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool,
-            allow_dirty: bool):
+            allow_dirty: bool, planner_cli: str | None, executor_cli: str | None,
+            max_cost: float | None):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -88,7 +98,9 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=True, need_spec=False)
     jobs.existing_plan(repo, job.plan_path)
-    _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY), dry_run)
+    job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
+    _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY,
+                                    choices=chosen), dry_run)
 
 
 @click.command()

@@ -11,7 +11,9 @@ import click
 @click.argument("run_id", metavar="[RUN]", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Skip the review gate if the run reaches it.")
 @click.option("--allow-dirty", is_flag=True, help="Let the executor run on a dirty work tree.")
-def resume(run_id: str | None, yes: bool, allow_dirty: bool):
+@click.option("--max-cost", type=float, metavar="USD",
+              help="The run's budget from now on; what it already spent counts (exit 18).")
+def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | None):
     """Continue the last failed or interrupted run (or RUN) from the step that failed.
 
     The planner is never asked again when the run already has its plan.
@@ -19,13 +21,14 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool):
     from twostep.pipeline.resume import resume as resume_run
     from twostep.tools import git as gitrepo
 
-    resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty)
+    resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty, max_cost=max_cost)
 
 
 @click.command(name="runs")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
 def list_runs(as_json: bool):
     """List the runs of this repository, oldest first."""
+    from twostep.runs import cost
     from twostep.runs import store as runs
     from twostep.tools import git as gitrepo
 
@@ -39,6 +42,8 @@ def list_runs(as_json: bool):
         tokens = m.measurement.get("tokens", "?")
         click.echo(f"{r.id}  {m.status:<11}{failed:<16} {m.recipe_name:<10} {m.strategy:<6} "
                    f"{tokens} tokens")
+        for line in cost.summary_lines(m.usage):
+            click.echo(f"    {line}")
 
 
 @click.command()

@@ -8,6 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
+from twostep.pipeline import spending
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -91,14 +92,19 @@ def plan_phase(job: Job, strategy: str) -> Phase:
     agent = job.recipe.planner
     pack = SLICE if strategy == "large" else CODEBASE
     pack_log = RunPath("slice.log" if strategy == "large" else "codebase.log")
-    call = agents.get(agent.cli).planner_call(agent, SPEC, pack)
+    call = agents.get(agent.cli).planner_call(agent, SPEC, pack,
+                                              spending.left("planner", job.recipe))
     return Phase(PhaseKind.PLAN,
                  f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
         *call.setup,
         _fit("planner", agent, pack_log, SPEC, pack,
              title="refuse input the planner cannot take whole"),
+        *spending.budget("planner", agent, job.recipe, pack_log, SPEC, pack),
+        spending.before_planner(),
         Pipe("planner", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
              role=Role.PLANNER, timeout=agent.timeout),
+        spending.usage("planner", agent, call.reply),
+        spending.planner_untouched(),
         twostep("accept-plan", "--cli", agent.cli, call.reply, "-o", job.plan_path, "--keep",
                 RunPath("plan.md"), name="accept-plan", learns=Learns.PLAN,
                 title="an empty or failed reply never replaces an existing plan"),
@@ -130,10 +136,12 @@ def execute_phase(job: Job, strategy: str) -> Phase:
     small = strategy == "small"
     pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
                       else (FILES_PACK, RunPath("files.log")))
-    call = adapter.executor_call(agent, job.plan_path, pack)
+    call = adapter.executor_call(agent, job.plan_path, pack,
+                                 spending.left("executor", job.recipe))
     steps = () if small else _files_steps(job)
     steps += (*call.setup, _fit("executor", agent, pack_log, job.plan_path, pack,
-                                title="refuse input the executor cannot take"))
+                                title="refuse input the executor cannot take"),
+              *spending.budget("executor", agent, job.recipe, pack_log, job.plan_path, pack))
     if adapter.reads_mentions:
         steps += (twostep("guard", "--", job.plan_path, pack, name="executor-guard",
                           title=f"{agent.cli} reads every @path in its input: refuse untracked "
@@ -143,6 +151,7 @@ def execute_phase(job: Job, strategy: str) -> Phase:
                 title="fingerprint the work tree, to prove the executor changed it"),
         Pipe("executor", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
              role=Role.EXECUTOR, timeout=agent.timeout),
+        spending.usage("executor", agent, call.reply),
         twostep("check-exec", "--cli", agent.cli, call.reply, name="check-exec",
                 title=f"{agent.cli} exits 0 on API errors and refused edits: read its verdict"),
         twostep("changed", RunPath("before.state"), name="changed",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from twostep.errors import InputError
-from twostep.pipeline.steps import Arg, RunPath
+from twostep.pipeline.steps import RunPath
 from twostep.recipe import load as recipes
 from twostep.recipe.model import Recipe
 
@@ -21,7 +21,7 @@ class Job:
     recipe: Recipe
     spec_path: str | None = None      # a file, relative to the repo root or absolute
     spec_text: str | None = None      # the spec read from stdin (--spec -)
-    plan_path: Arg = "AI-PLAN.md"
+    plan_path: str | RunPath = "AI-PLAN.md"
     yes: bool = False
     #: The planner's slice in the large strategy (pathspecs), chosen by sizing/slicing.py.
     slice: tuple[str, ...] = ()

@@ -13,8 +13,11 @@ from twostep.pipeline.steps import (
     Arg,
     Cached,
     Command,
+    Contents,
     CopyFile,
+    EnvVar,
     IfNonEmpty,
+    Joined,
     MakeDirs,
     Phase,
     Pipe,
@@ -28,7 +31,29 @@ from twostep.pipeline.steps import (
 def arg(value: Arg) -> str:
     if isinstance(value, RunPath):
         return '"$RUN"' + (f"/{shlex.quote(value.rel)}" if value.rel else "")
+    if isinstance(value, (EnvVar, Contents, Joined)):
+        return f'"{_in_quotes(value)}"'
     return shlex.quote(value)
+
+
+def _in_quotes(value: Arg) -> str:
+    """`value` as the inside of a double-quoted bash word: run-time values expand there."""
+    if isinstance(value, EnvVar):
+        inner = value.default.translate(_DQ)
+        for name in reversed(value.names):
+            inner = f"${{{name}:-{inner}}}"
+        return inner
+    if isinstance(value, Contents):
+        return f'$(cat "$RUN"/{shlex.quote(value.path.rel)})'
+    if isinstance(value, Joined):
+        return "".join(_in_quotes(p) for p in value.parts)
+    if isinstance(value, RunPath):
+        return "$RUN" + (f"/{value.rel.translate(_DQ)}" if value.rel else "")
+    return value.translate(_DQ)
+
+
+#: Inside double quotes only these four stay special.
+_DQ = str.maketrans({c: "\\" + c for c in '\\"$`'})
 
 
 def _command(cmd: Command) -> str:

@@ -8,6 +8,7 @@ before the executor first ran).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
@@ -16,6 +17,7 @@ from twostep.pipeline import build, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
+from twostep.recipe import choose
 from twostep.recipe import load as recipes
 from twostep.runs import store
 from twostep.tools import git
@@ -54,13 +56,20 @@ def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
                  f"{', '.join(stale[:8])}")
 
 
-def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False) -> int:
+def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False,
+           max_cost: float | None = None) -> int:
     run = store.load(repo, run_id)
     m = run.manifest
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
-    recipe = recipes.load(m.recipe_source)
+    # The run's own --planner/--executor/--max-cost; a new --max-cost replaces the budget,
+    # and what the run already spent (its usage records) counts against it.
+    chosen = choose.Choices.from_json(m.choices)
+    if max_cost is not None:
+        chosen = replace(chosen, max_cost=max_cost)
+        m.choices = chosen.to_json()
+    recipe = choose.apply(recipes.load(m.recipe_source), chosen)
     plan = plan_from_name(m.plan or recipe.plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]

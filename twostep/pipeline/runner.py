@@ -31,8 +31,11 @@ from twostep.pipeline.steps import (
     Arg,
     Cached,
     Command,
+    Contents,
     CopyFile,
+    EnvVar,
     IfNonEmpty,
+    Joined,
     MakeDirs,
     Phase,
     Pipe,
@@ -64,11 +67,18 @@ class Runner:
     def resolve(self, value: Arg) -> str:
         if isinstance(value, RunPath):
             return str(self.run_dir / value.rel) if value.rel else str(self.run_dir)
+        if isinstance(value, EnvVar):
+            return next((os.environ[n] for n in value.names if os.environ.get(n)), value.default)
+        if isinstance(value, Contents):
+            return self.file(value.path).read_text(encoding="utf-8").strip()
+        if isinstance(value, Joined):
+            return "".join(self.resolve(p) for p in value.parts)
         return value
 
     def file(self, value: Arg) -> Path:
         """A file operand: run paths are absolute, plain ones are relative to the repo root."""
-        return Path(self.resolve(value)) if isinstance(value, RunPath) else self.repo / value
+        return Path(self.resolve(value)) if isinstance(value, RunPath) else \
+            self.repo / self.resolve(value)
 
     def run_phase(self, phase: Phase) -> None:
         for step in phase.steps:

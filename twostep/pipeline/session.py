@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from twostep import __version__, errors
 from twostep.log import LOG
@@ -17,7 +18,7 @@ from twostep.pipeline import build, preflight, render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import Phase, PhaseKind, RunPath
-from twostep.runs import record, store
+from twostep.runs import cost, record, store
 from twostep.sizing import slicing
 from twostep.sizing.estimate import estimate
 from twostep.sizing.measure import Measurement, measure
@@ -29,6 +30,7 @@ class Switches:
     strategy: str | None = None
     allow_dirty: bool = False
     only: tuple[PhaseKind, ...] = ()  # the phases of `plan` / `execute`; () = all
+    choices: Any = None  # recipe.choose.Choices: --planner, --executor, --max-cost
 
 
 PLAN_ONLY = (PhaseKind.PREPARE, PhaseKind.PACK, PhaseKind.PLAN)
@@ -139,7 +141,8 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
                        strategy=strategy, measurement=m.to_json(), tools=tools,
                        plan=record.plan_name(job.plan_path), phases=[p.name for p in phases],
                        yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
-                       allow_dirty=switches.allow_dirty)
+                       allow_dirty=switches.allow_dirty,
+                       choices=switches.choices.to_json() if switches.choices else {})
     execute_phases(run, repo, phases, job)
     return run
 
@@ -167,12 +170,20 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
     except errors.TwostepError as exc:
         run.set(status="failed", failed_step=getattr(exc, "step", None),
                 error=str(exc).splitlines()[0] if str(exc) else None, exit_code=exc.exit_code)
+        _spending(run)
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
     run.set(status="done")
+    _spending(run)
     LOG.info(f"done: run {run.id}")
     return 0
+
+
+def _spending(run: store.Run) -> None:
+    """The end-of-run summary: tokens and cost per role and in total."""
+    for line in cost.summary_lines(run.manifest.usage):
+        LOG.info(f"usage: {line}")
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

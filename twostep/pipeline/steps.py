@@ -30,7 +30,32 @@ class RunPath:
     rel: str = ""
 
 
-Arg = str | RunPath
+@dataclass(frozen=True)
+class EnvVar:
+    """The value of an environment variable when the step runs, named, never copied: the
+    first of `names` that is set and non-empty, else `default`. Secrets reach a CLI this way,
+    so the dry-run script says `"${CODEX_API_KEY:-${OPENAI_API_KEY:-}}"`, not the key."""
+
+    names: tuple[str, ...]
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The text of a run-directory file written by an earlier step, stripped (a value only
+    known at run time, e.g. the budget left before a call): `"$(cat "$RUN"/name)"`."""
+
+    path: RunPath
+
+
+@dataclass(frozen=True)
+class Joined:
+    """One word made of literal text and run-time values (a provider table naming a URL)."""
+
+    parts: tuple[str | RunPath | EnvVar | Contents, ...]
+
+
+Arg = str | RunPath | EnvVar | Contents | Joined
 
 
 class Role(str, Enum):
@@ -50,6 +75,7 @@ class Learns(str, Enum):
     SENT_TO_PLANNER = "planner"    # the files about to go to the planner's vendor
     SENT_TO_EXECUTOR = "executor"  # the files about to go to the executor's vendor
     PLAN = "plan"                  # the accepted plan: the commit it was written against
+    USAGE = "usage"                # a model call's tokens and cost (<step>.usage.json files)
 
 
 class PhaseKind(str, Enum):

@@ -113,6 +113,18 @@ def positive_number(value: Any, where: Where, key: str) -> float:
     return float(value)
 
 
+def non_negative_number(value: Any, where: Where, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise _fail(where, key, "a number of USD, 0 or more", value)
+    return float(value)
+
+
+def positive_usd(value: Any, where: Where, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise _fail(where, key, "a positive amount of USD", value)
+    return float(value)
+
+
 def int_range(low: int, high: int) -> Checker:
     def check(value: Any, where: Where, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

@@ -5,36 +5,44 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from twostep import agents
 from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
 from twostep.recipe.marks import MarkedDict, Where, read_yaml
 from twostep.recipe.model import PERMISSION_MODES, Agent, Recipe, Strategies, agent_default
+from twostep.runs.cost import Price
 
-PLANNER_CLIS = ("gemini",)
-EXECUTOR_CLIS = ("claude",)
+PLANNER_CLIS = agents.for_role("planner")
+EXECUTOR_CLIS = agents.for_role("executor")
+
+_PRICE_SCHEMA = {k: schema.Field(schema.non_negative_number, required=True)
+                 for k in ("input_per_mtok", "output_per_mtok", "cached_per_mtok")}
 
 
 def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
     def field(check: schema.Checker, name: str) -> schema.Field:
         return schema.Field(check, default=agent_default(name))
 
+    # model, prompt, timeout and the token limits default to the chosen CLI's (its adapter's
+    # `defaults(role)`), so `planner: {cli: claude}` is a whole agent.
     table = {
         "cli": schema.Field(schema.choice(*clis), required=True),
-        "model": schema.Field(schema.nonempty_str, required=True),
-        "prompt": schema.Field(schema.nonempty_str, required=True),
+        "model": schema.Field(schema.nonempty_str),
+        "prompt": schema.Field(schema.nonempty_str),
         "flags": field(schema.str_list, "flags"),
-        "timeout": field(schema.positive_number, "timeout"),
+        "timeout": schema.Field(schema.positive_number),
         "retries": field(schema.int_range(0, 10), "retries"),
-        "context_tokens": field(schema.positive_int, "context_tokens"),
-        "output_tokens": field(schema.positive_int, "output_tokens"),
+        "context_tokens": schema.Field(schema.positive_int),
+        "output_tokens": schema.Field(schema.positive_int),
+        "price": schema.Field(schema.section(_PRICE_SCHEMA)),
+        "project_settings": field(schema.boolean, "project_settings"),
     }
     if role == "executor":
         table |= {
             "permission_mode": field(schema.choice(*PERMISSION_MODES), "permission_mode"),
             "allowed_tools": field(schema.tool_list, "allowed_tools"),
             "max_turns": field(schema.int_range(1, 1000), "max_turns"),
-            "project_settings": field(schema.boolean, "project_settings"),
         }
     return table
 
@@ -59,7 +67,17 @@ _RECIPE_SCHEMA = {
     "plan": schema.Field(schema.repo_relative_path, default="AI-PLAN.md"),
     "plan_files": schema.Field(schema.str_list, default=()),
     "verify": schema.Field(schema.argv_list, default=()),
+    "budget_usd": schema.Field(schema.positive_usd),
 }
+
+
+def make_agent(role: str, values: dict[str, Any]) -> Agent:
+    """An Agent from a recipe's section: what it says over its CLI's defaults for the role."""
+    merged = {**agents.get(values["cli"]).defaults(role), **values}
+    price = merged.pop("price", None)
+    if isinstance(price, dict):
+        merged["price"] = Price(**price)
+    return Agent(**merged)
 
 
 def _strategies(raw: dict[str, Any], where: Where) -> Strategies:
@@ -79,12 +97,13 @@ def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
         source=source,
         description=values["description"],
         codebase=tuple(values["codebase"]),
-        planner=Agent(**values["planner"]),
-        executor=Agent(**values["executor"]),
+        planner=make_agent("planner", values["planner"]),
+        executor=make_agent("executor", values["executor"]),
         strategies=_strategies(values["strategies"], data.where),
         plan=values["plan"],
         plan_files=tuple(values["plan_files"]),
         verify=tuple(tuple(cmd) for cmd in values["verify"]),
+        budget_usd=values.get("budget_usd"),
     )
 
 
@@ -111,4 +130,17 @@ def _load_merged(path: Path, display: str, seen: tuple[str, ...]) -> MarkedDict:
         raise RecipeError(f"{data.value_where['extends']}: recipe extends itself ({parent})")
     base_path, base_display = builtins.locate(parent, path.parent)
     base = _load_merged(base_path, base_display, (*seen, display))
-    return schema.merge(base, data)
+    return schema.merge(_other_cli_restarts(base, data), data)
+
+
+def _other_cli_restarts(base: MarkedDict, child: MarkedDict) -> MarkedDict:
+    """An agent whose cli the child changes starts from that CLI's defaults, not from the
+    base's model and prompt (which were another CLI's)."""
+    out = base
+    for role in ("planner", "executor"):
+        mine, theirs = child.get(role), base.get(role)
+        if isinstance(mine, dict) and isinstance(theirs, dict) \
+                and mine.get("cli", theirs.get("cli")) != theirs.get("cli"):
+            out = schema.merge(out, out)  # a copy with its marks
+            out.pop(role)
+    return out

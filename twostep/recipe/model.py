@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
+from twostep.runs.cost import Price
+
 PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
 
 
@@ -24,6 +26,8 @@ class Agent:
     allowed_tools: tuple[str, ...] = ()
     max_turns: int = 60
     project_settings: bool = False
+    #: USD per million tokens; None: the built-in table's price for the model (runs/cost.py).
+    price: Price | None = None
 
     @property
     def input_budget(self) -> int:
@@ -62,6 +66,8 @@ class Recipe:
     plan: str = "AI-PLAN.md"
     plan_files: tuple[str, ...] = ()
     verify: tuple[tuple[str, ...], ...] = ()
+    #: The most a run may spend on model calls, in USD (`budget_usd:`, `--max-cost`).
+    budget_usd: float | None = None
 
 
 

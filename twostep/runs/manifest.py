@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from twostep.errors import InputError
+from twostep.runs.cost import totals
 
 #: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list.
 VERSION = 2
@@ -71,6 +72,10 @@ class Manifest:
     packs: dict[str, PackRecord] = field(default_factory=dict)
     sent: list[SentRecord] = field(default_factory=list)
     plan_head: str | None = None
+    #: One record per model call (runs/cost.py documents the keys), in the order they ended.
+    usage: list[dict[str, Any]] = field(default_factory=list)
+    #: --planner, --executor and --max-cost as given (resume applies them again).
+    choices: dict[str, Any] = field(default_factory=dict)
     failed_step: str | None = None
     error: str | None = None
     exit_code: int | None = None
@@ -84,6 +89,7 @@ class Manifest:
         data = asdict(self)
         data["recipe"] = {"source": data.pop("recipe_source"), "name": data.pop("recipe_name")}
         data["slice"] = {"pathspecs": data.pop("slice_pathspecs"), "notes": data.pop("slice_notes")}
+        data["usage_totals"] = totals(self.usage)  # derived: by role and in total
         return data
 
     @classmethod
@@ -107,7 +113,8 @@ class Manifest:
                 done=list(data.get("done") or []),
                 packs={k: PackRecord(**v) for k, v in (data.get("packs") or {}).items()},
                 sent=[SentRecord(**s) for s in data.get("sent") or []],
-                plan_head=data.get("plan_head"), failed_step=data.get("failed_step"),
+                plan_head=data.get("plan_head"), usage=list(data.get("usage") or []),
+                choices=dict(data.get("choices") or {}), failed_step=data.get("failed_step"),
                 error=data.get("error"), exit_code=data.get("exit_code"))
         except (KeyError, TypeError) as exc:
             raise InputError(

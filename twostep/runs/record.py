@@ -11,7 +11,7 @@ from twostep import agents
 from twostep.log import LOG
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Learns, RunPath, Step
-from twostep.runs import ledger
+from twostep.runs import ledger, spend
 from twostep.runs.manifest import PackRecord, StepRecord
 from twostep.runs.store import Run
 from twostep.tools import git as gitrepo
@@ -76,3 +76,5 @@ def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
         note_sent(run, repo, job, "executor")
     elif what is Learns.PLAN:
         run.manifest.plan_head = gitrepo.head(repo)
+    elif what is Learns.USAGE:
+        run.manifest.usage = spend.records(run.dir)

@@ -1,0 +1,37 @@
+"""`--planner CLI[:MODEL]`, `--executor CLI[:MODEL]` and `--max-cost USD`: the options of
+run, plan and execute (resume takes --max-cost), applied over the recipe (recipe/choose.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from twostep import agents
+
+
+def options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--max-cost", type=float, metavar="USD",
+        help="Refuse any model call whose estimate would take the run over USD (exit 18); "
+             "overrides the recipe's budget_usd.")(command)
+    command = click.option(
+        "--executor", "executor_cli", metavar="CLI[:MODEL]",
+        help=f"The executor instead of the recipe's: {', '.join(agents.for_role('executor'))}"
+             ", optionally with a model.")(command)
+    return click.option(
+        "--planner", "planner_cli", metavar="CLI[:MODEL]",
+        help=f"The planner instead of the recipe's: {', '.join(agents.for_role('planner'))}"
+             ", optionally with a model.")(command)
+
+
+def apply(job: Any, planner_cli: str | None, executor_cli: str | None,
+          max_cost: float | None) -> tuple[Any, Any]:
+    """The job with its recipe's agents and budget as chosen, and the choices themselves."""
+    from dataclasses import replace
+
+    from twostep.recipe import choose
+
+    choices = choose.Choices(planner_cli, executor_cli, max_cost)
+    return replace(job, recipe=choose.apply(job.recipe, choices)), choices

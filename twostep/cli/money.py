@@ -1,0 +1,104 @@
+"""The ledger's pipeline stages: `twostep budget` before a model call, `twostep usage` after
+it, and `twostep untouched` after a planner. Called from the run and from the dry-run script
+alike, like the other stages (stages.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from twostep import agents
+from twostep.log import LOG
+
+role_opt = click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
+cli_opt = click.option("--cli", "cli_name", required=True, type=click.Choice(agents.NAMES))
+model_opt = click.option("--model", required=True, help="The model the call uses.")
+price_opt = click.option("--price", metavar="IN,OUT,CACHED",
+                         help="USD per million tokens (default: the built-in table's).")
+
+
+def _price(value: str | None):
+    from twostep.errors import InputError
+    from twostep.runs.cost import Price
+
+    if not value:
+        return None
+    try:
+        cin, cout, cached = (float(v) for v in value.split(","))
+    except ValueError:
+        raise InputError(f"--price {value}: expected IN,OUT,CACHED in USD per million tokens",
+                         ) from None
+    return Price(cin, cout, cached)
+
+
+@click.command()
+@role_opt
+@model_opt
+@price_opt
+@click.option("--max-cost", required=True, type=float, help="The run's budget in USD.")
+@click.option("--output-tokens", required=True, type=int, help="Output headroom to pay for.")
+@click.option("--pack-log", required=True, type=click.Path(path_type=Path))
+@click.option("--prompt-chars", default=0, type=int)
+@click.option("--run-dir", required=True, type=click.Path(path_type=Path),
+              help="Where the run's <step>.usage.json records are.")
+@click.option("-o", "--left", "left_file", required=True, type=click.Path(path_type=Path),
+              help="Write the USD left before this call here.")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def budget(role: str, model: str, price: str | None, max_cost: float, output_tokens: int,
+           pack_log: Path, prompt_chars: int, run_dir: Path, left_file: Path, files):
+    """Refuse a model call whose estimated cost would pass the budget (exit 18)."""
+    from twostep.runs import spend
+    from twostep.tools.repomix import parse_repomix_summary
+
+    pack = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens \
+        if pack_log.exists() else 0
+    est = spend.check(role=role, model=model, budget=max_cost, run_dir=run_dir,
+                      tokens_in=spend.input_tokens(pack, list(files), prompt_chars),
+                      tokens_out=output_tokens, price=_price(price))
+    left_file.write_text(f"{est.left_usd:.6f}\n", encoding="utf-8")
+    LOG.info(f"{role}: estimated ${est.cost_usd:.4f}; ${est.left_usd:.4f} of "
+             f"${est.budget_usd:.4f} left")
+
+
+@click.command()
+@role_opt
+@cli_opt
+@model_opt
+@price_opt
+@click.option("--step", "step_name", required=True, help="The call's step name.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.argument("reply", type=click.Path(path_type=Path))
+def usage(role: str, cli_name: str, model: str, price: str | None, step_name: str,
+          output: Path, reply: Path):
+    """Record the tokens and cost of the call whose REPLY this is."""
+    from twostep.runs import spend
+
+    record = spend.charge(cli=cli_name, role=role, step=step_name, model=model, reply=reply,
+                          out=output, price=_price(price))
+    if record is None:
+        LOG.warn(f"{role}: {cli_name} reported no usage; this call is not in the ledger")
+        return
+    LOG.info(f"{role}: {record['input_tokens']:,} tokens in, {record['output_tokens']:,} out, "
+             f"${record['cost_usd']:.4f} ({record['cost_source']})")
+
+
+@click.command()
+@click.argument("before", type=click.Path(exists=True, path_type=Path))
+def untouched(before: Path):
+    """Fail (exit 7) if the work tree changed since BEFORE: the planner must not edit."""
+    from twostep.errors import PlannerFailed
+    from twostep.pipeline import fingerprint
+    from twostep.tools import git
+
+    paths = fingerprint.changed_paths(before.read_text(encoding="utf-8"),
+                                      fingerprint.fingerprint(git.root()))
+    if paths:
+        raise PlannerFailed(f"the planner changed the repository: {', '.join(paths[:20])}",
+                            step="planner",
+                            hint="a planner must only plan; inspect and revert those paths")
+
+
+def register(group: click.Group) -> None:
+    for command in (budget, usage, untouched):
+        group.add_command(command)

@@ -1,0 +1,54 @@
+"""The steps around every model call that keep the ledger and the budget, and that hold the
+planner to planning. build.py puts them around each call; they are plain stages, so the
+dry-run script keeps the same ledger and the same budget as `twostep run`."""
+
+from __future__ import annotations
+
+from twostep.pipeline.steps import Arg, Contents, Learns, Pipe, RunPath, Step, twostep
+from twostep.recipe.model import Agent, Recipe
+
+PLANNER_BEFORE = RunPath("planner-before.state")
+
+
+def _price(agent: Agent) -> tuple[str, ...]:
+    p = agent.price
+    return ("--price", f"{p.input_per_mtok:g},{p.output_per_mtok:g},{p.cached_per_mtok:g}") \
+        if p else ()
+
+
+def left(role: str, recipe: Recipe) -> Arg | None:
+    """What is left of the budget when `role` is called (the budget step writes it)."""
+    return Contents(RunPath(f"{role}.left")) if recipe.budget_usd is not None else None
+
+
+def budget(role: str, agent: Agent, recipe: Recipe, pack_log: Arg, *files: Arg,
+           name: str | None = None) -> tuple[Step, ...]:
+    """Refuse the call before it is made when its estimate would pass the budget."""
+    if recipe.budget_usd is None:
+        return ()
+    return (twostep("budget", "--role", role, "--model", agent.model, *_price(agent),
+                    "--max-cost", f"{recipe.budget_usd:g}",
+                    "--output-tokens", str(agent.output_tokens), "--pack-log", pack_log,
+                    "--prompt-chars", str(len(agent.prompt)), "--run-dir", RunPath(),
+                    "-o", RunPath(f"{role}.left"), "--", *files,
+                    name=name or f"{role}-budget",
+                    title=f"estimate the {role} call; refuse it if it would pass the budget"),)
+
+
+def usage(role: str, agent: Agent, reply: Arg, step: str | None = None) -> Pipe:
+    """Charge the call's actual tokens and cost (the CLI's own figure when it reports one)."""
+    step = step or role
+    return twostep("usage", "--role", role, "--cli", agent.cli, "--model", agent.model,
+                   *_price(agent), "--step", step, "-o", RunPath(f"{step}.usage.json"), reply,
+                   name=f"{step}-usage", learns=Learns.USAGE,
+                   title=f"the {role} call's tokens and cost, for the ledger")
+
+
+def before_planner() -> Pipe:
+    return twostep("snapshot", "-o", PLANNER_BEFORE, name="planner-snapshot",
+                   title="fingerprint the work tree: the planner must leave it as it is")
+
+
+def planner_untouched() -> Pipe:
+    return twostep("untouched", PLANNER_BEFORE, name="planner-untouched",
+                   title="a planner that changed the repository fails (exit 7), whatever its CLI")
