@@ -43,9 +43,11 @@ from pathlib import Path
 
 try:  # imported as tests.fakeapi, or run as a script / from tests/ on sys.path
     from . import fakeapi_anthropic as anthropic, fakeapi_gemini as gemini
+    from . import fakeapi_openai as openai
 except ImportError:
     import fakeapi_anthropic as anthropic  # type: ignore[no-redef]
     import fakeapi_gemini as gemini  # type: ignore[no-redef]
+    import fakeapi_openai as openai  # type: ignore[no-redef]
 
 _HEADERS = ("user-agent", "content-type", "anthropic-version", "anthropic-beta",
             "x-goog-api-client", "retry-after")
@@ -67,10 +69,12 @@ class FakeAPI:
         self._t0 = time.monotonic()
         self.configure(**(config or {}))
 
-    def configure(self, gemini: dict | None = None, anthropic: dict | None = None) -> None:
-        """Replace the config of the given APIs; restarts their fault counters."""
+    def configure(self, gemini: dict | None = None, anthropic: dict | None = None,
+                  openai: dict | None = None) -> None:
+        """Replace the config of the given APIs; restarts their fault counters.
+        `openai` is fakeapi_openai's config (the Responses API that codex calls)."""
         with self._lock:
-            for api, cfg in (("gemini", gemini), ("anthropic", anthropic)):
+            for api, cfg in (("gemini", gemini), ("anthropic", anthropic), ("openai", openai)):
                 if cfg is not None:
                     self.config[api] = dict(cfg)
                     self._counts[api] = 0
@@ -151,6 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = {"_unparsed": raw.decode("utf-8", "replace")}
         api = _classify(self.path)
+        if api == "openai":
+            self._serve_openai(body)
+            return
         entry = self._describe(api, body)
         fake = self.server.fake
         fault = fake.take_fault(api) if api != "unknown" else None
@@ -172,6 +179,36 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer_gemini(body, entry)
         else:
             self._answer_anthropic(body, entry)
+
+    def _serve_openai(self, body: dict) -> None:
+        """The Responses API (fakeapi_openai answers; its faults include hang and delay)."""
+        fake = self.server.fake
+        # {"planner": CFG, "executor": CFG}: codex in each role gets its own script (the
+        # prompt says which role a request is for); fault counters are per role then.
+        cfg = fake.config.get("openai") or {}
+        api = "openai"
+        if "planner" in cfg or "executor" in cfg:
+            api = "openai-" + ("planner" if "You are the planner" in openai.last_user_text(body)
+                               else "executor")
+            cfg = cfg.get(api[7:]) or {}
+        with fake._lock:
+            seen = fake._counts.get(api, 0)
+            if self.command == "POST":
+                fake._counts[api] = seen + 1
+        reply = openai.handle(self.path, body, cfg, seen, self.command)
+        headers = {h: self.headers[h] for h in _HEADERS if h in self.headers}
+        headers.update({h: "<present>" for h in _AUTH_HEADERS if h in self.headers})
+        fake.record({"api": "openai", "method": self.command, "path": self.path,
+                     "headers": headers, "status": None if reply.hang else reply.status,
+                     "step": reply.step, "has_tools": True, "body": body,
+                     "input_text": openai.last_user_text(body), **openai.describe(body)})
+        if reply.hang:
+            fake.stopping.wait()
+            self.close_connection = True
+            return
+        if reply.delay and fake.stopping.wait(reply.delay):
+            return
+        self._send(reply.status, reply.content_type, reply.text, reply.headers)
 
     def _describe(self, api: str, body: dict) -> dict:
         headers = {h: self.headers[h] for h in _HEADERS if h in self.headers}
@@ -213,7 +250,12 @@ class _Handler(BaseHTTPRequestHandler):
         if rpc == "countTokens":
             self._send_json(200, {"totalTokens": max(len(json.dumps(body)) // 4, 1)})
             return
-        text = gemini.reply_text(body, self.server.fake.config.get("gemini") or {})
+        cfg = self.server.fake.config.get("gemini") or {}
+        part, entry["step"] = gemini.scripted_call(body, cfg)
+        if part is not None and rpc == "streamGenerateContent":
+            self._send(200, "text/event-stream", gemini.call_sse(part, model))
+            return
+        text = gemini.reply_text(body, cfg)
         if rpc == "streamGenerateContent":
             self._send(200, "text/event-stream", gemini.response_sse(text, model))
         else:
@@ -249,6 +291,8 @@ def _classify(path: str) -> str:
     bare = path.split("?", 1)[0]
     if bare.startswith("/v1/messages"):
         return "anthropic"
+    if bare.startswith("/v1/responses"):
+        return "openai"
     if "/models/" in bare and ":" in bare:
         return "gemini"
     return "unknown"

@@ -57,8 +57,26 @@ def reply_text(body: dict, cfg: dict) -> str:
     return cfg.get("plan", DEFAULT_PLAN)
 
 
-def _chunk(text: str, model: str, final: bool) -> dict:
-    candidate: dict = {"content": {"role": "model", "parts": [{"text": text}]}, "index": 0}
+def function_responses(body: dict) -> int:
+    """How many tool results gemini already sent back: the index of the next scripted step."""
+    return sum(1 for c in body.get("contents") or [] for p in c.get("parts") or []
+               if "functionResponse" in p)
+
+
+def scripted_call(body: dict, cfg: dict) -> tuple[dict | None, int | None]:
+    """The next scripted functionCall part (cfg "script": [{"tool": "write_file",
+    "args": {...}}, ...]) for a request that offers tools, else (None, None)."""
+    script = cfg.get("script") or []
+    index = function_responses(body)
+    if not body.get("tools") or index >= len(script):
+        return None, None
+    step = script[index]
+    return {"functionCall": {"name": step["tool"], "args": step.get("args") or {}}}, index
+
+
+def _chunk(text: str, model: str, final: bool, part: dict | None = None) -> dict:
+    candidate: dict = {"content": {"role": "model", "parts": [part or {"text": text}]},
+                       "index": 0}
     if final:
         candidate["finishReason"] = "STOP"
     tokens = max(len(text) // 4, 1)
@@ -69,6 +87,11 @@ def _chunk(text: str, model: str, final: bool) -> dict:
 
 def response_json(text: str, model: str) -> dict:
     return _chunk(text, model, final=True)
+
+
+def call_sse(part: dict, model: str) -> str:
+    """One SSE chunk holding a functionCall."""
+    return f"data: {json.dumps(_chunk('', model, True, part))}\r\n\r\n"
 
 
 def response_sse(text: str, model: str) -> str:

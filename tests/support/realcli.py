@@ -25,7 +25,8 @@ GEMINI_SETTINGS = {
     "telemetry": {"enabled": False},
 }
 # Inherited variables that would redirect the CLIs away from the fake or from `home`.
-_SCRUB_PREFIXES = ("GEMINI_", "GOOGLE_", "ANTHROPIC_", "CLAUDE_", "CLOUDSDK_", "XDG_")
+_SCRUB_PREFIXES = ("GEMINI_", "GOOGLE_", "ANTHROPIC_", "CLAUDE_", "CLOUDSDK_", "XDG_",
+                   "OPENAI_", "CODEX_", "TWOSTEP_CODEX")
 _SCRUB_NAMES = ("API_TIMEOUT_MS", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
                 "ALL_PROXY", "all_proxy", "NODE_OPTIONS", "CI")
 
@@ -70,6 +71,8 @@ def cli_env(fake_url: str, home: str | Path, *, max_retries: int = 1,
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
         "CLAUDE_CODE_MAX_RETRIES": str(max_retries),
         "DISABLE_AUTOUPDATER": "1", "DISABLE_TELEMETRY": "1", "DISABLE_ERROR_REPORTING": "1",
+        # codex reads neither itself in `exec`; twostep hands them over (custom provider).
+        "OPENAI_API_KEY": "sk-fake-openai", "OPENAI_BASE_URL": f"{fake_url}/v1",
     })
     return env
 

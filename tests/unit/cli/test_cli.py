@@ -33,6 +33,6 @@ def test_version_is_quick_and_plain(tmp_path):
 
 def test_recipes_lists_builtins(tmp_path):
     out = twostep("recipes", cwd=tmp_path).stdout.decode()
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["default", "go", "python", "typescript"]
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["claude", "codex", "codex-claude", "default", "go", "python", "typescript"]
     shown = twostep("recipes", "--show", "go", cwd=tmp_path).stdout.decode()
     assert "extends: default" in shown

@@ -47,7 +47,7 @@ BAD = [
     ("extends: default\nexecutor:\n  permission_mode: acceptedits\n", "3:20: permission_mode", "did you mean 'acceptEdits'?"),
     ("extends: default\nstrategies:\n  small: {below: -5}\n", "3:18: below must be a positive whole number", None),
     ("extends: default\nstrategies:\n  small: {below: 300000}\n", "medium.below (200000) must be ≥ small.below", None),
-    ("extends: default\nplanner:\n  cli: gpt\n", "3:8: cli: 'gpt' is not one of gemini", None),
+    ("extends: default\nplanner:\n  cli: gpt\n", "3:8: cli: 'gpt' is not one of claude, codex, gemini", None),
     ("extends: default\nplanner:\n  timeout: soon\n", "3:12: timeout must be a positive number", None),
     ("extends: default\nplan: ../outside.md\n", "2:7: plan: '../outside.md' must be a path inside", None),
     ("- just\n- a list\n", "1:1: a recipe must be a mapping", None),

@@ -32,6 +32,8 @@ printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotificati
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole
 twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/slice.log --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/slice.xml
+# fingerprint the work tree: the planner must leave it as it is
+twostep snapshot -o "$RUN"/planner-before.state
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
 cat -- "$RUN"/spec.md "$RUN"/slice.xml | (cd "$RUN"/empty && GEMINI_CLI_HOME="$RUN"/gemini-home GEMINI_CLI_TRUST_WORKSPACE=true exec gemini -p 'You are the planner in a two-step Plan -> Execute workflow. Above you have the feature
 specification, followed by a repomix pack of the codebase (each file inside
@@ -54,6 +56,10 @@ read: go.mod
 
 Output only the plan.
 ' -m gemini-2.5-pro -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
+# the planner call's tokens and cost, for the ledger
+twostep usage --role planner --cli gemini --model gemini-2.5-pro --step planner -o "$RUN"/planner.usage.json "$RUN"/planner.json
+# a planner that changed the repository fails (exit 7), whatever its CLI
+twostep untouched "$RUN"/planner-before.state
 # an empty or failed reply never replaces an existing plan
 twostep accept-plan --cli gemini "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
 
@@ -82,6 +88,8 @@ plan, followed by a repomix pack of the code it concerns. Implement the plan com
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
 ' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/executor.log > "$RUN"/executor.json
+# the executor call's tokens and cost, for the ledger
+twostep usage --role executor --cli claude --model sonnet --step executor -o "$RUN"/executor.usage.json "$RUN"/executor.json
 # claude exits 0 on API errors and refused edits: read its verdict
 twostep check-exec --cli claude "$RUN"/executor.json
 # no change in the work tree is a failure, not a success
