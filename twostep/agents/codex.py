@@ -94,8 +94,8 @@ class Codex:
 
     def _call(self, role: str, agent: Agent, first: Arg, pack: Arg, cwd: Arg | None) -> Call:
         reply = RunPath(f"{role}.jsonl")
-        argv = ("codex", *_argv(role, agent, cwd if cwd is not None else ".",
-                                RunPath(f"{role}.last.md")))
+        argv = _argv(role, agent, cwd if cwd is not None else ".",
+                     RunPath(f"{role}.last.md"))
         env = (("CODEX_HOME", HOME), (KEY_ENV, KEY))
         command = Command(argv, env=env, cwd=cwd, stderr=RunPath(f"{role}.log"))
         dirs = (HOME, EMPTY) if role == PLANNER else (HOME,)

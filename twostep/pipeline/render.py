@@ -39,7 +39,8 @@ def arg(value: Arg) -> str:
 def _in_quotes(value: Arg) -> str:
     """`value` as the inside of a double-quoted bash word: run-time values expand there."""
     if isinstance(value, EnvVar):
-        inner = value.default.translate(_DQ)
+        # Quoted again inside ${…}: a ' in the default would otherwise open a quote.
+        inner = f'"{value.default.translate(_DQ)}"' if value.default else ""
         for name in reversed(value.names):
             inner = f"${{{name}:-{inner}}}"
         return inner

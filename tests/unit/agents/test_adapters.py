@@ -1,0 +1,214 @@
+"""Each adapter in each role: the steps it builds (argv, env by name, isolation, stdin), how
+it reads its reply (the silent failures), and its usage figures. The real binaries run the
+same commands in tests/realcli/test_agents_e2e.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from twostep import agents
+from twostep.agents.base import EMPTY, EXECUTOR, PLANNER
+from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
+from twostep.pipeline.render import pipe
+from twostep.pipeline.steps import Contents, EnvVar, Joined, MakeDirs, Pipe, RunPath
+from twostep.recipe.load import make_agent
+
+SECRETS = {"OPENAI_API_KEY": "sk-secret-openai", "CODEX_API_KEY": "sk-secret-codex",
+           "ANTHROPIC_API_KEY": "sk-ant-secret", "GEMINI_API_KEY": "gm-secret"}
+
+
+def agent(cli: str, role: str, **extra):
+    return make_agent(role, {"cli": cli, **extra})
+
+
+def call(cli: str, role: str, left=None, **extra):
+    adapter = agents.get(cli)
+    a = agent(cli, role, **extra)
+    make = adapter.planner_call if role == PLANNER else adapter.executor_call
+    return make(a, RunPath("spec.md") if role == PLANNER else "AI-PLAN.md",
+                RunPath("codebase.xml"), left)
+
+
+def rendered(c) -> str:
+    return pipe(Pipe("x", "", (c.command,), stdin=c.stdin, stdout=c.reply))
+
+
+@pytest.mark.parametrize("cli", agents.NAMES)
+@pytest.mark.parametrize("role", [PLANNER, EXECUTOR])
+def test_every_cli_takes_every_role_with_defaults_alone(cli, role, monkeypatch):
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    a = agent(cli, role)
+    assert a.model and a.prompt and a.context_tokens > a.output_tokens
+    text = rendered(call(cli, role))
+    assert a.model in text
+    for value in SECRETS.values():  # names only, never values, in a step
+        assert value not in text
+
+
+@pytest.mark.parametrize("role", [PLANNER, EXECUTOR])
+def test_codex_command_line(role):
+    c = call("codex", role)
+    argv = [a for a in c.command.argv if isinstance(a, str)]
+    assert argv[:4] == ["codex", "exec", "-m", "gpt-5.5"]
+    for flag in ("--ephemeral", "--ignore-user-config", "--ignore-rules", "--skip-git-repo-check",
+                 "--json", "project_doc_max_bytes=0", "analytics.enabled=false"):
+        assert flag in argv
+    assert argv[argv.index("--disable") + 1] == "unbounded_connection_retries" or \
+        "unbounded_connection_retries" in argv
+    assert argv[-2] == "--" and argv[-1] == c.command.argv[-1]  # the prompt, after "--"
+    assert "-s" in argv
+    sandbox = argv[argv.index("-s") + 1]
+    assert sandbox == ("read-only" if role == PLANNER else "workspace-write")
+    if role == PLANNER:
+        assert "shell_tool" in argv and c.command.cwd == EMPTY
+    else:
+        assert "shell_environment_policy.inherit=core" in argv and c.command.cwd is None
+        assert "sandbox_workspace_write.exclude_slash_tmp=true" in argv
+    env = dict(c.command.env)
+    assert env["CODEX_HOME"] == RunPath("codex-home")
+    assert env["TWOSTEP_CODEX_API_KEY"] == EnvVar(("CODEX_API_KEY", "OPENAI_API_KEY"))
+    [provider] = [a for a in c.command.argv if isinstance(a, Joined)]
+    assert EnvVar(("OPENAI_BASE_URL",), "https://api.openai.com/v1") in provider.parts
+    assert any(isinstance(s, MakeDirs) and RunPath("codex-home") in s.paths for s in c.setup)
+    # stdin is whole files (cat or <): never an open pipe, which hangs codex (§3).
+    assert c.stdin and all(isinstance(s, (str, RunPath)) for s in c.stdin)
+
+
+def test_codex_provider_renders_variable_names_only():
+    text = rendered(call("codex", EXECUTOR))
+    assert 'TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}"' in text
+    assert 'base_url=\\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\\"' in text
+
+
+def test_codex_project_docs_opt_in():
+    argv = call("codex", EXECUTOR, project_settings=True).command.argv
+    assert "project_doc_max_bytes=0" not in argv
+
+
+def test_claude_planner_has_no_tools_and_an_empty_cwd():
+    c = call("claude", PLANNER)
+    argv = list(c.command.argv)
+    assert argv[argv.index("--tools") + 1] == ""
+    assert c.command.cwd == EMPTY and "--setting-sources" in argv
+    assert "--max-budget-usd" not in argv
+
+
+def test_claude_gets_what_is_left_of_the_budget():
+    left = Contents(RunPath("executor.left"))
+    argv = list(call("claude", EXECUTOR, left=left).command.argv)
+    assert argv[argv.index("--max-budget-usd") + 1] == left
+    assert '--max-budget-usd "$(cat "$RUN"/executor.left)"' in rendered(
+        call("claude", EXECUTOR, left=left))
+
+
+def test_gemini_executor_auto_edit_in_the_repository():
+    c = call("gemini", EXECUTOR)
+    argv = list(c.command.argv)
+    assert argv[argv.index("--approval-mode") + 1] == "auto_edit"
+    assert c.command.cwd is None  # the workspace is the repository, and only it
+    assert dict(c.command.env)["GEMINI_CLI_HOME"] == RunPath("gemini-exec-home")
+    settings = json.loads(next(s for s in c.setup if hasattr(s, "text")).text)
+    assert "GOOGLE_GEMINI_BASE_URL" in settings["advanced"]["excludedEnvVars"]
+
+
+# -- replies: the silent failures ---------------------------------------------------------
+
+def events(*items: dict) -> str:
+    return "".join(json.dumps(e) + "\n" for e in items)
+
+
+MESSAGE = {"type": "item.completed", "item": {"id": "1", "type": "agent_message",
+                                              "text": "# Plan\n"}}
+DONE = {"type": "turn.completed", "usage": {"input_tokens": 900, "cached_input_tokens": 100,
+                                            "output_tokens": 40}}
+
+
+def write(tmp: Path, name: str, text: str, log: str = "") -> Path:
+    (tmp / f"{name.split('.')[0]}.log").write_text(log)
+    path = tmp / name
+    path.write_text(text)
+    return path
+
+
+def test_codex_plan_text_and_usage(tmp_path):
+    reply = write(tmp_path, "planner.jsonl", events(MESSAGE, DONE))
+    codex = agents.get("codex")
+    assert codex.plan_text(reply) == "# Plan\n"
+    u = codex.usage(reply)
+    assert (u.input_tokens, u.cached_tokens, u.output_tokens, u.reported_usd) == (900, 100, 40,
+                                                                                  None)
+
+
+@pytest.mark.parametrize("stream,why", [
+    (events(MESSAGE), "no turn.completed"),  # a truncated stream still has the message
+    (events(DONE), "final message is empty"),
+    ("", "no turn.completed"),  # -o may be empty too; the events are what count
+    (events(MESSAGE, {"type": "turn.failed", "error": {"message": "boom"}}), "boom"),
+])
+def test_codex_planner_failures_exit_7(tmp_path, stream, why):
+    reply = write(tmp_path, "planner.jsonl", stream)
+    with pytest.raises(PlannerFailed, match=why):
+        agents.get("codex").plan_text(reply)
+
+
+def test_codex_refused_edit_with_exit_0_is_no_changes(tmp_path):
+    log = ("2026-12-01T05:26:49Z ERROR codex_core::tools::router: error=patch rejected: "
+           "writing outside of the project\n")
+    reply = write(tmp_path, "executor.jsonl", events(MESSAGE, DONE), log)
+    with pytest.raises(NoChanges, match="patch rejected"):
+        agents.get("codex").verdict(reply)
+
+
+def test_codex_executor_cut_short_is_exit_8(tmp_path):
+    reply = write(tmp_path, "executor.jsonl", events(MESSAGE))
+    with pytest.raises(ExecutorFailed, match="turn.completed"):
+        agents.get("codex").verdict(reply)
+
+
+def claude_result(**extra) -> str:
+    return json.dumps({"type": "result", "subtype": "success", "is_error": False,
+                       "result": "# Plan\n", "total_cost_usd": 0.0123,
+                       "usage": {"input_tokens": 10, "cache_creation_input_tokens": 200,
+                                 "cache_read_input_tokens": 300, "output_tokens": 50}, **extra})
+
+
+def test_claude_planner_reply_and_reported_cost(tmp_path):
+    reply = write(tmp_path, "planner.json", claude_result())
+    claude = agents.get("claude")
+    assert claude.plan_text(reply) == "# Plan\n"
+    u = claude.usage(reply)
+    assert (u.input_tokens, u.cached_tokens, u.output_tokens, u.reported_usd) == (510, 300, 50,
+                                                                                  0.0123)
+
+
+def test_claude_planner_prompt_too_long_exit_0_is_exit_7(tmp_path):
+    reply = write(tmp_path, "planner.json", claude_result(is_error=True,
+                                                           result="Prompt is too long"))
+    with pytest.raises(PlannerFailed, match="Prompt is too long") as info:
+        agents.get("claude").plan_text(reply)
+    assert "[1m]" in (info.value.hint or "")
+
+
+def gemini_reply(fail: int = 0) -> str:
+    return json.dumps({"session_id": "s", "response": "done", "stats": {
+        "models": {"gemini-2.5-pro": {"tokens": {"prompt": 1000, "candidates": 30,
+                                                 "cached": 400, "thoughts": 20}}},
+        "tools": {"totalCalls": 1, "totalFail": fail,
+                  "byName": {"write_file": {"count": 1, "success": 1 - fail, "fail": fail}}}}})
+
+
+def test_gemini_executor_refused_edit_exit_0_is_no_changes(tmp_path):
+    with pytest.raises(NoChanges, match="write_file"):
+        agents.get("gemini").verdict(write(tmp_path, "executor.json", gemini_reply(fail=1)))
+    ok = agents.get("gemini").verdict(write(tmp_path, "executor.json", gemini_reply()))
+    assert ok["response"] == "done"
+
+
+def test_gemini_usage(tmp_path):
+    u = agents.get("gemini").usage(write(tmp_path, "executor.json", gemini_reply()))
+    assert (u.input_tokens, u.cached_tokens, u.output_tokens, u.reported_usd) == (1000, 400, 50,
+                                                                                  None)
