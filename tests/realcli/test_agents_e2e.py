@@ -178,14 +178,16 @@ def test_max_cost_below_one_call_refuses_before_any_request(planner, executor, r
     assert not (repo / "AI-PLAN.md").exists()
 
 
-def test_executor_refused_by_budget_after_the_plan(repo, spec, env, fake_api):
-    """The executor's estimate (32K output tokens of headroom at opus prices) passes what the
-    planner left: refused, with the planner's actual cost counted."""
+def test_executor_refused_by_budget_after_the_plan(repo, spec, env, fake_api, tmp_path):
+    """The executor's estimate (100K output tokens of headroom at sonnet prices, $1.50) passes
+    what the planner left: refused, with the planner's actual cost counted."""
     configure(fake_api)
-    code, out = run("run", "claude", "--yes", "--spec", spec, "--executor", "claude:opus",
-                    "--max-cost", "1.0", repo=repo, env=env)
+    recipe = tmp_path / "wide.yaml"
+    recipe.write_text("extends: claude\nexecutor: {output_tokens: 100000}\n")
+    code, out = run("run", str(recipe), "--yes", "--spec", spec, "--max-cost", "1.0",
+                    repo=repo, env=env)
     assert code == 18, out
-    assert "the executor call (opus)" in out
+    assert "the executor call (sonnet)" in out
     assert [r["api"] for r in fake_api.requests] == ["anthropic"]  # the planner's call only
     spent = manifest(repo, env)["usage"][0]["cost_usd"]
     assert f"(${spent:.4f} spent)" in out
@@ -248,12 +250,27 @@ def test_codex_ignores_hostile_repository_config_and_agents_md(tmp_path, spec, e
     code, out = run("run", "codex", "--yes", "--spec", spec, repo=hostile, env=env)
     assert code == 0, out
     bodies = [json.dumps(r["body"]) for r in fake_api.requests]
-    assert bodies and all("HOSTILE-AGENTS-MARKER" not in b for b in bodies)
+    # The marker is in the pack (AGENTS.md is a tracked file), but codex did not load it as
+    # its instructions (§4: "# AGENTS.md instructions for <cwd>").
+    assert bodies and all("AGENTS.md instructions" not in b for b in bodies)
     assert {r["model"] for r in fake_api.requests} == {"gpt-5.5"}
     # the executor's shell sees core variables only, not the caller's keys
     shell_env = (hostile / "shell-env.txt").read_text()
     for secret in ("sk-fake-openai", "sk-ant-fake", "fake-gemini-key"):
         assert secret not in shell_env
+
+
+def test_codex_loads_agents_md_only_when_the_recipe_opts_in(tmp_path, spec, env, fake_api):
+    """The control of the test above: with `project_settings: true` the instructions come."""
+    repo = small_repo(tmp_path / "opted", {"AGENTS.md": "Use tabs.\n"})
+    recipe = tmp_path / "docs.yaml"
+    recipe.write_text("extends: codex\nexecutor: {cli: codex, project_settings: true}\n")
+    configure(fake_api)
+    code, out = run("run", str(recipe), "--yes", "--spec", spec, repo=repo, env=env)
+    assert code == 0, out
+    executor = [json.dumps(r["body"]) for r in fake_api.requests
+                if "You are the executor" in r.get("input_text", "")]
+    assert executor and "AGENTS.md instructions" in executor[0]
 
 
 # -- gemini as executor ----------------------------------------------------------------------
