@@ -26,7 +26,7 @@ pytestmark = pytest.mark.install
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL = ROOT / "scripts" / "install"
-TOOLS = ("git", "rg", "repomix", "gemini", "claude")
+TOOLS = ("git", "rg", "repomix", "gemini", "claude", "codex")
 LINKED = ("twostep", "rg", "repomix", "gemini", "claude")
 SYSTEM_PATH = "/usr/bin:/bin"
 PASS_VARS = ("SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "PIP_CERT", "PIP_INDEX_URL",
@@ -129,6 +129,7 @@ def test_doctor_in_a_new_login_shell_finds_every_tool(installed: Installed) -> N
     # Only credentials are missing: the two keys are named, and no line asks to install a tool.
     missing = "\n".join(x for x in lines if x.startswith("missing"))
     assert "GEMINI_API_KEY" in missing and "ANTHROPIC_API_KEY" in missing, proc.stdout
+    assert "OPENAI_API_KEY" in missing, proc.stdout
     assert "install with" not in missing, proc.stdout
     assert proc.returncode == 16, (proc.returncode, proc.stdout, proc.stderr)
 

@@ -54,13 +54,16 @@ def doctor():
 
     from twostep import agents
     from twostep.errors import ToolMissing
-    from twostep.tools import versions
+    from twostep.tools import pins, versions
 
     code = 0
     for tool in ("git", "rg", "repomix", *agents.NAMES):
         try:
             found = versions.versions([tool])
             click.echo(f"ok       {tool}: {found[tool]}")
+            note = pins.drift(tool, found[tool])
+            if note:
+                click.echo(f"drift    {note}")
         except ToolMissing:
             code = 5
             click.echo(f"missing  {tool}: install with `{versions.install_hint(tool)}`")
@@ -71,7 +74,9 @@ def doctor():
             code = code or 16
             click.echo(f"missing  {problem}")
         else:
-            click.echo(f"ok       {name} credentials")
+            found = [k for k in adapter.credential_vars if os.environ.get(k)]
+            click.echo(f"ok       {name} credentials ({', '.join(found) or 'login'}; "
+                       f"roles: {', '.join(adapter.roles)})")
     raise SystemExit(code)
 
 

@@ -33,4 +33,5 @@ def fingerprint(repo: Path) -> str:
 def changed_paths(before: str, after: str) -> list[str]:
     """Paths whose status or content differs between two fingerprints."""
     differ = set(after.splitlines()) ^ set(before.splitlines())
-    return sorted({line.split("\t", 2)[-1] for line in differ})
+    # A clean tree's fingerprint is one empty line: not a path.
+    return sorted({line.split("\t", 2)[-1] for line in differ if line})
