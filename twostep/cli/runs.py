@@ -74,8 +74,8 @@ def doctor():
             code = code or 16
             click.echo(f"missing  {problem}")
         else:
-            found = [k for k in adapter.credential_vars if os.environ.get(k)]
-            click.echo(f"ok       {name} credentials ({', '.join(found) or 'login'}; "
+            present = [k for k in adapter.credential_vars if os.environ.get(k)]
+            click.echo(f"ok       {name} credentials ({', '.join(present) or 'login'}; "
                        f"roles: {', '.join(adapter.roles)})")
     raise SystemExit(code)
 
