@@ -65,7 +65,7 @@ def _read(reply: Path, role: str) -> CodexReply:
         events = reply.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise error(f"{reply}: cannot read the {role}'s reply: {exc.strerror}", step=role) from None
-    log = reply.with_name(f"{role}.log")
+    log = reply.with_suffix(".log")  # the call's stderr: <step>.jsonl → <step>.log
     stderr = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
     return parse_events(events, stderr)
 
@@ -132,7 +132,7 @@ class Codex:
         return {"changes": [c.path for c in found.changes], "num_turns": "?"}
 
     def usage(self, reply: Path) -> Usage | None:
-        found = _read(reply, PLANNER if reply.name.startswith(PLANNER) else EXECUTOR)
+        found = _read(reply, EXECUTOR)
         if found.usage is None:
             return None
         u = found.usage

@@ -67,15 +67,17 @@ def budget(role: str, model: str, price: str | None, max_cost: float, output_tok
 @model_opt
 @price_opt
 @click.option("--step", "step_name", required=True, help="The call's step name.")
+@click.option("--task", help="The task this call worked on (one call per task).")
+@click.option("--round", "round_", type=int, help="The fix round of this call.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.argument("reply", type=click.Path(path_type=Path))
 def usage(role: str, cli_name: str, model: str, price: str | None, step_name: str,
-          output: Path, reply: Path):
+          task: str | None, round_: int | None, output: Path, reply: Path):
     """Record the tokens and cost of the call whose REPLY this is."""
     from twostep.runs import spend
 
     record = spend.charge(cli=cli_name, role=role, step=step_name, model=model, reply=reply,
-                          out=output, price=_price(price))
+                          out=output, price=_price(price), task=task, round_=round_)
     if record is None:
         LOG.warn(f"{role}: {cli_name} reported no usage; this call is not in the ledger")
         return

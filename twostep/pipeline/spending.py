@@ -35,11 +35,17 @@ def budget(role: str, agent: Agent, recipe: Recipe, pack_log: Arg, *files: Arg,
                     title=f"estimate the {role} call; refuse it if it would pass the budget"),)
 
 
-def usage(role: str, agent: Agent, reply: Arg, step: str | None = None) -> Pipe:
-    """Charge the call's actual tokens and cost (the CLI's own figure when it reports one)."""
+def usage(role: str, agent: Agent, reply: Arg, step: str | None = None, *,
+          task: str | None = None, round_: int | None = None) -> Pipe:
+    """Charge the call's actual tokens and cost (the CLI's own figure when it reports one).
+    A loop that calls the model once per task or fix round passes a distinct `step` (the
+    record's file name) and its `task`/`round_`."""
     step = step or role
+    tagged = (*(("--task", task) if task is not None else ()),
+              *(("--round", str(round_)) if round_ is not None else ()))
     return twostep("usage", "--role", role, "--cli", agent.cli, "--model", agent.model,
-                   *_price(agent), "--step", step, "-o", RunPath(f"{step}.usage.json"), reply,
+                   *_price(agent), "--step", step, *tagged,
+                   "-o", RunPath(f"{step}.usage.json"), reply,
                    name=f"{step}-usage", learns=Learns.USAGE,
                    title=f"the {role} call's tokens and cost, for the ledger")
 
