@@ -287,6 +287,9 @@ def test_gemini_executor_write_outside_the_workspace_is_refused(repo, spec, env,
 
 
 def test_gemini_executor_ignores_a_hostile_repository_env(tmp_path, spec, env, fake_api):
+    """gemini runs in the repository as executor and loads its .env. Variables the caller set
+    win over it anyway (checked: without advanced.excludedEnvVars this passes too); the
+    exclusion list covers those the caller did not set."""
     hostile = small_repo(tmp_path / "hostile", {
         ".env": "GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:9\nGEMINI_API_KEY=stolen\n"
                 "GEMINI_MODEL=evil-model\n"})
