@@ -50,6 +50,7 @@ class Learns(str, Enum):
     SENT_TO_PLANNER = "planner"    # the files about to go to the planner's vendor
     SENT_TO_EXECUTOR = "executor"  # the files about to go to the executor's vendor
     PLAN = "plan"                  # the accepted plan: the commit it was written against
+    TIERS = "tiers"                # the large strategy's tiers (tiers.json): which file where
 
 
 class PhaseKind(str, Enum):
@@ -70,6 +71,8 @@ class Command:
     cwd: Arg | None = None
     #: Where this process's stderr goes (None: inherited, so the user sees it).
     stderr: Arg | None = None
+    #: Exit codes that are not failures (xargs says 123 when an rg found nothing).
+    ok_codes: tuple[int, ...] = ()
 
     @property
     def tool(self) -> str:

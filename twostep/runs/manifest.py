@@ -71,6 +71,8 @@ class Manifest:
     packs: dict[str, PackRecord] = field(default_factory=dict)
     sent: list[SentRecord] = field(default_factory=list)
     plan_head: str | None = None
+    #: The large strategy's tiers (summary, files per tier; the reasons are in tiers.json).
+    tiers: dict[str, Any] = field(default_factory=dict)
     failed_step: str | None = None
     error: str | None = None
     exit_code: int | None = None
@@ -107,7 +109,8 @@ class Manifest:
                 done=list(data.get("done") or []),
                 packs={k: PackRecord(**v) for k, v in (data.get("packs") or {}).items()},
                 sent=[SentRecord(**s) for s in data.get("sent") or []],
-                plan_head=data.get("plan_head"), failed_step=data.get("failed_step"),
+                plan_head=data.get("plan_head"), tiers=data.get("tiers") or {},
+                failed_step=data.get("failed_step"),
                 error=data.get("error"), exit_code=data.get("exit_code"))
         except (KeyError, TypeError) as exc:
             raise InputError(
