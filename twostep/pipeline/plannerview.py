@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from twostep.pipeline.job import Job
 from twostep.recipe.model import Recipe
@@ -82,3 +83,30 @@ def preview_notes(job: Job, repo: Path, spec: str) -> list[str]:
             f"tiers (twostep tiers): {tiers.summary}",
             f"  full text: {', '.join(tiers.full[:8])}" + (
                 f" and {len(tiers.full) - 8:,} more" if len(tiers.full) > 8 else "")]
+
+
+def describe(job: Job, repo: Path, m: Measurement, spec: str) -> dict[str, Any]:
+    """`twostep measure --json --spec`: what each tier would hold and its tokens (estimates from
+    file sizes and rg; nothing is packed unless the whole codebase's band straddles the budget)."""
+    if m.strategy != "large":
+        return {"whole": True, "note": f"strategy {m.strategy}: the planner gets the whole pack"}
+    job, notes = decide(job, repo, m, spec, store=False)
+    if not job.tiers:
+        return {"whole": True, "note": notes[0]}
+    ranked, tiers = largeview.preview(repo, job.recipe, spec, floor_tokens=job.floor_tokens)
+    budget = largeview.planner_budget(job.recipe, len(spec))
+
+    def tier(paths: tuple[str, ...], tokens: int | None, shown: int = 200) -> dict[str, Any]:
+        return {"files": len(paths), "tokens": tokens, "paths": list(paths[:shown]),
+                **({"more": len(paths) - shown} if len(paths) > shown else {})}
+    return {"whole": False, "note": notes[0], "summary": tiers.summary,
+            "budget": {"tokens": budget.tokens, "chars": budget.chars,
+                       "spec_and_prompt_tokens": budget.prose_tokens},
+            "tiers": {"full": tier(tiers.full, tiers.by_tier.get("full")),
+                      "compressed": tier(tiers.compressed, tiers.by_tier.get("compressed")),
+                      "map": {"files": len(tiers.mapped), "tokens": tiers.by_tier.get("map"),
+                              "by_directory": not tiers.mapped},
+                      "left_out": tier(tiers.left_out, None, 50)},
+            "estimate": {"tokens": tiers.tokens, "chars": tiers.chars},
+            "ranking": [{"path": r.path, "score": r.score, "reasons": list(r.reasons)}
+                        for r in ranked[:20]]}
