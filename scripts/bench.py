@@ -311,14 +311,27 @@ def bench_tiers(work: Path, repo: Path) -> None:
         (run_dir / "spec.md").write_text(TIER_SPEC)
         return timed(["bash", str(script), str(run_dir)], repo)[0]
     ours()  # the selection the comparison packs
-    chosen = (run_dir / "slice.files").read_bytes().decode("utf-8", "surrogateescape").split("\0")
-    tree = work / "selected-tree"
-    link_tree(repo, tree, [p for p in chosen if p])
-    got = interleave({"tiers": ours, "repomix": lambda: timed(["repomix", ".", "-o", out], tree)[0]}, REPS)
+    trees = {}
+    for name in ("full", "compressed", "slice"):  # slice.files: both tiers together
+        chosen = [p for p in (run_dir / f"{name}.files").read_bytes().decode("utf-8", "surrogateescape")
+                  .split("\0") if p]
+        trees[name] = work / f"{name}-sel"
+        link_tree(repo, trees[name], chosen)
+    flags = [*workflow.TREE_PACK_FLAGS, "-o", out]
+
+    def same_flags() -> float:  # what packing the tiers costs repomix alone: plain + --compress
+        return (timed(["repomix", ".", *flags], trees["full"])[0]
+                + timed(["repomix", ".", *flags, "--compress"], trees["compressed"])[0])
+    got = interleave({"tiers": ours, "repomix": lambda: timed(["repomix", ".", "-o", out], trees["slice"])[0],
+                      "tier_packs": same_flags}, REPS)
     Path(out).unlink(missing_ok=True)
-    shutil.rmtree(tree)
+    for tree in trees.values():
+        shutil.rmtree(tree)
+    files = len(list((run_dir / "slice.files").read_bytes().split(b"\0"))) - 1
     figure("tiers", "tiered input: build / repomix . on its files", ("tiers_s", med(got["tiers"])),
-           ("repomix_selected_s", med(got["repomix"])), 1.20, files=len([p for p in chosen if p]))
+           ("repomix_selected_s", med(got["repomix"])), 1.20, files=files)
+    figure("tiers_overhead", "tiered input: build / its two repomix packs alone",
+           ("tiers_s", med(got["tiers"])), ("tier_packs_s", med(got["tier_packs"])), 1.20)
 
 
 def check_files(repo: Path, run_dir: Path) -> dict:
