@@ -73,6 +73,8 @@ class Command:
     stderr: Arg | None = None
     #: Exit codes that are not failures (xargs says 123 when an rg found nothing).
     ok_codes: tuple[int, ...] = ()
+    #: Other executables it starts (xargs starts rg): preflight finds them too.
+    runs: tuple[str, ...] = ()
 
     @property
     def tool(self) -> str:

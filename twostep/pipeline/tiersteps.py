@@ -39,7 +39,8 @@ NO_MATCH = (123,)
 
 def _search(name: str, kind: str, argv: list[Arg], title: str) -> Pipe:
     hits = RunPath(f"{kind}.hits")
-    return Pipe(name, title, (Command(tuple(relevance.xargs_argv(argv)), ok_codes=NO_MATCH),),
+    return Pipe(name, title, (Command(tuple(relevance.xargs_argv(argv)), ok_codes=NO_MATCH,
+                                      runs=("rg",)),),
                 stdin=(SELECTED,), stdout=hits)
 
 
