@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from twostep.errors import StepFailed
+from twostep.errors import StepFailed, ToolMissing
 from twostep.pipeline.steps import Arg
 from twostep.sizing.terms import Terms, terms
 
@@ -282,9 +282,13 @@ def run_many(repo: Path, argvs: Sequence[Sequence[str]], paths: Sequence[str]) -
 
     Exit 1 means no match; 2 means some file could not be read (deleted since `git ls-files`)
     while the others were searched, which the ranking survives."""
-    procs = [[subprocess.Popen([*argv, *chunk], cwd=repo, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE) for chunk in _chunks(paths)]
-             for argv in argvs]
+    try:
+        procs = [[subprocess.Popen([*argv, *chunk], cwd=repo, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE) for chunk in _chunks(paths)]
+                 for argv in argvs]
+    except FileNotFoundError:
+        raise ToolMissing("`rg` not found on PATH",
+                          hint="pip install --only-binary :all: ripgrep==14.1.0") from None
     outs: list[bytes] = []
     for group in procs:
         parts = []
