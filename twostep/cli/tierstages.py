@@ -17,8 +17,8 @@ def _read(path: Path) -> str:
 
 
 def _write_list(path: Path, paths: tuple[str, ...] | list[str]) -> None:
-    """NUL-separated, as `git ls-files -z` prints: any file name survives."""
-    path.write_bytes(b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths))
+    """One path a line, as `repomix --stdin` reads them (git quotes no name in a listing)."""
+    path.write_bytes(b"".join(p.encode("utf-8", "surrogateescape") + b"\n" for p in paths))
 
 
 def _stdin_paths() -> list[str]:
@@ -60,8 +60,7 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
     recipe's codebase."""
     from twostep.errors import InputError
     from twostep.recipe import load as recipes
-    from twostep.sizing import largeview, relevance
-    from twostep.tools import git
+    from twostep.sizing import relevance
 
     text = _read(spec)
     recipe = recipes.load(recipe_arg) if recipe_arg else None
@@ -74,6 +73,9 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
         raise InputError("give --recipe (rg runs over its codebase) or rg's hits",
                          hint="twostep relevant SPEC --recipe python")
     else:
+        from twostep.sizing import largeview
+        from twostep.tools import git
+
         repo = git.root()
         ranked = relevance.relevant(repo, text, lang, largeview.selection(repo, recipe))
     sys.stdout.write(relevance.format_ranked(ranked))
@@ -121,9 +123,9 @@ def tiers(recipe_arg: str, spec: Path, ranked: Path, floor_tokens: int | None, f
 @click.option("--map", "map_path", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--report", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--sent", type=click.Path(path_type=Path), required=True)
-@click.argument("full_log", type=click.Path(exists=True, path_type=Path))
+@click.argument("full_log", type=click.Path(path_type=Path))
 @click.argument("full", type=click.Path(exists=True, path_type=Path))
-@click.argument("compressed_log", type=click.Path(exists=True, path_type=Path))
+@click.argument("compressed_log", type=click.Path(path_type=Path))
 @click.argument("compressed", type=click.Path(exists=True, path_type=Path))
 def trim_tiers(recipe_arg: str, spec: Path, map_path: Path, report: Path, sent: Path,
                full_log: Path, full: Path, compressed_log: Path, compressed: Path):
@@ -140,9 +142,12 @@ def trim_tiers(recipe_arg: str, spec: Path, map_path: Path, report: Path, sent: 
 
     recipe = recipes.load(recipe_arg)
     budget = largeview.planner_budget(recipe, len(_read(spec)))
-    packs = [t.Pack(_read(x), s.total_tokens, s.total_chars) for x, s in (
-        (full, parse_repomix_summary(_read(full_log))),
-        (compressed, parse_repomix_summary(_read(compressed_log))))]
+    def pack(text: Path, log: Path) -> t.Pack:  # an empty tier has no log: nothing packed
+        if not log.exists():
+            return t.Pack(_read(text), 0, 0)
+        summary = parse_repomix_summary(_read(log))
+        return t.Pack(_read(text), summary.total_tokens, summary.total_chars)
+    packs = [pack(full, full_log), pack(compressed, compressed_log)]
     data = json.loads(_read(report))
     cut = t.trim(packs[0], packs[1], _read(map_path), data,
                  budget_tokens=recipe.planner.input_budget - budget.prose_tokens,

@@ -27,16 +27,18 @@ twostep patterns "$RUN"/spec.md --language go --definitions "$RUN"/definitions.p
 twostep relevant "$RUN"/spec.md --language go --definitions "$RUN"/definitions.hits --mentions "$RUN"/mentions.hits < "$RUN"/selected.files > "$RUN"/ranked.tsv
 # fill the planner's budget: the map of every path first, then full text, then compressed (which file went where, and why, in tiers.json and on stderr)
 twostep tiers --recipe go --spec "$RUN"/spec.md --ranked "$RUN"/ranked.tsv --full "$RUN"/full.files --compressed "$RUN"/compressed.files --map "$RUN"/map.txt --sent "$RUN"/slice.files --report "$RUN"/tiers.json < "$RUN"/selected.files
-# hard-link the full tier's files into a tree (an empty tier packs none)
-twostep linktree --allow-empty "$RUN"/full-tree < "$RUN"/full.files
-# repomix: the most relevant files (and the recipe's slice) in full text
-(cd "$RUN"/full-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/full.xml) > "$RUN"/full.log
-rm -rf -- "$RUN"/full-tree
-# hard-link the compressed tier's files into a tree (an empty tier packs none)
-twostep linktree --allow-empty "$RUN"/compressed-tree < "$RUN"/compressed.files
-# repomix --compress: the next files compressed: signatures and structure
-(cd "$RUN"/compressed-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml --compress -o "$RUN"/compressed.xml) > "$RUN"/compressed.log
-rm -rf -- "$RUN"/compressed-tree
+# repomix: the most relevant files (and the recipe's slice) in full text (an empty tier packs nothing)
+if [ -s "$RUN"/full.files ]; then
+  repomix --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/full.xml < "$RUN"/full.files > "$RUN"/full.log
+else
+  : > "$RUN"/full.xml
+fi
+# repomix --compress: the next files compressed: signatures and structure (an empty tier packs nothing)
+if [ -s "$RUN"/compressed.files ]; then
+  repomix --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml --compress -o "$RUN"/compressed.xml < "$RUN"/compressed.files > "$RUN"/compressed.log
+else
+  : > "$RUN"/compressed.xml
+fi
 # fit by the real size: if repomix's counts are over the budget, take the least relevant files out of the compressed pack (they stay in the map)
 twostep trim-tiers --recipe go --spec "$RUN"/spec.md --map "$RUN"/map.txt --report "$RUN"/tiers.json --sent "$RUN"/slice.files "$RUN"/full.log "$RUN"/full.xml "$RUN"/compressed.log "$RUN"/compressed.xml
 # the planner's input: the map, the full-text pack, the compressed pack
