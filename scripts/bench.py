@@ -295,7 +295,7 @@ def bench_tiers(work: Path, repo: Path) -> None:
     packs, the map) against `repomix .` on a tree of exactly the files the tiers selected."""
     from twostep.pipeline import tiersteps
     from twostep.pipeline.job import Job
-    from twostep.pack.linktree import link_tree
+    from twostep.pack.linktree import link_tree, read_paths
     from twostep.recipe import load as recipes
 
     reset(repo)
@@ -313,8 +313,8 @@ def bench_tiers(work: Path, repo: Path) -> None:
     ours()  # the selection the comparison packs
     trees = {}
     for name in ("full", "compressed", "slice"):  # slice.files: both tiers together
-        chosen = [p for p in (run_dir / f"{name}.files").read_bytes().decode("utf-8", "surrogateescape")
-                  .split("\0") if p]
+        with (run_dir / f"{name}.files").open("rb") as handle:
+            chosen = read_paths(handle)
         trees[name] = work / f"{name}-sel"
         link_tree(repo, trees[name], chosen)
     flags = [*workflow.TREE_PACK_FLAGS, "-o", out]
@@ -327,7 +327,8 @@ def bench_tiers(work: Path, repo: Path) -> None:
     Path(out).unlink(missing_ok=True)
     for tree in trees.values():
         shutil.rmtree(tree)
-    files = len(list((run_dir / "slice.files").read_bytes().split(b"\0"))) - 1
+    with (run_dir / "slice.files").open("rb") as handle:
+        files = len(read_paths(handle))
     figure("tiers", "tiered input: build / repomix . on its files", ("tiers_s", med(got["tiers"])),
            ("repomix_selected_s", med(got["repomix"])), 1.20, files=files)
     figure("tiers_overhead", "tiered input: build / its two repomix packs alone",
