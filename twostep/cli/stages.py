@@ -19,12 +19,11 @@ def _root() -> Path:
 
 @click.command()
 @click.argument("dest", type=click.Path(path_type=Path))
-@click.option("--allow-empty", is_flag=True, help="An empty list makes an empty tree.")
-def linktree(dest: Path, allow_empty: bool):
+def linktree(dest: Path):
     """Hard-link the tracked files listed on stdin (NUL- or line-separated) under DEST."""
     from twostep.pack import linktree as lt
 
-    report = lt.run(_root(), dest, sys.stdin.buffer, allow_empty=allow_empty)
+    report = lt.run(_root(), dest, sys.stdin.buffer)
     LOG.detail(f"linked {report.linked} files into {dest}")
     if report.skipped_symlinks:
         LOG.warn(f"not packed: {len(report.skipped_symlinks)} symlink(s), e.g. "

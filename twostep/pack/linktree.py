@@ -72,9 +72,9 @@ def link_tree(repo: Path, dest: Path, paths: list[str]) -> LinkReport:
     return LinkReport(linked, tuple(symlinks))
 
 
-def run(repo: Path, dest: Path, stream: BinaryIO, *, allow_empty: bool = False) -> LinkReport:
+def run(repo: Path, dest: Path, stream: BinaryIO) -> LinkReport:
     paths = read_paths(stream)
-    if not paths and not allow_empty:
+    if not paths:
         raise InputError("no files selected: the recipe's codebase pathspecs match no tracked file",
                          hint="check `codebase:` in the recipe against `git ls-files`")
     return link_tree(repo, dest, paths)
