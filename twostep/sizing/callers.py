@@ -74,7 +74,10 @@ def find(repo: Path, recipe: Recipe, plan_text: str, planned: Sequence[str], *,
          used_tokens: int = 0) -> Callers:
     agent = recipe.executor
     language = relevance.language_for(recipe.name)
-    symbols = defined_symbols(repo, relevance.terms(plan_text).names, language, planned)
+    # dunder names (`__all__`, `__init__`) are defined everywhere: no file is their caller
+    names = [n for n in relevance.terms(plan_text).names
+             if not (n.startswith("__") and n.endswith("__"))]
+    symbols = defined_symbols(repo, names, language, planned)
     ranked = rank_callers(repo, symbols, gitrepo.ls_files(repo, recipe.codebase), planned)
     prose = (len(plan_text) + len(agent.prompt)) // PROSE_BYTES_PER_TOKEN
     room = max(0, int((agent.input_budget - used_tokens - prose) * SHARE) - PACK_OVERHEAD)

@@ -64,3 +64,11 @@ def test_medium_run_gives_the_executor_the_callers_read_only(tmp_path):
     sent = next(s for s in manifest["sent"] if s["role"] == "executor")
     assert sent["files"] == 3 and sent["listing"] == "executor.files"
     assert [c["tool"] for c in calls(env)] == ["gemini", "claude"]
+
+
+def test_dunder_names_have_no_callers(tmp_path):
+    repo = make_repo(tmp_path / "repo", {**FILES, "billing/core.py": "__all__ = ['refund']\n"
+                                         + FILES["billing/core.py"]})
+    plan = "Add `Ledger.close` and list it in `__all__` of `billing/core.py`.\n"
+    found = callers.find(repo, recipes.load("python"), plan, ["billing/core.py"])
+    assert found.symbols == ("Ledger",) and found.added == ("billing/api.py",)
