@@ -64,7 +64,7 @@ def _load_builder():
 
 corpus_build = _load_builder()
 relevance = _first("twostep.sizing.relevance")
-tiers_mod = _first("twostep.sizing.tiers")
+largeview = _first("twostep.sizing.largeview")
 slicing = _first("twostep.sizing.slicing", "twostep.slicing")
 estimate_mod = _first("twostep.sizing.estimate", "twostep.estimate")
 recipe_mod = _first("twostep.recipe.load", "twostep.recipe")
@@ -151,9 +151,12 @@ def one(case: dict, repo: Path, recipe, language: str, tracked: list[str], token
         ranked = relevance.relevant(repo, spec, language, tracked)
         times.append(time.perf_counter() - started)
     rank_s = median(times)
-    prose = (len(recipe.planner.prompt) + len(spec)) // 4 + 1
-    tiers = tiers_mod.plan_tiers(ranked, tokens, budget_tokens=args.budget - prose,
-                       max_chars=args.max_chars - 4 * prose, file_chars=chars)
+    # The pipeline's own functions: `twostep tiers` calls largeview.plan with this recipe.
+    new_recipe = replace(recipe, planner=replace(recipe.planner, context_tokens=args.budget
+                                                 + recipe.planner.output_tokens))
+    os.environ["TWOSTEP_MAX_INPUT_CHARS"] = str(args.max_chars)
+    prose = largeview.planner_budget(new_recipe, len(spec)).prose_tokens
+    tiers = largeview.plan(repo, new_recipe, ranked, tracked, len(spec))
     named = set(tiers.full) | set(tiers.compressed) | set(tiers.mapped)
     positions = [i + 1 for i, r in enumerate(ranked) if r.path in truth]
     kept, old_tokens = old_slice(recipe, repo, by_dir, spec)

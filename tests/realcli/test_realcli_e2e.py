@@ -214,7 +214,8 @@ def test_medium_strategy_sends_executor_only_the_plans_files(repo, spec, env, fa
     listing = (run_dir / "plan-files.txt").read_text(encoding="utf-8").split()
     assert sorted(listing) == sorted([TARGET, CONTEXT]), out  # `twostep files` on the plan
     [executor] = executor_first_turns(fake_api)
-    given = executor["input_text"]
+    # the plan's files; callers of what the plan changes would follow, marked read-only
+    given = executor["input_text"].partition("READ-ONLY CONTEXT")[0]
     assert given.startswith(recipes.load(RECIPE).executor.prompt.rstrip("\n")), given[:300]
     for path in (TARGET, CONTEXT):  # repomix --stdin packed the plan's files, whole
         assert files[path] in given, f"{path} not sent to the executor"

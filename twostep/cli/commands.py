@@ -108,7 +108,9 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: tokens, strategy, exact, by_dir, …")
 @click.option("--exact", is_flag=True, help="Always count with repomix, never estimate.")
-def measure(recipe: str, as_json: bool, exact: bool):
+@click.option("--spec", metavar="FILE",
+              help="Also show what each tier of the planner's input would hold for this spec.")
+def measure(recipe: str, as_json: bool, exact: bool, spec: str | None):
     """Print the codebase's token count and the strategy it selects."""
     from twostep.recipe import load as recipes
     from twostep.sizing.measure import measure as run_measure
@@ -117,13 +119,25 @@ def measure(recipe: str, as_json: bool, exact: bool):
     repo = gitrepo.root()
     r = recipes.load(recipe)
     m = run_measure(r, repo, force_exact=exact)
+    planner = _planner_view(r, repo, m, spec) if spec else None
     if as_json:
-        click.echo(json.dumps({"recipe": r.name, **m.to_json()}, indent=2))
+        extra = {"planner_input": planner} if planner is not None else {}
+        click.echo(json.dumps({"recipe": r.name, **m.to_json(), **extra}, indent=2))
         return
+    if planner is not None:
+        click.echo(planner.get("summary") or planner["note"])
     how = "exact (repomix)" if m.exact else f"estimate, band {m.low:,}–{m.high:,}"
     click.echo(f"{m.tokens} tokens ({how}), {m.files} files → strategy {m.strategy}")
     for d, t in m.by_dir[:10]:
         click.echo(f"  {t:>10,}  {d}")
+
+
+def _planner_view(r, repo: Path, m, spec: str) -> dict:
+    from twostep.pipeline import job as jobs
+    from twostep.pipeline import plannerview
+
+    text = Path(jobs.check_spec_file(spec)).read_text(encoding="utf-8", errors="replace")
+    return plannerview.describe(jobs.Job(r, spec_text=text), repo, m, text)
 
 
 @click.command()

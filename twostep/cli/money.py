@@ -38,7 +38,10 @@ def _price(value: str | None):
 @price_opt
 @click.option("--max-cost", required=True, type=float, help="The run's budget in USD.")
 @click.option("--output-tokens", required=True, type=int, help="Output headroom to pay for.")
-@click.option("--pack-log", required=True, type=click.Path(path_type=Path))
+@click.option("--pack-log", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="repomix's summary (repeatable: one per pack in the input).")
+@click.option("--counted", multiple=True, type=click.Path(path_type=Path),
+              help="The packs the logs count (default: the last file).")
 @click.option("--prompt-chars", default=0, type=int)
 @click.option("--run-dir", required=True, type=click.Path(path_type=Path),
               help="Where the run's <step>.usage.json records are.")
@@ -46,15 +49,15 @@ def _price(value: str | None):
               help="Write the USD left before this call here.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def budget(role: str, model: str, price: str | None, max_cost: float, output_tokens: int,
-           pack_log: Path, prompt_chars: int, run_dir: Path, left_file: Path, files):
+           pack_log: tuple[Path, ...], counted: tuple[Path, ...], prompt_chars: int,
+           run_dir: Path, left_file: Path, files):
     """Refuse a model call whose estimated cost would pass the budget (exit 18)."""
     from twostep.runs import spend
-    from twostep.tools.repomix import parse_repomix_summary
 
-    pack = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens \
-        if pack_log.exists() else 0
+    tokens = spend.input_tokens(spend.pack_tokens(pack_log, counted), list(files),
+                                prompt_chars, list(counted) if counted else None)
     est = spend.check(role=role, model=model, budget=max_cost, run_dir=run_dir,
-                      tokens_in=spend.input_tokens(pack, list(files), prompt_chars),
+                      tokens_in=tokens,
                       tokens_out=output_tokens, price=_price(price))
     left_file.write_text(f"{est.left_usd:.6f}\n", encoding="utf-8")
     LOG.info(f"{role}: estimated ${est.cost_usd:.4f}; ${est.left_usd:.4f} of "

@@ -96,19 +96,31 @@ def check_exec(cli_name: str, reply: Path):
 @click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
 @click.option("--cli", "cli_name", required=True, type=click.Choice(agents.NAMES))
 @click.option("--budget", required=True, type=int, help="Input tokens allowed.")
-@click.option("--pack-log", required=True, type=click.Path(path_type=Path),
-              help="repomix's summary.")
+@click.option("--pack-log", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="repomix's summary (repeatable: one per pack in the input).")
+@click.option("--counted", multiple=True, type=click.Path(path_type=Path),
+              help="The packs the logs count (default: the last file).")
 @click.option("--prompt-chars", default=0, type=int)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int, files):
+def fit(role: str, cli_name: str, budget: int, pack_log: tuple[Path, ...],
+        counted: tuple[Path, ...], prompt_chars: int, files):
     """Refuse input that does not fit the model's budget or the CLI's input limit (exit 14)."""
     from twostep.sizing import budget as b
     from twostep.tools.repomix import parse_repomix_summary
 
     tokens = 0
-    if pack_log.exists():
-        tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens
-    result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars)
+    for i, log in enumerate(pack_log):
+        if not log.exists():
+            continue
+        summary = parse_repomix_summary(log.read_text(errors="replace"))
+        pack = counted[i] if i < len(counted) else None
+        # a pack cut after its count (trim-tiers): its tokens scale with what it keeps
+        now = len(pack.read_text(errors="replace")) if pack and pack.exists() else None
+        scale = min(1.0, now / summary.total_chars) if now is not None and summary.total_chars \
+            else 1.0
+        tokens += int(summary.total_tokens * scale)
+    result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars,
+                     list(counted) if counted else None)
     LOG.detail(f"{role} input: {result.tokens:,} of {result.budget:,} tokens, "
                f"{result.chars:,} of {result.max_chars:,} characters")
 
@@ -164,3 +176,6 @@ def guard(files):
 def register(group: click.Group) -> None:
     for command in (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
         group.add_command(command)
+    from twostep.cli import tierstages
+
+    tierstages.register(group)

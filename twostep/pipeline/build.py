@@ -8,7 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
-from twostep.pipeline import spending
+from twostep.pipeline import callersteps, spending, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -73,33 +73,46 @@ def pack_phase(job: Job, strategy: str) -> Phase:
     if strategy != "large":
         return Phase(PhaseKind.PACK, "pack the codebase",
                      pack_steps("codebase", job.recipe.codebase, CODEBASE))
-    # The large strategy packs only the planner's slice: the whole pack would not be sent.
-    return Phase(PhaseKind.PACK, "pack the planner's slice of the codebase",
-                 pack_steps("slice",
-                            job.slice or job.recipe.strategies.slice or job.recipe.codebase, SLICE))
+    if not job.tiers:  # the whole codebase fits the planner (pipeline/plannerview.py)
+        return Phase(PhaseKind.PACK, "pack the whole codebase: it fits the planner",
+                     pack_steps("slice", job.slice or job.recipe.codebase, SLICE))
+    return Phase(PhaseKind.PACK, "the planner's input in tiers: a map of every file, the most "
+                 "relevant in full text, the next compressed",
+                 tiersteps.steps(job, SPEC, SLICE, TREE_PACK_FLAGS))
 
 
-def _fit(role: str, agent: Agent, pack_log: RunPath, *files: Arg, title: str) -> Pipe:
-    """The budget check before a model call: the pack's tokens, the other inputs' sizes.
-    Once it passes, the files are about to leave: the manifest records them then."""
+def _fit(role: str, agent: Agent, pack_log: RunPath | tuple[RunPath, ...], *files: Arg,
+         title: str, counted: tuple[RunPath, ...] = ()) -> Pipe:
+    """The budget check before a model call: the packs' tokens, the other inputs' sizes.
+    Once it passes, the files are about to leave: the manifest records them then.
+    `counted`: the packs inside the input whose tokens the logs give (default: the last file)."""
     learns = Learns.SENT_TO_PLANNER if role == "planner" else Learns.SENT_TO_EXECUTOR
+    logs = pack_log if isinstance(pack_log, tuple) else (pack_log,)
     return twostep("fit", "--role", role, "--cli", agent.cli, "--budget", str(agent.input_budget),
-                   "--pack-log", pack_log, "--prompt-chars", str(len(agent.prompt)), "--", *files,
+                   *(a for log in logs for a in ("--pack-log", log)),
+                   *(a for c in counted for a in ("--counted", c)),
+                   "--prompt-chars", str(len(agent.prompt)), "--", *files,
                    name=f"{role}-fit", title=title, learns=learns)
 
 
 def plan_phase(job: Job, strategy: str) -> Phase:
     agent = job.recipe.planner
     pack = SLICE if strategy == "large" else CODEBASE
-    pack_log = RunPath("slice.log" if strategy == "large" else "codebase.log")
+    pack_log: RunPath | tuple[RunPath, ...] = RunPath(
+        "slice.log" if strategy == "large" else "codebase.log")
+    tiered = strategy == "large" and job.tiers
+    if tiered:  # the map's tokens are estimated, the packs' counted by repomix
+        pack_log = tiersteps.PACK_LOGS
     call = agents.get(agent.cli).planner_call(agent, SPEC, pack,
                                               spending.left("planner", job.recipe))
     return Phase(PhaseKind.PLAN,
                  f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
         *call.setup,
         _fit("planner", agent, pack_log, SPEC, pack,
-             title="refuse input the planner cannot take whole"),
-        *spending.budget("planner", agent, job.recipe, pack_log, SPEC, pack),
+             title="refuse input the planner cannot take whole",
+             counted=tiersteps.PACKS if tiered else ()),
+        *spending.budget("planner", agent, job.recipe, pack_log, SPEC, pack,
+                         counted=tiersteps.PACKS if tiered else ()),
         spending.before_planner(),
         Pipe("planner", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
              role=Role.PLANNER, timeout=agent.timeout),
@@ -136,12 +149,18 @@ def execute_phase(job: Job, strategy: str) -> Phase:
     small = strategy == "small"
     pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
                       else (FILES_PACK, RunPath("files.log")))
+    steps = () if small else _files_steps(job)
+    logs: RunPath | tuple[RunPath, ...] = pack_log
+    counted: tuple[RunPath, ...] = ()
+    if not small:  # the callers of what the plan changes, read-only, after the planned files
+        steps += callersteps.steps(job, PLAN_FILES, FILES_PACK, pack_log)
+        pack, (logs, counted) = callersteps.INPUT, callersteps.fit_args()
     call = adapter.executor_call(agent, job.plan_path, pack,
                                  spending.left("executor", job.recipe))
-    steps = () if small else _files_steps(job)
-    steps += (*call.setup, _fit("executor", agent, pack_log, job.plan_path, pack,
+    steps += (*call.setup, _fit("executor", agent, logs, job.plan_path, pack, counted=counted,
                                 title="refuse input the executor cannot take"),
-              *spending.budget("executor", agent, job.recipe, pack_log, job.plan_path, pack))
+              *spending.budget("executor", agent, job.recipe, logs, job.plan_path, pack,
+                               counted=counted))
     if adapter.reads_mentions:
         steps += (twostep("guard", "--", job.plan_path, pack, name="executor-guard",
                           title=f"{agent.cli} reads every @path in its input: refuse untracked "

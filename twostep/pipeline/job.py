@@ -23,8 +23,12 @@ class Job:
     spec_text: str | None = None      # the spec read from stdin (--spec -)
     plan_path: str | RunPath = "AI-PLAN.md"
     yes: bool = False
-    #: The planner's slice in the large strategy (pathspecs), chosen by sizing/slicing.py.
+    #: The planner's slice in the large strategy (pathspecs): the whole codebase when it fits.
     slice: tuple[str, ...] = ()
+    #: Large strategy: build the planner's input in tiers (False: the whole codebase fits).
+    tiers: bool = True
+    #: The recipe slice's real size when repomix had to count it (pipeline/plannerview.py).
+    floor_tokens: int | None = None
 
 
 def read_spec_stdin(stream: BinaryIO | None = None) -> str:

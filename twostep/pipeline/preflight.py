@@ -16,7 +16,8 @@ from twostep.tools.versions import versions
 
 def tools_of(phases: Iterable[Phase]) -> list[str]:
     """Every executable of every step, nested ones included, except twostep itself."""
-    return [t for t in dict.fromkeys(c.tool for c in commands(phases)) if t != "twostep"]
+    every = (t for c in commands(phases) for t in (c.tool, *c.runs))
+    return [t for t in dict.fromkeys(every) if t != "twostep"]
 
 
 def roles_called(phases: Iterable[Phase], recipe: Recipe) -> list[tuple[str, str]]:

@@ -68,6 +68,9 @@ def _command(cmd: Command) -> str:
     if cmd.cwd is not None:
         # A subshell keeps the cd local to this one process, as the runner's cwd= does.
         text = f"(cd {arg(cmd.cwd)} && {text})"
+    if cmd.ok_codes:
+        codes = "|".join(str(c) for c in cmd.ok_codes)
+        text = f"{{ {text} || [[ $? =~ ^({codes})$ ]]; }}"
     return text
 
 

@@ -219,14 +219,15 @@ class Runner:
                 proc.wait()
 
     def _check(self, step: Pipe, codes: list[int]) -> int:
-        failed = [(i, c) for i, c in enumerate(codes) if c != 0]
+        offset = len(codes) - len(step.commands)
+        ok = [() if i < offset else step.commands[i - offset].ok_codes for i in range(len(codes))]
+        failed = [(i, c) for i, c in enumerate(codes) if c != 0 and c not in ok[i]]
         if not failed:
             return 0
         index, code = failed[-1]
         code = 128 - code if code < 0 else code  # killed by signal N: bash reports 128+N
         if step.self_reporting:
             raise errors.ChildReported(code)
-        offset = len(codes) - len(step.commands)
         tool = step.commands[index - offset].tool if index >= offset else "cat"
         raise _FAILURES[step.role](
             f"step '{step.name}': `{tool}` exited with code {code}{self._tail(step)}",

@@ -14,13 +14,11 @@ from typing import Any
 
 from twostep import __version__, errors
 from twostep.log import LOG
-from twostep.pipeline import build, preflight, render
+from twostep.pipeline import build, plannerview, preflight, render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import Phase, PhaseKind, RunPath
 from twostep.runs import cost, record, store
-from twostep.sizing import slicing
-from twostep.sizing.estimate import estimate
 from twostep.sizing.measure import Measurement, measure
 from twostep.tools import git
 
@@ -83,27 +81,32 @@ def measured_for_run(job: Job, repo: Path, switches: Switches) -> Measurement:
 def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     m = measure(job.recipe, repo, store=False)
     strategy = choose(m, switches)
-    job, notes = with_slice(job, repo, m, strategy)
+    job, notes = with_slice(job, repo, m, strategy, store=False)
+    if strategy == "large" and job.tiers and _plans(switches):
+        notes += plannerview.preview_notes(job, repo, _spec(job))
     phases = select(job, strategy, switches)
     return render.script(phases, header(job, m, strategy) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$")
 
 
-def with_slice(job: Job, repo: Path, m: Measurement, strategy: str) -> tuple[Job, list[str]]:
-    """In the large strategy, fix the planner's slice now, so the script shows it."""
-    if strategy != "large":
-        return job, []
+def _plans(switches: Switches) -> bool:
+    return not switches.only or PhaseKind.PLAN in switches.only
 
-    spec = job.spec_text if job.spec_text is not None else \
-        Path(job.spec_path).read_text(encoding="utf-8", errors="replace") if job.spec_path else ""
-    own = estimate(repo, job.recipe.strategies.slice).high if job.recipe.strategies.slice else None
-    chosen = slicing.for_large(job.recipe, m.by_dir, spec, own)
-    notes = [f"planner slice: {chosen.reason}"]
-    if chosen.left_out:
-        gone = ", ".join(f"{d} (~{t:,} tokens)" for d, t in chosen.left_out[:12])
-        more = f" and {len(chosen.left_out) - 12} more" if len(chosen.left_out) > 12 else ""
-        notes.append(f"left out of the planner's view: {gone}{more}")
-    return replace(job, slice=chosen.pathspecs), notes
+
+def _spec(job: Job) -> str:
+    if job.spec_text is not None:
+        return job.spec_text
+    return Path(job.spec_path).read_text(encoding="utf-8", errors="replace") \
+        if job.spec_path else ""
+
+
+def with_slice(job: Job, repo: Path, m: Measurement, strategy: str, *,
+               store: bool = True) -> tuple[Job, list[str]]:
+    """In the large strategy, decide now whether the whole codebase fits the planner or its
+    input is built in tiers (and how big the recipe's slice really is), so the script shows it."""
+    if strategy != "large" or not (job.spec_text is not None or job.spec_path):
+        return job, []
+    return plannerview.decide(job, repo, m, _spec(job), store=store)
 
 
 def check_dirty(repo: Path, job: Job, *, executes: bool, allow_dirty: bool) -> None:

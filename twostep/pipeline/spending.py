@@ -21,14 +21,19 @@ def left(role: str, recipe: Recipe) -> Arg | None:
     return Contents(RunPath(f"{role}.left")) if recipe.budget_usd is not None else None
 
 
-def budget(role: str, agent: Agent, recipe: Recipe, pack_log: Arg, *files: Arg,
+def budget(role: str, agent: Agent, recipe: Recipe, pack_log: RunPath | tuple[RunPath, ...],
+           *files: Arg, counted: tuple[RunPath, ...] = (),
            name: str | None = None) -> tuple[Step, ...]:
-    """Refuse the call before it is made when its estimate would pass the budget."""
+    """Refuse the call before it is made when its estimate would pass the budget. The input
+    tokens are counted as `twostep fit` counts them (the same logs and counted packs)."""
     if recipe.budget_usd is None:
         return ()
+    logs = pack_log if isinstance(pack_log, tuple) else (pack_log,)
     return (twostep("budget", "--role", role, "--model", agent.model, *_price(agent),
                     "--max-cost", f"{recipe.budget_usd:g}",
-                    "--output-tokens", str(agent.output_tokens), "--pack-log", pack_log,
+                    "--output-tokens", str(agent.output_tokens),
+                    *(a for log in logs for a in ("--pack-log", log)),
+                    *(a for c in counted for a in ("--counted", c)),
                     "--prompt-chars", str(len(agent.prompt)), "--run-dir", RunPath(),
                     "-o", RunPath(f"{role}.left"), "--", *files,
                     name=name or f"{role}-budget",

@@ -76,6 +76,7 @@ class Learns(str, Enum):
     SENT_TO_EXECUTOR = "executor"  # the files about to go to the executor's vendor
     PLAN = "plan"                  # the accepted plan: the commit it was written against
     USAGE = "usage"                # a model call's tokens and cost (<step>.usage.json files)
+    TIERS = "tiers"                # the large strategy's tiers (tiers.json): which file where
 
 
 class PhaseKind(str, Enum):
@@ -96,6 +97,10 @@ class Command:
     cwd: Arg | None = None
     #: Where this process's stderr goes (None: inherited, so the user sees it).
     stderr: Arg | None = None
+    #: Exit codes that are not failures (xargs says 123 when an rg found nothing).
+    ok_codes: tuple[int, ...] = ()
+    #: Other executables it starts (xargs starts rg): preflight finds them too.
+    runs: tuple[str, ...] = ()
 
     @property
     def tool(self) -> str:

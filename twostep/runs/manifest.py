@@ -76,6 +76,8 @@ class Manifest:
     usage: list[dict[str, Any]] = field(default_factory=list)
     #: --planner, --executor and --max-cost as given (resume applies them again).
     choices: dict[str, Any] = field(default_factory=dict)
+    #: The large strategy's tiers (summary, files per tier; the reasons are in tiers.json).
+    tiers: dict[str, Any] = field(default_factory=dict)
     failed_step: str | None = None
     error: str | None = None
     exit_code: int | None = None
@@ -114,7 +116,8 @@ class Manifest:
                 packs={k: PackRecord(**v) for k, v in (data.get("packs") or {}).items()},
                 sent=[SentRecord(**s) for s in data.get("sent") or []],
                 plan_head=data.get("plan_head"), usage=list(data.get("usage") or []),
-                choices=dict(data.get("choices") or {}), failed_step=data.get("failed_step"),
+                choices=dict(data.get("choices") or {}), tiers=data.get("tiers") or {},
+                failed_step=data.get("failed_step"),
                 error=data.get("error"), exit_code=data.get("exit_code"))
         except (KeyError, TypeError) as exc:
             raise InputError(

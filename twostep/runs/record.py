@@ -4,6 +4,7 @@ whether or not the call succeeds). Each step says what it teaches (`steps.Learns
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from twostep.runs.store import Run
 from twostep.tools import git as gitrepo
 from twostep.tools.repomix import parse_repomix_summary
 
-PACKS = ("codebase", "slice", "files")
+PACKS = ("codebase", "slice", "full", "compressed", "files", "callers")
 
 
 def plan_name(plan: str | RunPath) -> str:
@@ -48,6 +49,8 @@ def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
         agent = job.recipe.executor
         pack = "codebase" if strategy == "small" else "files"
         listing = run.dir / ("codebase.files" if pack == "codebase" else "plan-files.txt")
+        if pack == "files" and (run.dir / "executor.files").exists():
+            listing = run.dir / "executor.files"  # the planned files and their callers
         extra = [plan_name(job.plan_path), "executor prompt"]
     known = run.manifest.packs.get(pack)
     excluded = known.excluded_by_security_check if known else []
@@ -78,3 +81,13 @@ def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
         run.manifest.plan_head = gitrepo.head(repo)
     elif what is Learns.USAGE:
         run.manifest.usage = spend.records(run.dir)
+    elif what is Learns.TIERS:
+        note_tiers(run)
+
+
+def note_tiers(run: Run) -> None:
+    """The large strategy's tiers: the summary and each tier's files (tiers.json has why)."""
+    data = json.loads((run.dir / "tiers.json").read_text(encoding="utf-8"))
+    run.manifest.tiers = {k: data[k] for k in ("summary", "full", "compressed", "left_out",
+                                               "estimate", "budget")}
+    run.manifest.tiers["report"] = "tiers.json"

@@ -37,9 +37,12 @@ class Fit:
 
 
 def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
-          prompt_chars: int) -> Fit:
+          prompt_chars: int, counted: list[Path] | None = None) -> Fit:
+    """`pack_tokens`: repomix's count of the `counted` files (default: the last file, the pack);
+    the rest of the input (spec, plan, a map) is estimated as prose."""
     sizes = sum(f.stat().st_size for f in files if f.exists())
-    pack_bytes = files[-1].stat().st_size if files and files[-1].exists() else 0
+    packs = counted if counted is not None else files[-1:]
+    pack_bytes = sum(f.stat().st_size for f in packs if f.exists())
     other_tokens = (sizes - pack_bytes + prompt_chars) // PROSE_BYTES_PER_TOKEN
     limit = max_chars(cli)
     fit = Fit(pack_tokens + other_tokens, budget, sizes + prompt_chars + 2, limit)

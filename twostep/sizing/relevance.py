@@ -22,11 +22,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from twostep.errors import StepFailed
+from twostep.errors import StepFailed, ToolMissing
+from twostep.pipeline.steps import Arg
 from twostep.sizing.terms import Terms, terms
 
-__all__ = ["Ranked", "Terms", "definition_argv", "format_ranked", "mention_argv", "rank",
-           "relevant", "terms", "xargs_argv"]
+__all__ = ["Ranked", "Terms", "definition_argv", "definition_patterns", "definition_search",
+           "format_ranked", "mention_argv", "mention_patterns", "mention_search", "parse_ranked",
+           "rank", "relevant", "terms", "xargs_argv"]
 
 #: rg prints `path NUL text` per match: machine-readable, and safe for any path without a newline.
 _RG = ("rg", "--no-config", "--no-ignore", "--hidden", "--null", "--no-heading",
@@ -112,7 +114,34 @@ def mention_argv(t: Terms) -> list[str]:
     return [*argv, "--"]
 
 
-def xargs_argv(argv: Sequence[str]) -> list[str]:
+def definition_patterns(t: Terms, language: str) -> list[str]:
+    """The definition regexes of `definition_argv`, one per line of an rg `-f` pattern file, so
+    that the script's rg stage is fixed and only the file written from the spec varies."""
+    if not t.names:
+        return []
+    names = "|".join(re.escape(n) for n in t.names)
+    return [r.replace("NAMES", names) for r in _DEFINITIONS.get(language, _DEFINITIONS["default"])]
+
+
+def mention_patterns(t: Terms) -> list[str]:
+    """The literals of `mention_argv`, one per line of an rg `-f` pattern file."""
+    return [*t.names, *t.qualifiers, *t.strings, *(v for w in t.words for v in _variants(w))]
+
+
+def definition_search(language: str, pattern_file: Arg) -> list[Arg]:
+    """rg reading `definition_patterns` from a file; an empty file matches nothing (exit 1).
+    `--replace` keeps only the defined name: one capture group per regex of the language."""
+    count = len(_DEFINITIONS.get(language, _DEFINITIONS["default"]))
+    return [*_RG, "--replace", "".join(f"${i + 1}" for i in range(count)), "--file",
+            pattern_file, "--"]
+
+
+def mention_search(pattern_file: Arg) -> list[Arg]:
+    """rg reading `mention_patterns` from a file: whole words, fixed strings."""
+    return [*_RG, "--word-regexp", "--fixed-strings", "--file", pattern_file, "--"]
+
+
+def xargs_argv(argv: Sequence[Arg]) -> list[Arg]:
     """The same search as a bash stage reading the selection (`git ls-files -z -- SPECS | …`).
     `-r`: no paths must mean no search (rg alone would search the working directory). xargs
     exits 123 when an rg exits 1 (no match) or 2 (an unreadable file): both are not failures."""
@@ -122,6 +151,17 @@ def xargs_argv(argv: Sequence[str]) -> list[str]:
 def format_ranked(ranked: Sequence[Ranked]) -> str:
     """One line per file, as a ranking filter prints it: score, path, reasons (tab-separated)."""
     return "".join(f"{r.score:.3f}\t{r.path}\t{'; '.join(r.reasons)}\n" for r in ranked)
+
+
+def parse_ranked(text: str) -> list[Ranked]:
+    """The ranking filter's output read back (`format_ranked`); the path is the middle field."""
+    out = []
+    for line in text.splitlines():
+        score, _, rest = line.partition("\t")
+        path, _, reasons = rest.rpartition("\t")
+        if path:
+            out.append(Ranked(path, float(score), tuple(r for r in reasons.split("; ") if r)))
+    return out
 
 
 def parse_hits(output: bytes | str, t: Terms, tracked: set[str]) -> dict[str, dict[str, int]]:
@@ -242,9 +282,13 @@ def run_many(repo: Path, argvs: Sequence[Sequence[str]], paths: Sequence[str]) -
 
     Exit 1 means no match; 2 means some file could not be read (deleted since `git ls-files`)
     while the others were searched, which the ranking survives."""
-    procs = [[subprocess.Popen([*argv, *chunk], cwd=repo, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE) for chunk in _chunks(paths)]
-             for argv in argvs]
+    try:
+        procs = [[subprocess.Popen([*argv, *chunk], cwd=repo, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE) for chunk in _chunks(paths)]
+                 for argv in argvs]
+    except FileNotFoundError:
+        raise ToolMissing("`rg` not found on PATH",
+                          hint="pip install --only-binary :all: ripgrep==14.1.0") from None
     outs: list[bytes] = []
     for group in procs:
         parts = []

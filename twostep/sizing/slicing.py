@@ -1,5 +1,6 @@
-"""The planner's slice in the large strategy: the recipe's slice pathspecs when they fit,
-otherwise a slice chosen from the measured per-directory breakdown. Directories the spec
+"""The large strategy's planner slice before issue 11, kept as the baseline that
+scripts/eval_relevance.py measures the tiers (sizing/largeview.py) against: a slice chosen from
+the measured per-directory breakdown. Directories the spec
 names come first, then the smallest, so that as many parts of the codebase as possible are
 seen whole; the rest is excluded with `:(exclude)` pathspecs, and reported."""
 
@@ -68,17 +69,3 @@ def choose(recipe: Recipe, by_dir: tuple[tuple[str, int], ...], spec: str) -> Sl
               f"{int((1 - MARGIN) * 100)}% margin); directories the spec names were kept first, "
               f"then the smallest")
     return Slice(specs, tuple(kept), tuple(left), reason)
-
-
-def for_large(recipe: Recipe, by_dir: tuple[tuple[str, int], ...], spec: str,
-              recipe_slice_tokens: int | None) -> Slice:
-    """The recipe's slice if it has one that fits, else an automatic one."""
-    if recipe.strategies.slice and recipe_slice_tokens is not None \
-            and recipe_slice_tokens <= target(recipe, len(spec)):
-        return Slice(recipe.strategies.slice, (), (), "the recipe's slice")
-    chosen = choose(recipe, by_dir, spec)
-    if recipe.strategies.slice:
-        return Slice(chosen.pathspecs, chosen.kept, chosen.left_out,
-                     f"the recipe's slice ({recipe_slice_tokens:,} tokens) does not fit; "
-                     + chosen.reason)
-    return chosen

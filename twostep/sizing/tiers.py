@@ -51,8 +51,10 @@ MAP_TAIL = "</codebase_map>\n"
 
 
 class RankedLike(Protocol):
-    path: str
-    score: float
+    @property
+    def path(self) -> str: ...
+    @property
+    def score(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -201,17 +203,18 @@ def _whole(sizes: Mapping[str, int], chars: Mapping[str, int], budget: int,
 
 def plan_tiers(ranked: Sequence[RankedLike], sizes: Mapping[str, int], *, budget_tokens: int,
                max_chars: int, floor: Sequence[str] = (), map_cost: int | None = None,
-               file_chars: Mapping[str, int] | None = None) -> Tiers:
+               file_chars: Mapping[str, int] | None = None, allow_whole: bool = True) -> Tiers:
     """Assign every selected path (the keys of `sizes`, estimated tokens) to a tier.
 
     `ranked`: the relevance ranking (anything with .path and .score), best first. `floor`: the
     files of the recipe's slice. `map_cost`: the map's tokens if counted, else estimated from its
-    text. `file_chars`: characters per path (byte sizes bound them); else tokens × 4."""
+    text. `file_chars`: characters per path (byte sizes bound them); else tokens × 4.
+    `allow_whole=False`: the caller already knows the whole codebase does not fit (a real count)."""
     paths = sorted(sizes)
     chars = dict(file_chars) if file_chars is not None else {p: sizes[p] * CHARS_PER_TOKEN
                                                                for p in paths}
     chars = {p: chars.get(p, sizes[p] * CHARS_PER_TOKEN) for p in paths}
-    whole = None if floor else _whole(sizes, chars, budget_tokens, max_chars)
+    whole = None if floor or not allow_whole else _whole(sizes, chars, budget_tokens, max_chars)
     if whole is not None:
         reasons = tuple((p, "full", "the whole codebase fits the planner's budget") for p in paths)
         summary = (f"the whole codebase fits the planner's budget ({whole[0]:,} of "

@@ -14,15 +14,35 @@ printf '*\n' > .twostep/.gitignore
 # keep the spec with the run
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
-# === pack: pack the planner's slice of the codebase
-# pack the slice (twostep run reuses an identical earlier pack)
-# tracked files the slice pathspecs select
-git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/slice.files
-# hard-link exactly those files into a tree (directory-mode repomix is fast)
-twostep linktree "$RUN"/slice-tree < "$RUN"/slice.files
-# pack them with repomix (summary and token count in slice.log)
-(cd "$RUN"/slice-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/slice.xml) > "$RUN"/slice.log
-rm -rf -- "$RUN"/slice-tree
+# === pack: the planner's input in tiers: a map of every file, the most relevant in full text, the next compressed
+# every tracked file the codebase pathspecs select
+git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/selected.files
+# the spec's terms as rg pattern files: code names to find where they are defined, names and words to find where they are mentioned
+twostep patterns "$RUN"/spec.md --language go --definitions "$RUN"/definitions.pat --mentions "$RUN"/mentions.pat
+# rg: the files that define a name the spec uses (go definitions)
+{ xargs -0 -r rg --no-config --no-ignore --hidden --null --no-heading --no-line-number --with-filename --only-matching --color never --replace '$1$2$3' --file "$RUN"/definitions.pat -- || [[ $? =~ ^(123)$ ]]; } < "$RUN"/selected.files > "$RUN"/definitions.hits
+# rg: the files that mention the spec's terms (whole words)
+{ xargs -0 -r rg --no-config --no-ignore --hidden --null --no-heading --no-line-number --with-filename --only-matching --color never --word-regexp --fixed-strings --file "$RUN"/mentions.pat -- || [[ $? =~ ^(123)$ ]]; } < "$RUN"/selected.files > "$RUN"/mentions.hits
+# rank the files: definitions over mentions, rare terms over common ones, files the spec names first (ties by path: no order or timing matters)
+twostep relevant "$RUN"/spec.md --language go --definitions "$RUN"/definitions.hits --mentions "$RUN"/mentions.hits < "$RUN"/selected.files > "$RUN"/ranked.tsv
+# fill the planner's budget: the map of every path first, then full text, then compressed (which file went where, and why, in tiers.json and on stderr)
+twostep tiers --recipe go --spec "$RUN"/spec.md --ranked "$RUN"/ranked.tsv --full "$RUN"/full.files --compressed "$RUN"/compressed.files --map "$RUN"/map.txt --sent "$RUN"/slice.files --report "$RUN"/tiers.json < "$RUN"/selected.files
+# repomix: the most relevant files (and the recipe's slice) in full text (an empty tier packs nothing)
+if [ -s "$RUN"/full.files ]; then
+  repomix --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/full.xml < "$RUN"/full.files > "$RUN"/full.log
+else
+  : > "$RUN"/full.xml
+fi
+# repomix --compress: the next files compressed: signatures and structure (an empty tier packs nothing)
+if [ -s "$RUN"/compressed.files ]; then
+  repomix --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml --compress -o "$RUN"/compressed.xml < "$RUN"/compressed.files > "$RUN"/compressed.log
+else
+  : > "$RUN"/compressed.xml
+fi
+# fit by the real size: if repomix's counts are over the budget, take the least relevant files out of the compressed pack (they stay in the map)
+twostep trim-tiers --recipe go --spec "$RUN"/spec.md --map "$RUN"/map.txt --report "$RUN"/tiers.json --sent "$RUN"/slice.files "$RUN"/full.log "$RUN"/full.xml "$RUN"/compressed.log "$RUN"/compressed.xml
+# the planner's input: the map, the full-text pack, the compressed pack
+cat -- "$RUN"/map.txt "$RUN"/full.xml "$RUN"/compressed.xml > "$RUN"/slice.xml
 
 # === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
 mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
@@ -31,7 +51,7 @@ printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotificati
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole
-twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/slice.log --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/slice.xml
+twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/full.log --pack-log "$RUN"/compressed.log --counted "$RUN"/full.xml --counted "$RUN"/compressed.xml --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/slice.xml
 # fingerprint the work tree: the planner must leave it as it is
 twostep snapshot -o "$RUN"/planner-before.state
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
@@ -76,14 +96,26 @@ if [ -s "$RUN"/plan-files.txt ]; then
 else
   : > "$RUN"/files.xml
 fi
+# the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
+twostep callers AI-PLAN.md --recipe go --files "$RUN"/plan-files.txt --pack-log "$RUN"/files.log > "$RUN"/callers.files
+# pack them, marked read-only (none found: nothing to pack)
+if [ -s "$RUN"/callers.files ]; then
+  repomix --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/callers.xml < "$RUN"/callers.files > "$RUN"/callers.log
+else
+  : > "$RUN"/callers.xml
+fi
+# the planned files, then the read-only callers
+cat -- "$RUN"/files.xml "$RUN"/callers.xml > "$RUN"/executor-input.xml
+# every file whose text the executor gets (the ledger's list)
+cat -- "$RUN"/plan-files.txt "$RUN"/callers.files > "$RUN"/executor.files
 # refuse input the executor cannot take
-twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/files.xml
+twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --pack-log "$RUN"/callers.log --counted "$RUN"/files.xml --counted "$RUN"/callers.xml --prompt-chars 340 -- AI-PLAN.md "$RUN"/executor-input.xml
 # claude reads every @path in its input: refuse untracked or outside files
-twostep guard -- AI-PLAN.md "$RUN"/files.xml
+twostep guard -- AI-PLAN.md "$RUN"/executor-input.xml
 # fingerprint the work tree, to prove the executor changed it
 twostep snapshot -o "$RUN"/before.state
 # prompt, then plan + files on stdin (claude puts the prompt first)
-cat -- AI-PLAN.md "$RUN"/files.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+cat -- AI-PLAN.md "$RUN"/executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.

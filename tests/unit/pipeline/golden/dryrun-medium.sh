@@ -76,14 +76,26 @@ if [ -s "$RUN"/plan-files.txt ]; then
 else
   : > "$RUN"/files.xml
 fi
+# the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
+twostep callers AI-PLAN.md --recipe go --files "$RUN"/plan-files.txt --pack-log "$RUN"/files.log > "$RUN"/callers.files
+# pack them, marked read-only (none found: nothing to pack)
+if [ -s "$RUN"/callers.files ]; then
+  repomix --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/callers.xml < "$RUN"/callers.files > "$RUN"/callers.log
+else
+  : > "$RUN"/callers.xml
+fi
+# the planned files, then the read-only callers
+cat -- "$RUN"/files.xml "$RUN"/callers.xml > "$RUN"/executor-input.xml
+# every file whose text the executor gets (the ledger's list)
+cat -- "$RUN"/plan-files.txt "$RUN"/callers.files > "$RUN"/executor.files
 # refuse input the executor cannot take
-twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/files.xml
+twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --pack-log "$RUN"/callers.log --counted "$RUN"/files.xml --counted "$RUN"/callers.xml --prompt-chars 340 -- AI-PLAN.md "$RUN"/executor-input.xml
 # claude reads every @path in its input: refuse untracked or outside files
-twostep guard -- AI-PLAN.md "$RUN"/files.xml
+twostep guard -- AI-PLAN.md "$RUN"/executor-input.xml
 # fingerprint the work tree, to prove the executor changed it
 twostep snapshot -o "$RUN"/before.state
 # prompt, then plan + files on stdin (claude puts the prompt first)
-cat -- AI-PLAN.md "$RUN"/files.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+cat -- AI-PLAN.md "$RUN"/executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.

@@ -1,0 +1,133 @@
+"""The large strategy's pieces: the rg pattern-file stages rank as relevant() does, the tiers'
+budget, the trim by repomix's real count, and deciding by real size (never by the top of an
+estimate's band)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from helpers import make_repo
+from twostep.pipeline import plannerview
+from twostep.pipeline.job import Job
+from twostep.recipe import load as recipes
+from twostep.sizing import largeview, relevance, trim
+from twostep.sizing.estimate import Estimate
+from twostep.sizing.measure import Measurement
+
+FILES = {"a/engine.py": "class Engine:\n    pass\n",
+         "b/use.py": "from a.engine import Engine\nEngine()\n",
+         "c/other.py": "x = 1\n", "README.md": "# engine room\n"}
+
+
+def test_pattern_file_stages_rank_like_relevant(tmp_path: Path) -> None:
+    make_repo(tmp_path, FILES)
+    tracked = sorted(FILES)
+    spec = "Make `Engine` start lazily; the engine must not block."
+    t = relevance.terms(spec)
+    (tmp_path / "d.pat").write_text("".join(f"{p}\n" for p in relevance.definition_patterns(t, "python")))
+    (tmp_path / "m.pat").write_text("".join(f"{p}\n" for p in relevance.mention_patterns(t)))
+    outs = []
+    for argv in (relevance.definition_search("python", str(tmp_path / "d.pat")),
+                 relevance.mention_search(str(tmp_path / "m.pat"))):
+        ls = subprocess.Popen(["git", "ls-files", "-z"], cwd=tmp_path, stdout=subprocess.PIPE)
+        outs.append(subprocess.run([str(a) for a in relevance.xargs_argv(argv)], cwd=tmp_path,
+                                   stdin=ls.stdout, capture_output=True, check=False).stdout)
+        ls.wait()
+    ranked = relevance.rank(outs[0], outs[1], t.paths, tracked, spec_terms=t)
+    assert ranked == relevance.relevant(tmp_path, spec, "python", tracked)
+    assert ranked[0].path == "a/engine.py"
+    back = relevance.parse_ranked(relevance.format_ranked(ranked))
+    assert [(r.path, r.reasons) for r in back] == [(r.path, r.reasons) for r in ranked]
+    assert [r.score for r in back] == [round(r.score, 3) for r in ranked]
+
+
+def test_an_empty_pattern_file_matches_nothing(tmp_path: Path) -> None:
+    make_repo(tmp_path, FILES)
+    (tmp_path / "none.pat").write_text("")
+    argv = [str(a) for a in relevance.mention_search(str(tmp_path / "none.pat"))]
+    proc = subprocess.run([*argv, "a/engine.py"], cwd=tmp_path, capture_output=True)
+    assert proc.returncode == 1 and proc.stdout == b""
+
+
+def test_planner_budget_is_window_less_headroom_and_the_clis_limit(monkeypatch) -> None:
+    r = recipes.load("python")
+    b = largeview.planner_budget(r, 1_000)
+    assert b.tokens == int((r.planner.input_budget - b.prose_tokens) * largeview.TOKEN_MARGIN)
+    monkeypatch.setenv("TWOSTEP_MAX_INPUT_CHARS", "100000")
+    assert largeview.planner_budget(r, 1_000).chars == int((100_000 - b.prose_chars)
+                                                           * largeview.CHAR_MARGIN)
+
+
+def _pack(*paths: str, body: str = "x" * 400) -> str:
+    blocks = "".join(f'<file path="{p}">\n{body}\n</file>\n' for p in paths)
+    return f"<files>\n{blocks}</files>\n"
+
+
+def test_trim_takes_the_least_relevant_compressed_files_out_until_it_fits() -> None:
+    report = {"compressed": ["a.py", "b.py", "c.py"], "full": ["f.py"], "left_out": [],
+              "mapped": 4, "tokens": {"a.py": 100, "b.py": 100, "c.py": 100, "f.py": 10},
+              "why": {"a.py": "compressed: relevance rank 2", "b.py": "compressed: relevance rank 9",
+                      "c.py": "compressed: no evidence of relevance"},
+              "summary": "s"}
+    full = trim.Pack(_pack("f.py"), 100, len(_pack("f.py")))
+    text = _pack("a.py", "b.py", "c.py")
+    compressed = trim.Pack(text, 300, len(text))
+    assert trim.trim(full, compressed, "", report, budget_tokens=1_000, budget_chars=10**6) is None
+    cut = trim.trim(full, compressed, "", report, budget_tokens=250, budget_chars=10**6)
+    assert cut is not None and cut.dropped == ("b.py", "c.py")  # no evidence first, then rank 9
+    assert 'path="a.py"' in cut.text and 'path="b.py"' not in cut.text and cut.tokens <= 250
+    updated = trim.updated_report(report, cut.dropped)
+    assert updated["compressed"] == ["a.py"] and updated["left_out"] == ["b.py", "c.py"]
+    marks = trim.updated_map(updated, "")
+    assert "C a.py 100" in marks and "- b.py 100" in marks and "F f.py 10" in marks
+
+
+def _decide(tmp_path, monkeypatch, band: tuple[int, int], counted: int | None):
+    repo = make_repo(tmp_path / "repo", FILES)
+    r = recipes.load("python")
+    r = replace(r, strategies=replace(r.strategies, slice=("a/",)),
+                planner=replace(r.planner, context_tokens=101_000, output_tokens=1_000))
+    monkeypatch.setattr(plannerview, "estimate", lambda repo, specs: Estimate(
+        sum(band) // 2, band[0], band[1], 1, 1, ()))
+    calls = []
+
+    def exact(recipe, repo, pathspecs, store=True):
+        calls.append(pathspecs)
+        return Measurement(counted or 0, True, "large", 1, chars=counted)
+    monkeypatch.setattr(plannerview, "exact", exact)
+    m = Measurement(10**7, False, "large", 4, low=5 * 10**6, high=10**8)
+    job, notes = plannerview.decide(Job(r, spec_text="spec"), repo, m, "spec")
+    return job, notes[0], calls
+
+
+def test_a_slice_under_the_budget_is_kept_though_its_band_top_is_over(tmp_path, monkeypatch):
+    """The terraform case: a slice that packs under the budget, with a pessimistic top above it,
+    is counted by repomix and kept, never rejected on the top of the band."""
+    job, note, calls = _decide(tmp_path, monkeypatch, (30_000, 300_000), counted=61_000)
+    assert calls == [("a/",)] and job.tiers and job.floor_tokens == 61_000
+    assert "counted by repomix" in note and "fits" in note
+
+
+@pytest.mark.parametrize("band,fits", [((1_000, 50_000), True), ((200_000, 900_000), False)])
+def test_a_band_on_one_side_of_the_budget_decides_without_counting(tmp_path, monkeypatch,
+                                                                    band, fits):
+    job, note, calls = _decide(tmp_path, monkeypatch, band, counted=None)
+    assert calls == [] and job.floor_tokens is None
+    assert ("does not fit" not in note) is fits
+
+
+def test_whole_codebase_decided_by_real_count(tmp_path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "repo", FILES)
+    r = recipes.load("python")
+    r = replace(r, planner=replace(r.planner, context_tokens=301_000, output_tokens=1_000))
+    monkeypatch.setattr(plannerview, "exact", lambda recipe, repo, specs, store=True: Measurement(
+        297_953, True, "large", 1, chars=1_100_000))
+    m = Measurement(400_000, False, "large", 4, low=150_000, high=1_200_000)  # straddles
+    job, notes = plannerview.decide(Job(r, spec_text="spec"), repo, m, "spec")
+    assert not job.tiers and job.slice == r.codebase
+    assert "the whole codebase fits the planner's budget (297,953 of 300,000 tokens" in notes[0]
+    assert "all of it in full text" in notes[0]

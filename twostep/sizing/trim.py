@@ -1,0 +1,104 @@
+"""Fit the tiers by their real size, once repomix has packed and counted them.
+
+The tiers were planned from estimates; `--compress` shrinks code well but not data (a long
+string literal stays whole), so the compressed pack can come out larger than planned. When the
+real counts (the packs' repomix logs) with the map and the spec are over the planner's budget,
+the least relevant compressed files are taken out of the compressed pack, whole `<file>` blocks
+at a time, until it fits; they stay named in the map (marked `-`), and tiers.json says why.
+A pack's tokens after the cut are its count scaled by the characters it keeps (fit does the
+same), so nothing is decided on an estimate the real count contradicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from twostep.sizing.tiers import MAP_CHARS_PER_TOKEN, render_map
+
+_BLOCK = re.compile(r'<file path="([^"]*)">\n.*?\n</file>\n', re.S)
+WHY = "left out: its compressed view was larger than estimated; over the planner's budget"
+
+
+@dataclass(frozen=True)
+class Pack:
+    text: str
+    tokens: int   # repomix's count of the pack as written
+    chars: int    # repomix's character count of the pack as written
+
+    @property
+    def per_char(self) -> float:
+        return self.tokens / self.chars if self.chars else 0.0
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    text: str
+    dropped: tuple[str, ...]
+    tokens: int   # the codebase part after the cut: packs (scaled) and map
+
+
+def _unescape(path: str) -> str:
+    return (path.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def _order(report: Mapping[str, Any]) -> list[str]:
+    """Compressed files, least relevant first: no evidence (largest first), then by rank."""
+    why: Mapping[str, str] = report.get("why", {})
+    sizes: Mapping[str, int] = report.get("tokens", {})
+
+    def rank(path: str) -> int:
+        found = re.search(r"relevance rank (\d+)", why.get(path, ""))
+        return int(found.group(1)) if found else 10**9
+    return sorted(report.get("compressed", []),
+                  key=lambda p: (-rank(p), -sizes.get(p, 0), p))
+
+
+def trim(full: Pack, compressed: Pack, map_text: str, report: Mapping[str, Any], *,
+         budget_tokens: int, budget_chars: int) -> Trimmed | None:
+    """The compressed pack with enough of its least relevant files removed, or None when the
+    tiers fit as packed."""
+    map_tokens = len(map_text) // MAP_CHARS_PER_TOKEN + 1
+    tokens = full.tokens + compressed.tokens + map_tokens
+    chars = len(full.text) + len(compressed.text) + len(map_text)
+    if tokens <= budget_tokens and chars <= budget_chars:
+        return None
+    blocks = {_unescape(m.group(1)): m for m in _BLOCK.finditer(compressed.text)}
+    dropped: list[str] = []
+    for path in _order(report):
+        if tokens <= budget_tokens and chars <= budget_chars:
+            break
+        block = blocks.get(path)
+        if block is None:
+            continue
+        size = block.end() - block.start()
+        tokens -= int(size * compressed.per_char)
+        chars -= size
+        dropped.append(path)
+    gone = set(dropped)
+    text = _BLOCK.sub(lambda m: "" if _unescape(m.group(1)) in gone else m.group(0),
+                      compressed.text)
+    return Trimmed(text, tuple(sorted(dropped)), tokens)
+
+
+def updated_report(report: dict[str, Any], dropped: Sequence[str]) -> dict[str, Any]:
+    gone = set(dropped)
+    report["compressed"] = [p for p in report["compressed"] if p not in gone]
+    report["left_out"] = sorted(set(report["left_out"]) | gone)
+    for path in dropped:
+        report["why"][path] = WHY
+    report["summary"] += (f"; after packing, {len(dropped):,} compressed files were taken out "
+                          f"to fit the real count")
+    return report
+
+
+def updated_map(report: Mapping[str, Any], map_text: str) -> str:
+    """The map with the tiers' marks as they now stand (a directory map has no marks)."""
+    sizes: Mapping[str, int] = report.get("tokens", {})
+    if not report.get("mapped") or not sizes:
+        return map_text
+    marks = dict.fromkeys(report["full"], "F") | dict.fromkeys(report["compressed"], "C")
+    return render_map(sizes.items(), marks)
