@@ -108,10 +108,12 @@ def measure(recipe: str, as_json: bool, exact: bool):
     if as_json:
         click.echo(json.dumps({"recipe": r.name, **m.to_json()}, indent=2))
         return
-    how = "exact (repomix)" if m.exact else f"estimate, band {m.low:,}–{m.high:,}"
-    click.echo(f"{m.tokens} tokens ({how}), {m.files} files → strategy {m.strategy}")
-    for d, t in m.by_dir[:10]:
-        click.echo(f"  {t:>10,}  {d}")
+    from twostep.sizing.rows import table
+
+    how = "exact, counted by repomix" if m.exact else f"estimated, band {m.low:,}–{m.high:,}"
+    click.echo(f"{m.tokens:,} tokens ({how}), {m.files:,} files → strategy {m.strategy}")
+    for line in table(m.by_dir, m.tokens):
+        click.echo(line)
 
 
 @click.command()

@@ -97,8 +97,10 @@ def step_lines(step: Step) -> list[str]:
     return step.accept(_LINES)
 
 
-def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> str:
-    """The whole script: header comments, strict mode, the run directory, then each phase."""
+def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
+           prologue: Iterable[Step] = ()) -> str:
+    """The whole script: header comments, strict mode, the checks that come before anything
+    is written (`prologue`), the run directory, then each phase."""
     lines = ["#!/usr/bin/env bash"]
     lines += [f"# {h}" if h else "#" for h in header]
     lines += [
@@ -106,6 +108,11 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> 
         "# Run it from anywhere inside the repository; twostep must be on PATH.",
         'cd "$(git rev-parse --show-toplevel)"',
         "command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }",
+    ]
+    for step in prologue:
+        lines += [f"# {step.title}"] if step.title else []
+        lines += step_lines(step)
+    lines += [
         f'RUN="$PWD/.twostep/runs/{run_id_expr}"',
         'mkdir -p -- "$RUN"',
         "# .twostep/ keeps itself out of git; no tracked file is edited for that.",

@@ -69,8 +69,12 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
         check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty)
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
-    preflight.check(phases, recipe)
-    _rewind(run, phases)
+    _rewind(run, phases)  # in memory only: nothing is written until preflight passed
+    remaining = [p for p in phases
+                 if any(s.name not in m.done or s.every_time for s in p.steps)]
+    # Only what is left counts: a resume with verify alone left needs no API key.
+    preflight.require_terminal(remaining)
+    preflight.check(remaining, recipe)
     run.set(status="running", failed_step=None, error=None)
     LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")
     return execute_phases(run, repo, phases, job)
