@@ -13,7 +13,22 @@ from twostep.sizing.strategy import STRATEGIES
 # Core modules are imported inside each command: `twostep --version` and the pipeline's
 # stage commands should not pay for YAML, plumbum or the whole workflow.
 
-recipe_arg = click.argument("recipe", metavar="RECIPE")
+recipe_arg = click.argument("recipe", metavar="[RECIPE]", required=False)
+#: What RECIPE means when it is left out (`twostep init` writes it).
+DEFAULT_RECIPE = "twostep.yaml"
+
+
+def _recipe(value: str | None) -> str:
+    """RECIPE as given, else ./twostep.yaml when it exists."""
+    if value:
+        return value
+    if Path(DEFAULT_RECIPE).is_file():
+        return DEFAULT_RECIPE
+    from twostep.errors import InputError
+
+    raise InputError(f"no RECIPE given and no ./{DEFAULT_RECIPE} here",
+                     hint="name one (twostep recipes lists the built-ins), or write "
+                          f"{DEFAULT_RECIPE} with `twostep init`")
 strategy_opt = click.option("--strategy", type=click.Choice(STRATEGIES),
                             help="Override the measured strategy.")
 dry_opt = click.option("--dry-run", is_flag=True,
@@ -21,6 +36,11 @@ dry_opt = click.option("--dry-run", is_flag=True,
                             "call no model, write nothing.")
 dirty_opt = click.option("--allow-dirty", is_flag=True,
                          help="Let the executor run on a work tree with uncommitted changes.")
+
+
+json_opt = click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object with the result on stdout at the end, "
+                             "success or failure (`twostep schema result`).")
 
 
 def _go(job, repo: Path, switches, dry: bool):
@@ -32,6 +52,19 @@ def _go(job, repo: Path, switches, dry: bool):
     return session.start(job, repo, switches)
 
 
+def _finish(command: str, as_json: bool, dry: bool, go):
+    """Run `go` (which builds the job and runs it); with --json, print the result at the end."""
+    from twostep.tools import git as gitrepo
+
+    if not as_json:
+        return go()
+    if dry:
+        raise click.UsageError("--json and --dry-run exclude each other (the script is the data)")
+    from twostep.runs import result
+
+    return result.capture(command, gitrepo.root(), go)
+
+
 @click.command()
 @recipe_arg
 @click.option("--spec", required=True, metavar="FILE|-", help="The feature spec (- reads stdin).")
@@ -39,15 +72,21 @@ def _go(job, repo: Path, switches, dry: bool):
 @strategy_opt
 @dry_opt
 @dirty_opt
-def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool):
-    """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file)."""
+@json_opt
+def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run: bool,
+        allow_dirty: bool, as_json: bool):
+    """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file;
+    default: ./twostep.yaml, which `twostep init` writes)."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
     from twostep.tools import git as gitrepo
 
-    repo = gitrepo.root()
-    job = jobs.make(repo, recipe, spec=spec, yes=yes)
-    _go(job, repo, session.Switches(strategy, allow_dirty), dry_run)
+    def go():
+        repo = gitrepo.root()
+        job = jobs.make(repo, _recipe(recipe), spec=spec, yes=yes)
+        return _go(job, repo, session.Switches(strategy, allow_dirty), dry_run)
+
+    _finish("run", as_json, dry_run, go)
 
 
 @click.command()
@@ -58,15 +97,24 @@ def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, 
                    "- for stdout).")
 @strategy_opt
 @dry_opt
-def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_run: bool):
+@json_opt
+def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None, dry_run: bool,
+         as_json: bool):
     """Run the plan step alone: pack the codebase and have the planner write the plan."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
     from twostep.tools import git as gitrepo
 
-    repo = gitrepo.root()
-    job = jobs.make(repo, recipe, spec=spec, plan=output, yes=True)
-    run = _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY), dry_run)
+    if as_json and output == "-":
+        raise click.UsageError("--json prints the result on stdout: write the plan to a file "
+                               "with -o PATH (the result names it as plan_path)")
+
+    def go():
+        repo = gitrepo.root()
+        job = jobs.make(repo, _recipe(recipe), spec=spec, plan=output, yes=True)
+        return _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY), dry_run)
+
+    run = _finish("plan", as_json, dry_run, go)
     if output == "-" and run is not None:
         session.print_plan(run)
 
@@ -78,17 +126,23 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 @strategy_opt
 @dry_opt
 @dirty_opt
-def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool,
-            allow_dirty: bool):
+@json_opt
+def execute(recipe: str | None, plan_file: str | None, strategy: str | None, dry_run: bool,
+            allow_dirty: bool, as_json: bool):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
     from twostep.tools import git as gitrepo
 
-    repo = gitrepo.root()
-    job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=True, need_spec=False)
-    jobs.existing_plan(repo, job.plan_path)
-    _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY), dry_run)
+    def go():
+        repo = gitrepo.root()
+        job = jobs.make(repo, _recipe(recipe), spec=None, plan=plan_file, yes=True,
+                        need_spec=False)
+        jobs.existing_plan(repo, job.plan_path)
+        return _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY),
+                   dry_run)
+
+    _finish("execute", as_json, dry_run, go)
 
 
 @click.command()
@@ -96,14 +150,14 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: tokens, strategy, exact, by_dir, …")
 @click.option("--exact", is_flag=True, help="Always count with repomix, never estimate.")
-def measure(recipe: str, as_json: bool, exact: bool):
+def measure(recipe: str | None, as_json: bool, exact: bool):
     """Print the codebase's token count and the strategy it selects."""
     from twostep.recipe import load as recipes
     from twostep.sizing.measure import measure as run_measure
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
-    r = recipes.load(recipe)
+    r = recipes.load(_recipe(recipe))
     m = run_measure(r, repo, force_exact=exact)
     if as_json:
         click.echo(json.dumps({"recipe": r.name, **m.to_json()}, indent=2))
@@ -118,11 +172,31 @@ def measure(recipe: str, as_json: bool, exact: bool):
 
 @click.command()
 @recipe_arg
-def check(recipe: str):
-    """Validate a recipe; print a summary of it."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {recipe, ok, problems: [{file, line, col, message, hint}], summary}.")
+def check(recipe: str | None, as_json: bool):
+    """Validate a recipe, reporting every problem at file:line:col; print a summary of it."""
+    from twostep.errors import RecipeError
+    from twostep.recipe import fields
     from twostep.recipe import load as recipes
 
-    r = recipes.load(recipe)
+    name = _recipe(recipe)
+    try:
+        r = recipes.load(name)
+    except RecipeError as exc:
+        if as_json:
+            click.echo(json.dumps({"recipe": name, "ok": False,
+                                   "problems": fields.describe(exc), "summary": None}, indent=2))
+        raise
+    summary = {"name": r.name, "source": r.source, "codebase": list(r.codebase),
+               "planner": {"cli": r.planner.cli, "model": r.planner.model},
+               "executor": {"cli": r.executor.cli, "model": r.executor.model,
+                            "permission_mode": r.executor.permission_mode},
+               "verify": [list(cmd) for cmd in r.verify]}
+    if as_json:
+        click.echo(json.dumps({"recipe": name, "ok": True, "problems": [], "summary": summary},
+                              indent=2))
+        return
     click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; "
                f"planner {r.planner.cli} {r.planner.model}; "
                f"executor {r.executor.cli} {r.executor.model} "
@@ -131,7 +205,8 @@ def check(recipe: str):
 
 @click.command(name="recipes")
 @click.option("--show", metavar="NAME", help="Print a built-in recipe's YAML.")
-def list_recipes(show: str | None):
+@click.option("--json", "as_json", is_flag=True, help="Print [{name, description, path}].")
+def list_recipes(show: str | None, as_json: bool):
     """List the built-in recipes (or print one)."""
     from twostep.recipe import builtin as builtins
     from twostep.recipe import load as recipes
@@ -140,6 +215,11 @@ def list_recipes(show: str | None):
         path, _ = builtins.locate(show, Path.cwd())
         click.echo(path.read_text(encoding="utf-8"), nl=False)
         return
+    if as_json:
+        click.echo(json.dumps([{"name": n, "description": recipes.load(n).description,
+                                "path": str(builtins.recipes_dir() / f"{n}.yaml")}
+                               for n in builtins.names()], indent=2))
+        return
     for name in builtins.names():
         click.echo(f"{name}\t{recipes.load(name).description}")
 
@@ -147,6 +227,8 @@ def list_recipes(show: str | None):
 def register(group: click.Group) -> None:
     for command in (run, plan, execute, measure, check, list_recipes):
         group.add_command(command)
+    from twostep.cli import editor as cli_editor
     from twostep.cli import runs as cli_runs
 
     cli_runs.register(group)
+    cli_editor.register(group)

@@ -11,15 +11,31 @@ import click
 @click.argument("run_id", metavar="[RUN]", required=False)
 @click.option("--yes", "-y", is_flag=True, help="Skip the review gate if the run reaches it.")
 @click.option("--allow-dirty", is_flag=True, help="Let the executor run on a dirty work tree.")
-def resume(run_id: str | None, yes: bool, allow_dirty: bool):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object with the result on stdout at the end "
+                   "(`twostep schema result`).")
+def resume(run_id: str | None, yes: bool, allow_dirty: bool, as_json: bool):
     """Continue the last failed or interrupted run (or RUN) from the step that failed.
 
     The planner is never asked again when the run already has its plan.
     """
     from twostep.pipeline.resume import resume as resume_run
+    from twostep.runs import store
     from twostep.tools import git as gitrepo
 
-    resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty)
+    repo = gitrepo.root()
+    if not as_json:
+        resume_run(repo, run_id, yes=yes, allow_dirty=allow_dirty)
+        return
+    from twostep.runs import result
+
+    target = store.load(repo, run_id)  # before resuming: the run the result is about
+
+    def go():
+        resume_run(repo, target.id, yes=yes, allow_dirty=allow_dirty)
+        return store.load(repo, target.id)
+
+    result.capture("resume", repo, go, find=lambda: target)
 
 
 @click.command(name="runs")
@@ -42,31 +58,44 @@ def list_runs(as_json: bool):
 
 
 @click.command()
-def doctor():
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {ok, exit_code, tools: [...], credentials: [...]} "
+                   "(`twostep schema doctor`).")
+def doctor(as_json: bool):
     """Check that every CLI twostep composes is installed, with its version, and that the
-    model CLIs have credentials (exit 5: a tool is missing; 16: credentials are)."""
+    model CLIs have credentials (exit 5: a tool is missing; 16: credentials are).
+
+    Versions are cached per user, keyed by each binary's path, size and mtime."""
     import os
 
     from twostep import agents
     from twostep.errors import ToolMissing
     from twostep.tools import versions
 
-    code = 0
+    code, tools, keys = 0, [], []
     for tool in ("git", "rg", "repomix", *agents.NAMES):
         try:
-            found = versions.versions([tool])
-            click.echo(f"ok       {tool}: {found[tool]}")
+            found = versions.versions([tool])[tool]
+            tools.append({"name": tool, "ok": True, "version": found, "install": None})
         except ToolMissing:
             code = 5
-            click.echo(f"missing  {tool}: install with `{versions.install_hint(tool)}`")
+            tools.append({"name": tool, "ok": False, "version": None,
+                          "install": versions.install_hint(tool)})
     for name in agents.NAMES:
         adapter = agents.get(name)
         problem = adapter.credentials_problem("/".join(adapter.roles), os.environ)
-        if problem:
-            code = code or 16
-            click.echo(f"missing  {problem}")
-        else:
-            click.echo(f"ok       {name} credentials")
+        code = code or (16 if problem else 0)
+        keys.append({"cli": name, "ok": problem is None, "problem": problem})
+    if as_json:
+        click.echo(json.dumps({"ok": code == 0, "exit_code": code, "tools": tools,
+                               "credentials": keys}, indent=2))
+        raise SystemExit(code)
+    for t in tools:
+        click.echo(f"ok       {t['name']}: {t['version']}" if t["ok"] else
+                   f"missing  {t['name']}: install with `{t['install']}`")
+    for k in keys:
+        click.echo(f"missing  {k['problem']}" if k["problem"] else
+                   f"ok       {k['cli']} credentials")
     raise SystemExit(code)
 
 
