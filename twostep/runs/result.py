@@ -44,7 +44,8 @@ def _changed(run: store.Run, repo: Path) -> list[str]:
     before = run.dir / "before.state"
     if not before.is_file():
         return []
-    return changed_paths(before.read_text(encoding="utf-8"), fingerprint(repo))
+    after = fingerprint(repo)
+    return [p for p in changed_paths(before.read_text(encoding="utf-8"), after) if p]
 
 
 def _verify(run: store.Run) -> dict[str, Any]:
