@@ -43,9 +43,37 @@ json_opt = click.option("--json", "as_json", is_flag=True,
                              "success or failure (`twostep schema result`).")
 
 
-def _go(job, repo: Path, switches, dry: bool):
+worktree_opts = (
+    click.option("--worktree", is_flag=True,
+                 help="Run in a git worktree on a new branch from HEAD; your work tree, index "
+                      "and HEAD stay untouched (and may be dirty). The changes are committed "
+                      "there; the branch stays."),
+    click.option("--branch", metavar="NAME",
+                 help="The branch --worktree creates (default twostep/RUN-ID); implies it."),
+    click.option("--pr", is_flag=True,
+                 help="Then push the branch and open a pull request with `gh pr create`, the "
+                      "plan as its body; implies --worktree."),
+)
+
+
+def _isolate(command):
+    for option in reversed(worktree_opts):
+        command = option(command)
+    return command
+
+
+def _go(job, repo: Path, switches, dry: bool, isolate: tuple[bool, str | None, bool] = (
+        False, None, False)):
     from twostep.pipeline import session
 
+    worktree, branch, pr = isolate
+    if worktree or branch or pr:
+        from twostep.pipeline import isolated
+
+        if dry:
+            sys.stdout.write(isolated.dry_run(job, repo, switches, branch=branch, pr=pr))
+            return None
+        return isolated.start(job, repo, switches, branch=branch, pr=pr)
     if dry:
         sys.stdout.write(session.dry_run(job, repo, switches))
         return None
@@ -72,9 +100,10 @@ def _finish(command: str, as_json: bool, dry: bool, go):
 @strategy_opt
 @dry_opt
 @dirty_opt
+@_isolate
 @json_opt
 def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run: bool,
-        allow_dirty: bool, as_json: bool):
+        allow_dirty: bool, worktree: bool, branch: str | None, pr: bool, as_json: bool):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file;
     default: ./twostep.yaml, which `twostep init` writes)."""
     from twostep.pipeline import job as jobs
@@ -84,7 +113,8 @@ def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run:
     def go():
         repo = gitrepo.root()
         job = jobs.make(repo, _recipe(recipe), spec=spec, yes=yes)
-        return _go(job, repo, session.Switches(strategy, allow_dirty), dry_run)
+        return _go(job, repo, session.Switches(strategy, allow_dirty), dry_run,
+                   (worktree, branch, pr))
 
     _finish("run", as_json, dry_run, go)
 
@@ -126,9 +156,10 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 @strategy_opt
 @dry_opt
 @dirty_opt
+@_isolate
 @json_opt
 def execute(recipe: str | None, plan_file: str | None, strategy: str | None, dry_run: bool,
-            allow_dirty: bool, as_json: bool):
+            allow_dirty: bool, worktree: bool, branch: str | None, pr: bool, as_json: bool):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -140,7 +171,7 @@ def execute(recipe: str | None, plan_file: str | None, strategy: str | None, dry
                         need_spec=False)
         jobs.existing_plan(repo, job.plan_path)
         return _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY),
-                   dry_run)
+                   dry_run, (worktree, branch, pr))
 
     _finish("execute", as_json, dry_run, go)
 

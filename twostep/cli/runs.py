@@ -53,8 +53,9 @@ def list_runs(as_json: bool):
         m = r.manifest
         failed = f" at {m.failed_step}" if m.failed_step else ""
         tokens = m.measurement.get("tokens", "?")
+        branch = f"  branch {m.branch}" if m.branch else ""
         click.echo(f"{r.id}  {m.status:<11}{failed:<16} {m.recipe_name:<10} {m.strategy:<6} "
-                   f"{tokens} tokens")
+                   f"{tokens} tokens{branch}")
 
 
 @click.command()

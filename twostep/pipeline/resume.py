@@ -60,6 +60,11 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
+    if m.branch:
+        raise errors.InputError(
+            f"run {run.id} ran in a worktree on branch {m.branch}; resume does not continue "
+            "worktree runs yet",
+            hint=f"its tree is kept in {run.dir / 'worktree'}; start again with --worktree")
     recipe = recipes.load(m.recipe_source)
     plan = plan_from_name(m.plan or recipe.plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))

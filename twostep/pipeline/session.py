@@ -158,7 +158,8 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
 def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> int:
     runner = Runner(repo, run.dir, on_step=record.recorder(run, repo, job),
                     cache=store.state_dir(repo) / "cache")
-    LOG.info(f"run {run.id} (logs and packs in {run.dir.relative_to(repo)})")
+    shown = run.dir.relative_to(repo) if run.dir.is_relative_to(repo) else run.dir
+    LOG.info(f"run {run.id} (logs and packs in {shown})")
     done = set(run.manifest.done)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

@@ -74,6 +74,9 @@ class Manifest:
     failed_step: str | None = None
     error: str | None = None
     exit_code: int | None = None
+    #: --worktree: the branch the run commits on, and the pull request --pr opened.
+    branch: str | None = None
+    pr_url: str | None = None
     version: int = VERSION
 
     def mark_done(self, name: str) -> None:
@@ -108,7 +111,8 @@ class Manifest:
                 packs={k: PackRecord(**v) for k, v in (data.get("packs") or {}).items()},
                 sent=[SentRecord(**s) for s in data.get("sent") or []],
                 plan_head=data.get("plan_head"), failed_step=data.get("failed_step"),
-                error=data.get("error"), exit_code=data.get("exit_code"))
+                error=data.get("error"), exit_code=data.get("exit_code"),
+                branch=data.get("branch"), pr_url=data.get("pr_url"))
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",

@@ -22,6 +22,7 @@ from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Pipe
 from twostep.recipe import load as recipes
 from twostep.runs import store
+from twostep.tools import git
 
 #: The result's version: bump it only with a change that breaks a reader.
 VERSION = 1
@@ -41,6 +42,13 @@ def _raw_manifest(run: store.Run) -> dict[str, Any]:
 
 
 def _changed(run: store.Run, repo: Path) -> list[str]:
+    if run.manifest.branch and run.manifest.status == "done":  # committed on the branch
+        out = git.git("diff", "--name-only", "-z", f"{run.manifest.branch}~1",
+                      run.manifest.branch, cwd=repo, check=False)
+        return git.split_z(out)
+    tree = run.dir / "worktree"
+    if run.manifest.branch and tree.is_dir():  # a failed worktree run keeps its tree
+        repo = tree
     before = run.dir / "before.state"
     if not before.is_file():
         return []
@@ -94,6 +102,7 @@ def build_result(command: str, repo: Path, run: store.Run | None, code: int,
             "steps": [{"name": s.name, "exit_code": s.exit_code, "seconds": s.seconds}
                       for s in m.steps],
             "seconds": round(sum(s.seconds for s in m.steps), 3),
+            "branch": m.branch, "pr_url": m.pr_url,
         })
     out.update(extra or {})
     return out
