@@ -81,16 +81,20 @@ def _go(job, repo: Path, switches, dry: bool, isolate: tuple[bool, str | None, b
 
 
 def _finish(command: str, as_json: bool, dry: bool, go):
-    """Run `go` (which builds the job and runs it); with --json, print the result at the end."""
+    """Run `go` (which builds the job and runs it) with live progress; then the summary on
+    stderr and, with --json, the result on stdout."""
     from twostep.tools import git as gitrepo
 
-    if not as_json:
-        return go()
     if dry:
-        raise click.UsageError("--json and --dry-run exclude each other (the script is the data)")
+        if as_json:
+            raise click.UsageError("--json and --dry-run exclude each other "
+                                   "(the script is the data)")
+        return go()
+    from twostep.progress import PROGRESS
     from twostep.runs import result
 
-    return result.capture(command, gitrepo.root(), go)
+    PROGRESS.enabled = True
+    return result.capture(command, gitrepo.root(), go, as_json=as_json)
 
 
 @click.command()

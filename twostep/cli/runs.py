@@ -20,14 +20,12 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, as_json: bool):
     The planner is never asked again when the run already has its plan.
     """
     from twostep.pipeline.resume import resume as resume_run
-    from twostep.runs import store
+    from twostep.progress import PROGRESS
+    from twostep.runs import result, store
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
-    if not as_json:
-        resume_run(repo, run_id, yes=yes, allow_dirty=allow_dirty)
-        return
-    from twostep.runs import result
+    PROGRESS.enabled = True
 
     target = store.load(repo, run_id)  # before resuming: the run the result is about
 
@@ -35,7 +33,7 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, as_json: bool):
         resume_run(repo, target.id, yes=yes, allow_dirty=allow_dirty)
         return store.load(repo, target.id)
 
-    result.capture("resume", repo, go, find=lambda: target)
+    result.capture("resume", repo, go, as_json=as_json, find=lambda: target)
 
 
 @click.command(name="runs")

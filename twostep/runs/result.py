@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from twostep.errors import EXIT_CODES, TwostepError
+from twostep.log import LOG
 from twostep.pipeline import build
 from twostep.pipeline.fingerprint import changed_paths, fingerprint
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Pipe
 from twostep.recipe import load as recipes
-from twostep.runs import store
+from twostep.runs import store, summary
 from twostep.tools import git
 
 #: The result's version: bump it only with a change that breaks a reader.
@@ -109,10 +110,11 @@ def build_result(command: str, repo: Path, run: store.Run | None, code: int,
 
 
 def capture(command: str, repo: Path, go: Callable[[], store.Run | None], *,
-            find: Callable[[], store.Run] | None = None,
+            as_json: bool = True, find: Callable[[], store.Run] | None = None,
             extra: Callable[[], dict[str, Any]] = dict) -> store.Run | None:
-    """Run `go`, then print its result as one JSON object on stdout, success or failure.
-    On a failure the run is the one `find` names (resume), else the one `go` created."""
+    """Run `go`, then report its result, success or failure: the summary table on stderr
+    (unless -q) and, `as_json`, one JSON object on stdout. On a failure the run is the one
+    `find` names (resume), else the one `go` created."""
     before = {r.id for r in store.all_runs(repo)}
     started = time.monotonic()
     run, code, error, failure = None, 0, None, None
@@ -131,10 +133,15 @@ def capture(command: str, repo: Path, go: Callable[[], store.Run | None], *,
         run = store.load(repo, run.id)  # as the run left it on disk
         error = error or run.manifest.error
     result = build_result(command, repo, run, code, error, extra())
-    if result["seconds"] is None:
-        result["seconds"] = round(time.monotonic() - started, 3)
-    sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    sys.stdout.flush()
+    # Wall time: a nested step's time is also in its parent's, so the steps do not add up.
+    result["seconds"] = round(time.monotonic() - started, 3)
+    if run is not None and LOG.verbosity >= 1:
+        for line in summary.table(result):
+            LOG.out.write(f"  {line}\n")
+        LOG.out.flush()
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.flush()
     if failure is not None:
         raise failure
     return run
