@@ -99,3 +99,12 @@ def test_other_commands_json(repo, tmp_path, args, name):
     assert proc.returncode in (0, 16) and data
     if name == "doctor":
         assert all(t["ok"] for t in data["tools"]) and {c["cli"] for c in data["credentials"]} >= {"gemini", "claude"}
+
+
+@pytest.mark.parametrize("name", ["recipe", "result", "doctor", "check", "recipes", "runs"])
+def test_published_schemas_are_committed_and_unchanged(tmp_path, name):
+    """schemas/*.schema.json are the published shapes: a change to one shows in review."""
+    out = twostep("schema", name, cwd=tmp_path)
+    committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+    assert json.loads(out.stdout) == committed, \
+        f"regenerate with: twostep schema {name} > schemas/{name}.schema.json (and say why)"

@@ -67,8 +67,9 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
     for step in iso.finish:
         inside.run_step(step)
     url = run.dir / "pr-url.txt"
-    if url.is_file():
-        run.set(pr_url=url.read_text(encoding="utf-8").strip().splitlines()[-1])
+    printed = url.read_text(encoding="utf-8").split() if url.is_file() else []
+    if printed:  # gh prints the new pull request's URL last
+        run.set(pr_url=printed[-1])
     for step in iso.teardown:
         outside.run_step(step)
     LOG.info(f"committed on branch {name}" + (f"; pull request {run.manifest.pr_url}"
