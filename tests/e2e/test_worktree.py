@@ -140,3 +140,27 @@ def test_dry_run_renders_the_worktree_commit_and_pr(repo, tmp_path):
     assert bashed.returncode == 0, bashed.stderr.decode()
     assert git(repo, "diff", "--name-only", "b2~1", "b2").split() == ["wordfreq/cli.py"]
     assert (repo / "README.md").read_text() == "my unsaved edit\n"
+
+
+def test_a_failed_worktree_run_resumes_in_its_worktree_then_commits(repo, tmp_path):
+    recipe = tmp_path / "flag.yaml"
+    recipe.write_text("extends: python\nverify:\n  - [python, -c, \"import os, sys; "
+                      "sys.exit(0 if os.environ.get('VERIFY_OK') else 1)\"]\n")
+    env = standin_env(tmp_path)
+    before = _state(repo)
+    failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--worktree", "--json",
+                     cwd=repo, env=env)
+    assert failed.returncode == 10, failed.stderr.decode()
+    result = json.loads(failed.stdout)
+    tree = Path(result["run_dir"]) / "worktree"
+    assert tree.is_dir() and result["changed_files"] == ["wordfreq/cli.py"]
+    assert _state(repo)[1:] == before[1:]
+    env["VERIFY_OK"] = "1"
+    resumed = twostep("resume", "--json", cwd=repo, env=env)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    again = json.loads(resumed.stdout)
+    assert again["run_id"] == result["run_id"] and again["branch"] == result["branch"]
+    assert [c for c in json.loads(resumed.stdout)["steps"] if c["name"] == "executor"]
+    assert git(repo, "diff", "--name-only", f"{again['branch']}~1", again["branch"]).split() == \
+        ["wordfreq/cli.py"]
+    assert not tree.exists() and _state(repo)[1:] == before[1:]

@@ -12,6 +12,7 @@ from twostep.log import LOG
 from twostep.pipeline import preflight, render, session, worktree
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
+from twostep.pipeline.steps import Phase
 from twostep.runs import record, store
 from twostep.sizing.measure import measure
 
@@ -56,14 +57,19 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
     iso = worktree.plan(job, name, worktree.message(job, name, run.id,
                                                     record.plan_name(job.plan_path),
                                                     _plan_text(job, repo)), pr=pr and not problem)
-    run.set(branch=name)
-    outside = Runner(repo, run.dir)
+    run.set(branch=name, pr=pr and not problem)
     for step in iso.setup:
-        outside.run_step(step)
-    tree = run.dir / "worktree"
+        Runner(repo, run.dir).run_step(step)
+    return _complete(run, repo, phases, job, iso)
+
+
+def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
+              iso: worktree.Isolation) -> store.Run:
+    """The phases in the worktree, then the commit (and PR), then the worktree's removal."""
+    name, tree = iso.branch, run.dir / "worktree"
     LOG.info(f"working on branch {name} in {os.path.relpath(tree)}")
     session.execute_phases(run, tree, phases, job)  # on failure the worktree stays, to look at
-    inside = Runner(tree, run.dir)
+    outside, inside = Runner(repo, run.dir), Runner(tree, run.dir)
     for step in iso.finish:
         inside.run_step(step)
     url = run.dir / "pr-url.txt"
@@ -93,3 +99,18 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
                          isolation=render.Isolation(iso.setup, iso.workdir, iso.finish,
                                                     iso.teardown))
+
+
+def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> store.Run:
+    """Continue a worktree run in the worktree it left, then commit as `start` would."""
+    m = run.manifest
+    assert m.branch is not None
+    spec = run.dir / "spec.md"
+    if spec.is_file():
+        job = replace(job, spec_path=str(spec))
+    tree = run.dir / "worktree"
+    text = (tree / job.plan_path).read_text(encoding="utf-8", errors="replace") \
+        if isinstance(job.plan_path, str) and (tree / job.plan_path).is_file() else None
+    iso = worktree.plan(job, m.branch, worktree.message(job, m.branch, run.id, m.plan, text),
+                        pr=m.pr)
+    return _complete(run, repo, phases, job, iso)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from twostep import errors, planfiles
 from twostep.log import LOG
-from twostep.pipeline import build, preflight
+from twostep.pipeline import build, isolated, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
@@ -60,11 +60,10 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
-    if m.branch:
-        raise errors.InputError(
-            f"run {run.id} ran in a worktree on branch {m.branch}; resume does not continue "
-            "worktree runs yet",
-            hint=f"its tree is kept in {run.dir / 'worktree'}; start again with --worktree")
+    tree = run.dir / "worktree" if m.branch else None  # --worktree: it continues there
+    if tree is not None and not tree.is_dir():
+        raise errors.InputError(f"run {run.id}: its worktree {tree} is gone",
+                                hint=f"start again with --worktree (branch {m.branch} stays)")
     recipe = recipes.load(m.recipe_source)
     plan = plan_from_name(m.plan or recipe.plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
@@ -82,4 +81,7 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     preflight.check(remaining, recipe)
     run.set(status="running", failed_step=None, error=None)
     LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")
+    if tree is not None:
+        isolated.resume(run, repo, phases, job)
+        return 0
     return execute_phases(run, repo, phases, job)

@@ -76,6 +76,7 @@ class Manifest:
     exit_code: int | None = None
     #: --worktree: the branch the run commits on, and the pull request --pr opened.
     branch: str | None = None
+    pr: bool = False
     pr_url: str | None = None
     version: int = VERSION
 
@@ -112,7 +113,7 @@ class Manifest:
                 sent=[SentRecord(**s) for s in data.get("sent") or []],
                 plan_head=data.get("plan_head"), failed_step=data.get("failed_step"),
                 error=data.get("error"), exit_code=data.get("exit_code"),
-                branch=data.get("branch"), pr_url=data.get("pr_url"))
+                branch=data.get("branch"), pr=bool(data.get("pr")), pr_url=data.get("pr_url"))
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",
