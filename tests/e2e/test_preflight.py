@@ -117,3 +117,12 @@ def test_dry_run_script_runs_the_same_preflight_first(repo, tmp_path):
     bashed = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True)
     assert bashed.returncode == 16 and b"ANTHROPIC_API_KEY" in bashed.stderr
     assert not (repo / ".twostep").exists()
+
+
+def test_failed_execute_preflight_writes_nothing(repo, tmp_path):
+    (tmp_path / "plan.md").write_text("# Plan\n\nChange `wordfreq/cli.py`.\n")
+    env = standin_env(tmp_path, PATH=_path_without(tmp_path, "claude"))
+    result = twostep("execute", "python", "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
+    assert result.returncode == 5, result.stderr.decode()
+    assert not (repo / ".twostep").exists()
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
