@@ -204,6 +204,21 @@ def bench_startup_baseline(work: Path) -> None:
            1.00, unit="ms")
 
 
+def bench_doctor(work: Path) -> None:
+    """`twostep doctor` warm (tool versions cached per user) against its 0.5 s budget."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "doctor-cache")}
+
+    def doctor() -> float:
+        started = time.perf_counter()
+        subprocess.run([TWOSTEP, "doctor"], cwd=work, env=env, capture_output=True, check=False)
+        return time.perf_counter() - started
+
+    doctor()  # the cold call fills the cache
+    got = [doctor() for _ in range(10)]
+    figure("doctor", "doctor warm / 0.5 s budget", ("doctor_ms", med(got) * 1000),
+           ("budget_ms", 500.0), 1.00, unit="ms")
+
+
 def bench_measure(work: Path, repo: Path) -> None:
     reset(repo)
     full = ["repomix", ".", "--no-gitignore", "--no-default-patterns", "-o", str(work / "full.xml")]
@@ -405,6 +420,7 @@ def main() -> int:
             return repos.get("many") or repos.setdefault("many", many_repo(work / "many"))
 
         plan = [("start-up", bench_startup, ()), ("start-up baseline", bench_startup_baseline, ()),
+                ("doctor", bench_doctor, ()),
                 ("overhead", bench_overhead, (std,)), ("measure", bench_measure, (std,)),
                 ("agreement", bench_agreement, ()), ("pack stdlib", bench_packing, (std, "stdlib")),
                 ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,)),

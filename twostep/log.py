@@ -25,6 +25,9 @@ class Log:
     def _paint(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text
 
+    def paint(self, text: str, code: str) -> str:
+        return self._paint(text, code)
+
     def info(self, message: str) -> None:
         if self.verbosity >= 1:
             print(f"{self._paint('twostep:', '1')} {message}", file=self.out, flush=True)

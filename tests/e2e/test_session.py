@@ -96,7 +96,9 @@ def test_gate_without_tty_stops_with_a_hint(repo, tmp_path):
     env = standin_env(tmp_path)
     result = twostep("run", RECIPE, "--spec", SPEC, cwd=repo, env=env)
     assert result.returncode == 12 and "--yes" in result.stderr.decode()
-    assert (repo / "AI-PLAN.md").exists() and [c["tool"] for c in calls(env)] == ["gemini"]
+    # Refused before anything is packed or paid for: no model call, nothing written.
+    assert calls(env) == [] and not (repo / "AI-PLAN.md").exists()
+    assert not (repo / ".twostep").exists()
 
 
 def test_spec_from_stdin(repo, tmp_path):

@@ -18,7 +18,7 @@ EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
 
 #: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
 STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard", "linktree",
-          "snapshot")
+          "preflight", "snapshot")
 
 
 class Group(click.Group):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -13,15 +14,30 @@ import click
 @click.option("--allow-dirty", is_flag=True, help="Let the executor run on a dirty work tree.")
 @click.option("--max-cost", type=float, metavar="USD",
               help="The run's budget from now on; what it already spent counts (exit 18).")
-def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | None):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object with the result on stdout at the end "
+                   "(`twostep schema result`).")
+def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | None,
+           as_json: bool):
     """Continue the last failed or interrupted run (or RUN) from the step that failed.
 
     The planner is never asked again when the run already has its plan.
     """
     from twostep.pipeline.resume import resume as resume_run
+    from twostep.progress import PROGRESS
+    from twostep.runs import result, store
     from twostep.tools import git as gitrepo
 
-    resume_run(gitrepo.root(), run_id, yes=yes, allow_dirty=allow_dirty, max_cost=max_cost)
+    repo = gitrepo.root()
+    PROGRESS.enabled = True
+
+    target = store.load(repo, run_id)  # before resuming: the run the result is about
+
+    def go():
+        resume_run(repo, target.id, yes=yes, allow_dirty=allow_dirty, max_cost=max_cost)
+        return store.load(repo, target.id)
+
+    result.capture("resume", repo, go, as_json=as_json, find=lambda: target)
 
 
 @click.command(name="runs")
@@ -40,16 +56,22 @@ def list_runs(as_json: bool):
         m = r.manifest
         failed = f" at {m.failed_step}" if m.failed_step else ""
         tokens = m.measurement.get("tokens", "?")
+        branch = f"  branch {m.branch}" if m.branch else ""
         click.echo(f"{r.id}  {m.status:<11}{failed:<16} {m.recipe_name:<10} {m.strategy:<6} "
-                   f"{tokens} tokens")
+                   f"{tokens} tokens{branch}")
         for line in cost.summary_lines(m.usage):
             click.echo(f"    {line}")
 
 
 @click.command()
-def doctor():
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {ok, exit_code, tools: [...], credentials: [...]} "
+                   "(`twostep schema doctor`).")
+def doctor(as_json: bool):
     """Check that every CLI twostep composes is installed, with its version, and that the
-    model CLIs have credentials (exit 5: a tool is missing; 16: credentials are)."""
+    model CLIs have credentials (exit 5: a tool is missing; 16: credentials are).
+
+    Versions are cached per user, keyed by each binary's path, size and mtime."""
     import os
 
     from twostep import agents
@@ -57,26 +79,37 @@ def doctor():
     from twostep.tools import pins, versions
 
     code = 0
+    tools: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
     for tool in ("git", "rg", "repomix", *agents.NAMES):
         try:
-            found = versions.versions([tool])
-            click.echo(f"ok       {tool}: {found[tool]}")
-            note = pins.drift(tool, found[tool])
-            if note:
-                click.echo(f"drift    {note}")
+            found = versions.versions([tool])[tool]
+            tools.append({"name": tool, "ok": True, "version": found, "install": None,
+                          "drift": pins.drift(tool, found)})
         except ToolMissing:
             code = 5
-            click.echo(f"missing  {tool}: install with `{versions.install_hint(tool)}`")
+            tools.append({"name": tool, "ok": False, "version": None,
+                          "install": versions.install_hint(tool)})
     for name in agents.NAMES:
         adapter = agents.get(name)
         problem = adapter.credentials_problem("/".join(adapter.roles), os.environ)
-        if problem:
-            code = code or 16
-            click.echo(f"missing  {problem}")
-        else:
-            present = [k for k in adapter.credential_vars if os.environ.get(k)]
-            click.echo(f"ok       {name} credentials ({', '.join(present) or 'login'}; "
-                       f"roles: {', '.join(adapter.roles)})")
+        present = [k for k in adapter.credential_vars if os.environ.get(k)]
+        code = code or (16 if problem else 0)
+        keys.append({"cli": name, "ok": problem is None, "problem": problem,
+                     "from": None if problem else (", ".join(present) or "login"),
+                     "roles": list(adapter.roles)})
+    if as_json:
+        click.echo(json.dumps({"ok": code == 0, "exit_code": code, "tools": tools,
+                               "credentials": keys}, indent=2))
+        raise SystemExit(code)
+    for t in tools:
+        click.echo(f"ok       {t['name']}: {t['version']}" if t["ok"] else
+                   f"missing  {t['name']}: install with `{t['install']}`")
+        if t.get("drift"):
+            click.echo(f"drift    {t['drift']}")
+    for k in keys:
+        click.echo(f"missing  {k['problem']}" if k["problem"] else
+                   f"ok       {k['cli']} credentials ({k['from']}; roles: {', '.join(k['roles'])})")
     raise SystemExit(code)
 
 

@@ -50,11 +50,22 @@ def accept_plan(cli_name: str, reply: Path, output: Path, keep: Path | None):
 
 @click.command()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
-def gate(plan_file: Path):
-    """Ask on the terminal: proceed, edit PLAN in $EDITOR, or abort."""
+@click.option("--recipe", "recipe_arg", metavar="RECIPE",
+              help="[f]iles lists the tracked files PLAN names (the recipe's plan_files apply).")
+@click.option("--pack-list", type=click.Path(path_type=Path),
+              help="[f]iles lists this pack's files instead (the executor gets the whole pack).")
+def gate(plan_file: Path, recipe_arg: str | None, pack_list: Path | None):
+    """Ask on the terminal: proceed, view PLAN in $PAGER, list the files the executor will be
+    sent, edit PLAN in $EDITOR, or abort."""
     from twostep.pipeline import gate as g
+    from twostep.recipe import load as recipes
 
-    g.review(plan_file)
+    if pack_list is not None:
+        sends = g.pack_listing(pack_list)
+    else:
+        patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
+        sends = g.plan_files(plan_file, patterns, Path.cwd())
+    g.review(plan_file, sends=sends)
 
 
 @click.command()
@@ -173,8 +184,28 @@ def guard(files):
                                "them)")
 
 
+@click.command()
+@click.option("--tool", "tools", multiple=True, metavar="NAME", help="A CLI the run starts.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE=CLI",
+              help="A model CLI the run calls, whose credentials must be present.")
+@click.option("--clean", is_flag=True, help="Refuse a work tree with uncommitted changes.")
+@click.option("--plan", "plan_file", metavar="PATH", help="The one uncommitted file allowed.")
+def preflight(tools, roles, clean: bool, plan_file: str | None):
+    """Check what `twostep run` checks before it writes anything: tools, keys, clean tree."""
+    from twostep.pipeline import preflight as checks
+
+    pairs = [(role, cli) for role, _, cli in (r.partition("=") for r in roles)]
+    bad = [f"{role}={cli}" for role, cli in pairs if cli not in agents.NAMES]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r}: expected ROLE=CLI, CLI one of "
+                                 f"{', '.join(agents.NAMES)}", param_hint="--role")
+    checks.stage(list(tools), pairs, repo=_root() if clean else None, plan=plan_file)
+    LOG.detail("preflight: ok")
+
+
 def register(group: click.Group) -> None:
-    for command in (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit):
+    for command in (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit,
+                    preflight):
         group.add_command(command)
     from twostep.cli import tierstages
 

@@ -124,9 +124,12 @@ def plan_phase(job: Job, strategy: str) -> Phase:
     ))
 
 
-def review_phase(job: Job) -> Phase:
-    return Phase(PhaseKind.REVIEW, "proceed, edit the plan, or abort", (
-        twostep("gate", job.plan_path, name="gate", interactive=True, every_time=True,
+def review_phase(job: Job, strategy: str) -> Phase:
+    # [f]iles at the gate lists what the executor will get: the whole pack, or the plan's files.
+    sends = (("--pack-list", RunPath("codebase.files")) if strategy == "small"
+             else ("--recipe", job.recipe.source))
+    return Phase(PhaseKind.REVIEW, "proceed, view or edit the plan, see the files sent, or abort", (
+        twostep("gate", job.plan_path, *sends, name="gate", interactive=True, every_time=True,
                 title="asks on the terminal; pass --yes to skip"),))
 
 
@@ -191,6 +194,6 @@ def phases(job: Job, strategy: str) -> list[Phase]:
     """Every phase of a full run, in order."""
     out = [prepare_phase(job), pack_phase(job, strategy), plan_phase(job, strategy)]
     if not job.yes:
-        out.append(review_phase(job))
+        out.append(review_phase(job, strategy))
     out += [execute_phase(job, strategy), verify_phase(job)]
     return [phase for phase in out if phase.steps]

@@ -1,16 +1,23 @@
 """Preflight: before any step runs, every tool any step may start is found, with its version,
-and every model CLI the steps call has credentials. Nothing is written when it fails."""
+every model CLI the steps call has credentials, a step that must ask has a terminal, and the
+work tree is clean when the executor will edit it. Nothing is written when it fails.
+
+`twostep preflight` (cli/stages.py) runs the same checks as the first stage of a dry-run script.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
-from twostep import agents
+from twostep import agents, errors
 from twostep.errors import MissingCredentials
 from twostep.log import LOG
-from twostep.pipeline.steps import Phase, commands
+from twostep.pipeline.steps import Phase, Pipe, commands, walk
 from twostep.recipe.model import Recipe
+from twostep.tools import git
 from twostep.tools.versions import versions
 
 
@@ -37,6 +44,35 @@ def credentials(pairs: Iterable[tuple[str, str]], environ: Mapping[str, str] | N
                                       "the pipeline")
 
 
+def asks(phases: Iterable[Phase]) -> bool:
+    """Some step of these phases reads the user's answer on the terminal (the review gate)."""
+    return any(isinstance(s, Pipe) and s.interactive for p in phases for s in walk(p.steps))
+
+
+def require_terminal(phases: Iterable[Phase], interactive: bool | None = None) -> None:
+    """Refuse before anything is packed or paid for when a gate would ask and cannot."""
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if asks(phases) and not interactive:
+        raise errors.NotConfirmed(
+            "the review gate needs a terminal to ask whether to proceed, and there is none; "
+            "stopping before anything is packed or sent",
+            hint="run it in a terminal, or review the plan (`twostep plan`) and pass --yes")
+
+
+def dirty_paths(repo: Path, plan: str | None) -> list[str]:
+    """Uncommitted paths other than the plan itself (the executor must start from a clean tree)."""
+    return [e.path for e in git.status(repo) if e.path != plan]
+
+
+def require_clean(repo: Path, plan: str | None) -> None:
+    dirty = dirty_paths(repo, plan)
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise errors.DirtyTree(f"the working tree has uncommitted changes: {shown}",
+                               hint="commit or stash them first, or pass --allow-dirty")
+
+
 def check(phases: list[Phase], recipe: Recipe) -> dict[str, str]:
     """Tools with their versions; raises ToolMissing or MissingCredentials."""
     found = versions(tools_of(phases))
@@ -44,3 +80,14 @@ def check(phases: list[Phase], recipe: Recipe) -> dict[str, str]:
         LOG.detail(f"found {tool}: {version}")
     credentials(roles_called(phases, recipe))
     return found
+
+
+def stage(tools: list[str], roles: list[tuple[str, str]], *, repo: Path | None,
+          plan: str | None) -> None:
+    """What `twostep preflight` checks in a script: the same tools, keys and clean tree."""
+    found = versions([t for t in tools if t != "twostep"])
+    for tool, version in found.items():
+        LOG.detail(f"found {tool}: {version}")
+    credentials(roles)
+    if repo is not None:
+        require_clean(repo, plan)

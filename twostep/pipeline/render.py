@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from twostep.pipeline.steps import (
     Arg,
@@ -126,8 +127,30 @@ def step_lines(step: Step) -> list[str]:
     return step.accept(_LINES)
 
 
-def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> str:
-    """The whole script: header comments, strict mode, the run directory, then each phase."""
+@dataclass(frozen=True)
+class Isolation:
+    """--worktree: steps in the repository, the directory the phases run in, steps there after
+    them, and steps back in the repository (pipeline/worktree.py)."""
+
+    setup: tuple[Step, ...]
+    workdir: Arg
+    finish: tuple[Step, ...]
+    teardown: tuple[Step, ...]
+
+
+def _steps(steps: Iterable[Step]) -> list[str]:
+    lines: list[str] = []
+    for step in steps:
+        lines += [f"# {step.title}"] if step.title else []
+        lines += step_lines(step)
+    return lines
+
+
+def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
+           prologue: Iterable[Step] = (), isolation: Isolation | None = None) -> str:
+    """The whole script: header comments, strict mode, the checks that come before anything
+    is written (`prologue`), the run directory, then each phase (in a worktree, with
+    `isolation`)."""
     lines = ["#!/usr/bin/env bash"]
     lines += [f"# {h}" if h else "#" for h in header]
     lines += [
@@ -135,11 +158,17 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> 
         "# Run it from anywhere inside the repository; twostep must be on PATH.",
         'cd "$(git rev-parse --show-toplevel)"',
         "command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }",
+    ]
+    lines += _steps(prologue)
+    lines += [
         f'RUN="$PWD/.twostep/runs/{run_id_expr}"',
         'mkdir -p -- "$RUN"',
         "# .twostep/ keeps itself out of git; no tracked file is edited for that.",
         "printf '*\\n' > .twostep/.gitignore",
     ]
+    if isolation is not None:
+        lines += ["", "# === worktree: the run happens on its own branch", 'TOP="$PWD"']
+        lines += [*_steps(isolation.setup), f"cd -- {arg(isolation.workdir)}"]
     for phase in phases:
         lines += ["", f"# === {phase.name}: {phase.title}"]
         lines += [f"# {note}" for note in phase.notes]
@@ -147,4 +176,7 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str) -> 
             if step.title:
                 lines.append(f"# {step.title}")
             lines += step_lines(step)
+    if isolation is not None:
+        lines += ["", "# === commit: the executor's changes, on the branch"]
+        lines += [*_steps(isolation.finish), 'cd -- "$TOP"', *_steps(isolation.teardown)]
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from twostep import errors, planfiles
 from twostep.log import LOG
-from twostep.pipeline import build, preflight
+from twostep.pipeline import build, isolated, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
@@ -63,6 +63,10 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
+    tree = run.dir / "worktree" if m.branch else None  # --worktree: it continues there
+    if tree is not None and not tree.is_dir():
+        raise errors.InputError(f"run {run.id}: its worktree {tree} is gone",
+                                hint=f"start again with --worktree (branch {m.branch} stays)")
     # The run's own --planner/--executor/--max-cost; a new --max-cost replaces the budget,
     # and what the run already spent (its usage records) counts against it.
     chosen = choose.Choices.from_json(m.choices)
@@ -78,8 +82,15 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
         check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty)
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
-    preflight.check(phases, recipe)
-    _rewind(run, phases)
+    _rewind(run, phases)  # in memory only: nothing is written until preflight passed
+    remaining = [p for p in phases
+                 if any(s.name not in m.done or s.every_time for s in p.steps)]
+    # Only what is left counts: a resume with verify alone left needs no API key.
+    preflight.require_terminal(remaining)
+    preflight.check(remaining, recipe)
     run.set(status="running", failed_step=None, error=None)
     LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")
+    if tree is not None:
+        isolated.resume(run, repo, phases, job)
+        return 0
     return execute_phases(run, repo, phases, job)

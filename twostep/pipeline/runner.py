@@ -45,6 +45,7 @@ from twostep.pipeline.steps import (
     Step,
     WriteText,
 )
+from twostep.progress import PROGRESS
 from twostep.redact import redact
 from twostep.runs.manifest import StepRecord
 
@@ -86,7 +87,13 @@ class Runner:
 
     def run_step(self, step: Step) -> None:
         started = time.monotonic()
-        code = step.accept(self)
+        PROGRESS.start(step)
+        try:
+            code = step.accept(self)
+        except BaseException:
+            PROGRESS.end(step, 1)
+            raise
+        PROGRESS.end(step, code)
         self.on_step(step, StepRecord(step.name, "\n".join(step_lines(step)), code,
                                       round(time.monotonic() - started, 3)))
 

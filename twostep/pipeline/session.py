@@ -17,10 +17,9 @@ from twostep.log import LOG
 from twostep.pipeline import build, plannerview, preflight, render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Phase, PhaseKind, RunPath
+from twostep.pipeline.steps import Arg, Phase, PhaseKind, Pipe, RunPath, twostep
 from twostep.runs import cost, record, store
 from twostep.sizing.measure import Measurement, measure
-from twostep.tools import git
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,23 @@ def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     if strategy == "large" and job.tiers and _plans(switches):
         notes += plannerview.preview_notes(job, repo, _spec(job))
     phases = select(job, strategy, switches)
+    check = preflight_step(job, phases, switches)
     return render.script(phases, header(job, m, strategy) + notes,
-                         "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$")
+                         "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,))
+
+
+def preflight_step(job: Job, phases: list[Phase], switches: Switches) -> Pipe:
+    """The script's first stage checks what `run` checks before it writes anything."""
+    executes = not switches.only or PhaseKind.EXECUTE in switches.only
+    args: list[Arg] = [a for t in preflight.tools_of(phases) for a in ("--tool", t)]
+    args += [a for role, cli in preflight.roles_called(phases, job.recipe)
+             for a in ("--role", f"{role}={cli}")]
+    if executes and not switches.allow_dirty:
+        args.append("--clean")
+        if isinstance(job.plan_path, str):  # the plan may be the one uncommitted file
+            args += ["--plan", job.plan_path]
+    return twostep("preflight", *args, name="preflight",
+                   title="the tools, keys and clean work tree `twostep run` checks first")
 
 
 def _plans(switches: Switches) -> bool:
@@ -113,17 +127,14 @@ def check_dirty(repo: Path, job: Job, *, executes: bool, allow_dirty: bool) -> N
     """The executor edits the work tree: it must hold nothing uncommitted but the plan."""
     if allow_dirty or not executes:
         return
-    plan = str(job.plan_path)
-    dirty = [e.path for e in git.status(repo) if e.path != plan]
-    if dirty:
-        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
-        raise errors.DirtyTree(f"the working tree has uncommitted changes: {shown}",
-                               hint="commit or stash them first, or pass --allow-dirty")
+    preflight.require_clean(repo, str(job.plan_path))
 
 
 def start(job: Job, repo: Path, switches: Switches) -> store.Run:
     """`run`, `plan` and `execute`: one code path, differing only in which phases run."""
     executes = not switches.only or PhaseKind.EXECUTE in switches.only
+    # A gate that cannot ask stops the run before anything is packed or paid for.
+    preflight.require_terminal(select(job, switches.strategy or "small", switches))
     check_dirty(repo, job, executes=executes, allow_dirty=switches.allow_dirty)
     # Every strategy calls the same tools; checking them before measuring means a missing
     # tool or key costs nothing and writes nothing (measuring may pack into .twostep/cache).
@@ -153,7 +164,8 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
 def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> int:
     runner = Runner(repo, run.dir, on_step=record.recorder(run, repo, job),
                     cache=store.state_dir(repo) / "cache")
-    LOG.info(f"run {run.id} (logs and packs in {run.dir.relative_to(repo)})")
+    shown = run.dir.relative_to(repo) if run.dir.is_relative_to(repo) else run.dir
+    LOG.info(f"run {run.id} (logs and packs in {shown})")
     done = set(run.manifest.done)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

@@ -7,6 +7,7 @@ force-include).
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from twostep.errors import RecipeError
@@ -32,5 +33,8 @@ def locate(spec: str, cwd: Path) -> tuple[Path, str]:
     builtin = recipes_dir() / f"{spec}.yaml"
     if builtin.is_file():
         return builtin, str(builtin)
+    near = difflib.get_close_matches(spec, names(), n=1, cutoff=0.5)
+    guess = f"did you mean {near[0]!r}? " if near else ""
     raise RecipeError(f"{spec}: no such recipe file or built-in recipe",
-                      hint=f"built-ins: {', '.join(names())}; or give a path to a recipe.yaml")
+                      hint=f"{guess}built-ins: {', '.join(names())}; "
+                           "or give a path to a recipe.yaml")

@@ -7,7 +7,9 @@ whose message starts with `file:line:col`.
 from __future__ import annotations
 
 import difflib
+import json
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -17,6 +19,9 @@ from twostep.recipe.marks import MarkedDict, Where
 
 Checker = Callable[[Any, Where, str], Any]
 _MISSING = object()
+#: What a checker made by a factory accepts, for recipe/schema.py: ("range", (low, high)),
+#: ("choice", options) or ("section", fields). The plain checkers are known there by name.
+MADE: dict[Checker, tuple[str, Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,71 @@ def type_name(value: Any) -> str:
     return next((name for kind, name in names if isinstance(value, kind)), type(value).__name__)
 
 
+def shown(value: Any) -> str:
+    """The bad value itself when it is short and plain (`got -1`, `got ""`), else its kind."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value if len(value) <= 60 else value[:57] + "…", ensure_ascii=False)
+    return type_name(value)
+
+
 def _fail(where: Where | None, key: str, expected: str, value: Any) -> RecipeError:
-    return RecipeError(f"{where}: {key} must be {expected}, got {type_name(value)}")
+    return RecipeError(f"{where}: {key} must be {expected}, got {shown(value)}")
+
+
+class RecipeErrors(RecipeError):
+    """Every problem found in one pass: one `file:line:col: message` line each."""
+
+    def __init__(self, problems: list[RecipeError]) -> None:
+        problems = sorted(problems, key=_position)
+        lines = [f"{p}" + (f"\n    ({p.hint})" if p.hint else "") for p in problems]
+        super().__init__(f"{len(problems)} problems:\n  " + "\n  ".join(lines))
+        self.problems = problems
+
+
+def _position(exc: RecipeError) -> tuple[str, int, int]:
+    """file, line, col from the message's `file:line:col:` prefix (the file's order)."""
+    found = re.match(r"(.*?):(\d+):(\d+): ", str(exc))
+    return (found[1], int(found[2]), int(found[3])) if found else (str(exc), 0, 0)
+
+
+def describe(exc: RecipeError) -> list[dict[str, Any]]:
+    """Each problem as data (`twostep check --json`): file, line, col, message, hint."""
+    out = []
+    for problem in _flat(exc):
+        text = str(problem)
+        found = re.match(r"(.*?):(\d+):(\d+): (.*)", text, re.S)
+        where = (found[1], int(found[2]), int(found[3])) if found else (None, None, None)
+        out.append({"file": where[0], "line": where[1], "col": where[2],
+                    "message": found[4] if found else text, "hint": problem.hint})
+    return out
+
+
+def _flat(exc: RecipeError) -> list[RecipeError]:
+    return list(exc.problems) if isinstance(exc, RecipeErrors) else [exc]
+
+
+class Collect:
+    """Run checks and keep going after a failure, so one pass reports every problem."""
+
+    def __init__(self) -> None:
+        self.problems: list[RecipeError] = []
+
+    def __call__(self, check: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return check(*args)
+        except RecipeError as exc:
+            self.problems.extend(_flat(exc))
+            return None
+
+    def done(self) -> None:
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise RecipeErrors(self.problems)
 
 
 def nonempty_str(value: Any, where: Where, key: str) -> str:
@@ -51,8 +119,11 @@ def str_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _fail(where, key, "a list of strings", value)
     items = getattr(value, "item_where", [where] * len(value))
-    return tuple(nonempty_str(v, w, f"{key}[{i}]")
-                 for i, (v, w) in enumerate(zip(value, items, strict=True)))
+    collect = Collect()
+    out = tuple(collect(nonempty_str, v, w, f"{key}[{i}]")
+                for i, (v, w) in enumerate(zip(value, items, strict=True)))
+    collect.done()
+    return out
 
 
 def nonempty_str_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
@@ -67,16 +138,21 @@ def argv_list(value: Any, where: Where, key: str) -> tuple[tuple[str, ...], ...]
     if not isinstance(value, list):
         raise _fail(where, key, "a list of commands (each a list of words)", value)
     items = getattr(value, "item_where", [where] * len(value))
-    out = []
-    for i, (cmd, w) in enumerate(zip(value, items, strict=True)):
-        if isinstance(cmd, str):
-            raise RecipeError(f"{w}: {key}[{i}] must be an argv list, not a shell string",
-                              hint=f"write it as a list of words: {cmd.split()!r}")
-        argv = str_list(cmd, w, f"{key}[{i}]")
-        if not argv:
-            raise RecipeError(f"{w}: {key}[{i}] is an empty command")
-        out.append(argv)
+    collect = Collect()
+    out = [collect(_argv, cmd, w, f"{key}[{i}]")
+           for i, (cmd, w) in enumerate(zip(value, items, strict=True))]
+    collect.done()
     return tuple(out)
+
+
+def _argv(cmd: Any, where: Where, key: str) -> tuple[str, ...]:
+    if isinstance(cmd, str):
+        raise RecipeError(f"{where}: {key} must be an argv list, not a shell string",
+                          hint=f"write it as a list of words: {cmd.split()!r}")
+    argv = str_list(cmd, where, key)
+    if not argv:
+        raise RecipeError(f"{where}: {key} is an empty command")
+    return argv
 
 
 #: Tools that, allowed bare, let claude write outside its working directory (tested: a bare
@@ -87,11 +163,13 @@ UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
 def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
     tools = str_list(value, where, key)
     items = getattr(value, "item_where", [where] * len(tools))
-    for tool, w in zip(tools, items, strict=True):
-        if tool.strip() in UNSCOPED_WRITERS:
-            raise RecipeError(
-                f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
-                hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
+    problems = [RecipeError(
+        f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
+        hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
+        for tool, w in zip(tools, items, strict=True) if tool.strip() in UNSCOPED_WRITERS]
+    collect = Collect()
+    collect.problems = problems
+    collect.done()
     return tools
 
 
@@ -130,6 +208,7 @@ def int_range(low: int, high: int) -> Checker:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise _fail(where, key, f"a whole number from {low} to {high}", value)
         return value
+    MADE[check] = ("range", (low, high))
     return check
 
 
@@ -141,6 +220,7 @@ def choice(*options: str) -> Checker:
             raise RecipeError(f"{where}: {key}: {value!r} is not one of {', '.join(options)}",
                               hint=hint)
         return value
+    MADE[check] = ("choice", options)
     return check
 
 
@@ -155,6 +235,7 @@ def repo_relative_path(value: Any, where: Where, key: str) -> str:
 def section(fields: dict[str, Field]) -> Checker:
     def check(value: Any, where: Where, key: str) -> dict[str, Any]:
         return check_section(value, fields, key, where)
+    MADE[check] = ("section", fields)
     return check
 
 
@@ -165,20 +246,24 @@ def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | 
     if not isinstance(data, dict):
         raise _fail(where, key, "a mapping (key: value)", data)
     data = cast(MarkedDict, data)  # mappings come from marks.load_text, which marks them
+    collect = Collect()
     for name in data:
         if name not in fields:
             near = difflib.get_close_matches(str(name), list(fields), n=1)
-            raise RecipeError(
+            collect.problems.append(RecipeError(
                 f"{data.key_where.get(name, where)}: unknown key {name!r} in {key}",
-                hint=f"did you mean {near[0]!r}?" if near else f"known keys: {', '.join(fields)}")
+                hint=f"did you mean {near[0]!r}?" if near else f"known keys: {', '.join(fields)}"))
     out: dict[str, Any] = {}
     for name, spec in fields.items():
         if name in data:
-            out[name] = spec.check(data[name], data.value_where.get(name, where), name)
+            at = data.value_where.get(name, where)
+            out[name] = collect(spec.check, data[name], at, name)
         elif spec.required:
-            raise RecipeError(f"{where}: {key} is missing required key {name!r}")
+            collect.problems.append(
+                RecipeError(f"{where}: {key} is missing required key {name!r}"))
         elif spec.default is not _MISSING:
             out[name] = spec.default
+    collect.done()
     return out
 
 

@@ -55,7 +55,8 @@ _STRATEGY_SCHEMA = {
     "large": schema.Field(schema.section({"slice": schema.Field(schema.str_list, default=())})),
 }
 
-_RECIPE_SCHEMA = {
+#: The recipe's field table: it validates recipes and generates `twostep schema recipe`.
+RECIPE_FIELDS = _RECIPE_SCHEMA = {
     "name": schema.Field(schema.nonempty_str),
     "description": schema.Field(schema.nonempty_str, default=""),
     "extends": schema.Field(schema.nonempty_str),
@@ -128,7 +129,10 @@ def _load_merged(path: Path, display: str, seen: tuple[str, ...]) -> MarkedDict:
         raise RecipeError(f"{data.value_where['extends']}: extends must be a recipe name or path")
     if parent in seen or parent == display:
         raise RecipeError(f"{data.value_where['extends']}: recipe extends itself ({parent})")
-    base_path, base_display = builtins.locate(parent, path.parent)
+    try:
+        base_path, base_display = builtins.locate(parent, path.parent)
+    except RecipeError as exc:  # say where the name was written
+        raise RecipeError(f"{data.value_where['extends']}: extends: {exc}", hint=exc.hint) from None
     base = _load_merged(base_path, base_display, (*seen, display))
     return schema.merge(_other_cli_restarts(base, data), data)
 

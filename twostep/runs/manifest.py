@@ -81,6 +81,10 @@ class Manifest:
     failed_step: str | None = None
     error: str | None = None
     exit_code: int | None = None
+    #: --worktree: the branch the run commits on, and the pull request --pr opened.
+    branch: str | None = None
+    pr: bool = False
+    pr_url: str | None = None
     version: int = VERSION
 
     def mark_done(self, name: str) -> None:
@@ -118,7 +122,8 @@ class Manifest:
                 plan_head=data.get("plan_head"), usage=list(data.get("usage") or []),
                 choices=dict(data.get("choices") or {}), tiers=data.get("tiers") or {},
                 failed_step=data.get("failed_step"),
-                error=data.get("error"), exit_code=data.get("exit_code"))
+                error=data.get("error"), exit_code=data.get("exit_code"),
+                branch=data.get("branch"), pr=bool(data.get("pr")), pr_url=data.get("pr_url"))
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",

@@ -86,3 +86,33 @@ def test_gate_on_a_real_terminal(tmp_path):
     assert proc.returncode == 12, out.decode(errors="replace")
     assert b"Proceed with this plan?" in out and b"aborted at the review gate" in out
     assert [c["tool"] for c in calls(env)] == ["gemini"] and (repo / "AI-PLAN.md").exists()
+
+
+def test_view_shows_the_whole_plan_in_the_pager(tmp_path, monkeypatch):
+    plan = tmp_path / "AI-PLAN.md"
+    plan.write_text("".join(f"line {i}\n" for i in range(40)))
+    pager = tmp_path / "pager.py"
+    seen = tmp_path / "seen.txt"
+    pager.write_text(f"import sys, shutil\nshutil.copy(sys.argv[1], {str(seen)!r})\n")
+    monkeypatch.setenv("PAGER", f"{sys.executable} {pager}")
+    out = io.StringIO()
+    review(plan, ask=_answers("v", "y"), out=out, interactive=True)
+    assert seen.read_text() == plan.read_text()  # all 40 lines, not the 12-line summary
+    assert "[v] shows them all" in out.getvalue()
+
+
+def test_files_lists_what_the_executor_will_be_sent(tmp_path):
+    plan = tmp_path / "AI-PLAN.md"
+    plan.write_text("# plan\n")
+    out = io.StringIO()
+    sends = lambda: ("the executor gets the plan and the files it names", ["a.py", "b/c.py"])  # noqa: E731
+    review(plan, ask=_answers("f", "y"), out=out, interactive=True, sends=sends)
+    assert "(2 file(s)):\n  a.py\n  b/c.py\n" in out.getvalue()
+
+
+def test_pack_listing_reads_the_nul_separated_listing(tmp_path):
+    from twostep.pipeline.gate import pack_listing
+
+    listing = tmp_path / "codebase.files"
+    listing.write_bytes(b"a.py\0dir/b.py\0")
+    assert pack_listing(listing)()[1] == ["a.py", "dir/b.py"]

@@ -83,9 +83,9 @@ twostep untouched "$RUN"/planner-before.state
 # an empty or failed reply never replaces an existing plan
 twostep accept-plan --cli gemini "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
 
-# === review: proceed, edit the plan, or abort
+# === review: proceed, view or edit the plan, see the files sent, or abort
 # asks on the terminal; pass --yes to skip
-twostep gate AI-PLAN.md
+twostep gate AI-PLAN.md --recipe go
 
 # === execute: the executor (claude sonnet) edits, given the plan's files
 # the tracked files the plan names (refusals and misses on stderr)

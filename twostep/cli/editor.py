@@ -1,0 +1,57 @@
+"""Commands for editors and newcomers: the JSON Schemas, and a starter twostep.yaml."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+SCHEMA_NAMES = ("recipe", "result", "doctor", "check", "recipes", "runs")
+
+
+@click.command()
+@click.argument("name", metavar="[NAME]", required=False, default="recipe",
+                type=click.Choice(SCHEMA_NAMES))
+def schema(name: str):
+    """Print a JSON Schema (draft 2020-12): `recipe` (the default; for editors, generated from
+    the table that validates recipes), or the --json output of result (run, plan, execute,
+    resume), doctor, check, recipes or runs."""
+    if name == "recipe":
+        from twostep.recipe.schema import recipe_schema
+
+        click.echo(json.dumps(recipe_schema(), indent=2))
+        return
+    from twostep.runs.schemas import schema as output_schema
+
+    click.echo(json.dumps(output_schema(name), indent=2))
+
+
+@click.command()
+@click.option("--schema", "with_schema", is_flag=True,
+              help="Also write twostep.schema.json and point twostep.yaml at it (for editors "
+                   "with the YAML language server).")
+def init(with_schema: bool):
+    """Write ./twostep.yaml: a commented recipe that extends the built-in matching the
+    repository's languages (detected from its tracked files). Never overwrites a file."""
+    from pathlib import Path
+
+    from twostep.recipe import init as starter
+    from twostep.recipe.schema import recipe_schema
+    from twostep.tools import git as gitrepo
+
+    repo = gitrepo.root()
+    tracked = gitrepo.split_z(gitrepo.git("ls-files", "-z", cwd=repo))
+    found = starter.detect(tracked)
+    schema_file = "twostep.schema.json" if with_schema else None
+    starter.write(Path("twostep.yaml"), starter.text(found, schema_file=schema_file))
+    if schema_file:
+        starter.write(Path(schema_file), json.dumps(recipe_schema(), indent=2) + "\n")
+    click.echo(f"wrote twostep.yaml (extends {starter.choose(found)})"
+               + (f" and {schema_file}" if schema_file else "")
+               + "; check it with `twostep check`, commit it, then `twostep run --spec SPEC.md`",
+               err=True)
+
+
+def register(group: click.Group) -> None:
+    for command in (schema, init):
+        group.add_command(command)

@@ -1,0 +1,70 @@
+"""Live progress on stderr: one status line per step. On a terminal the running step shows a
+spinner and its elapsed time, then the line settles into ✓/✗ and the duration; elsewhere (a
+pipe, CI) each step prints one plain line when it ends. `-q` silences it; NO_COLOR drops the
+colours. The runner reports each step's start and end here (pipeline/runner.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from twostep.log import LOG
+
+FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def quiet_step(step: Any) -> bool:
+    """A step whose processes write nothing to the terminal: a spinner cannot garble it."""
+    procs = step.processes() if hasattr(step, "processes") else ()
+    return bool(procs) and all(c.stderr is not None for c in procs) and \
+        not getattr(step, "interactive", False) and not getattr(step, "to_stderr", False) and \
+        not getattr(step, "self_reporting", False)
+
+
+@dataclass
+class Progress:
+    enabled: bool = False
+    _spin: threading.Thread | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _started: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def live(self) -> bool:
+        out = LOG.out
+        return hasattr(out, "isatty") and out.isatty()
+
+    def start(self, step: Any) -> None:
+        self._started[id(step)] = time.monotonic()
+        if not self.enabled or LOG.verbosity < 1 or not self.live or not quiet_step(step):
+            return
+        self._stop.clear()
+        label = f"{step.name}: {step.title}" if getattr(step, "title", "") else step.name
+        self._spin = threading.Thread(target=self._draw, args=(label[:70],), daemon=True)
+        self._spin.start()
+
+    def _draw(self, label: str) -> None:
+        began, frame = time.monotonic(), 0
+        while not self._stop.wait(0.1):
+            LOG.out.write(f"\r\033[K{FRAMES[frame % len(FRAMES)]} {label}  "
+                          f"{time.monotonic() - began:.1f} s")
+            LOG.out.flush()
+            frame += 1
+
+    def end(self, step: Any, exit_code: int) -> None:
+        seconds = time.monotonic() - self._started.pop(id(step), time.monotonic())
+        if self._spin is not None:
+            self._stop.set()
+            self._spin.join()
+            self._spin = None
+            LOG.out.write("\r\033[K")
+        if not self.enabled or LOG.verbosity < 1:
+            return
+        mark = LOG.paint("✓", "32") if exit_code == 0 else LOG.paint("✗", "31")
+        LOG.out.write(f"  {mark} {step.name} ({seconds:.1f} s)\n")
+        LOG.out.flush()
+
+
+#: The process-wide progress display; the CLI enables it for run, plan, execute and resume.
+PROGRESS = Progress()

@@ -1,0 +1,98 @@
+"""The published shapes of twostep's JSON output (`twostep schema NAME`), draft 2020-12.
+
+A test validates real output against each and pins their field names: CI scripts (the GitHub
+action's helpers.py reads run_id, status, branch, pr_url, plan_path) depend on them. Adding a
+field is compatible; renaming or removing one needs a new `version`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twostep.errors import EXIT_CODES
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE = "https://twostep.dev/schemas/"
+
+_STR = {"type": "string"}
+_OPT_STR = {"type": ["string", "null"]}
+_INT = {"type": "integer"}
+_NUM = {"type": "number"}
+
+
+def _object(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """An object that must have these fields (more may be added later)."""
+    return {"type": "object", "properties": props,
+            "required": list(props) if required is None else required}
+
+
+_STEP = _object({"name": _STR, "exit_code": _INT, "seconds": _NUM})
+_VERIFY = _object({
+    "status": {"enum": ["passed", "failed", "skipped", "not-run", "unknown"]},
+    "commands": {"type": "array", "items": _object({
+        "argv": {"type": "array", "items": _STR},
+        "exit_code": {"type": ["integer", "null"]},
+        "seconds": {"type": ["number", "null"]}})},
+})
+
+RESULT = {
+    **_object({
+        "version": {"const": 1},
+        "command": {"enum": ["run", "plan", "execute", "resume"]},
+        "run_id": _OPT_STR,
+        "status": {"enum": list(EXIT_CODES)},
+        "exit_code": _INT,
+        "error": _OPT_STR,
+        "recipe": _OPT_STR,
+        "strategy": {"enum": ["small", "medium", "large", None]},
+        "plan_path": _OPT_STR,
+        "run_dir": _OPT_STR,
+        "usage": {"type": "object", "description": "per role (planner, executor): tokens and "
+                  "cost, from the run's usage ledger; {} when the CLIs report none"},
+        "changed_files": {"type": "array", "items": _STR},
+        "verify": {"anyOf": [_VERIFY, {"type": "null"}]},
+        "branch": _OPT_STR,
+        "pr_url": _OPT_STR,
+        "steps": {"type": "array", "items": _STEP},
+        "seconds": _NUM,
+    }),
+    "title": "twostep run/plan/execute/resume --json result",
+}
+
+DOCTOR = {
+    **_object({
+        "ok": {"type": "boolean"}, "exit_code": {"enum": [0, 5, 16]},
+        "tools": {"type": "array", "items": _object({
+            "name": _STR, "ok": {"type": "boolean"}, "version": _OPT_STR, "install": _OPT_STR,
+            "drift": _OPT_STR}, ["name", "ok", "version", "install"])},
+        "credentials": {"type": "array", "items": _object({
+            "cli": _STR, "ok": {"type": "boolean"}, "problem": _OPT_STR, "from": _OPT_STR,
+            "roles": {"type": "array", "items": _STR}}, ["cli", "ok", "problem"])},
+    }),
+    "title": "twostep doctor --json",
+}
+
+CHECK = {
+    **_object({
+        "recipe": _STR, "ok": {"type": "boolean"},
+        "problems": {"type": "array", "items": _object({
+            "file": _OPT_STR, "line": {"type": ["integer", "null"]},
+            "col": {"type": ["integer", "null"]}, "message": _STR, "hint": _OPT_STR})},
+        "summary": {"type": ["object", "null"]},
+    }),
+    "title": "twostep check --json",
+}
+
+RECIPES = {"type": "array", "title": "twostep recipes --json",
+           "items": _object({"name": _STR, "description": _STR, "path": _STR})}
+
+RUNS = {"type": "array", "title": "twostep runs --json (each run's manifest.json)",
+        "items": _object({"id": _STR, "status": _STR, "strategy": _STR,
+                          "recipe": _object({"source": _STR, "name": _STR}),
+                          "steps": {"type": "array"}, "version": _INT})}
+
+SCHEMAS = {"result": RESULT, "doctor": DOCTOR, "check": CHECK, "recipes": RECIPES, "runs": RUNS}
+
+
+def schema(name: str) -> dict[str, Any]:
+    return {"$schema": DRAFT, "$id": f"{BASE}{name}.schema.json", **SCHEMAS[name]}
