@@ -11,7 +11,10 @@ Standalone (writes its URL to F, serves until SIGTERM, one JSON record per line 
 
 Config, every key optional:
     {"gemini":    {"plan": str, "side_json": {...}, "fault": FAULT},
-     "anthropic": {"script": [STEP...], "final_text": str, "side_text": str, "fault": FAULT}}
+     "anthropic": {"script": [STEP...], "final_text": str, "side_text": str, "fault": FAULT,
+                   "sessions": [{"when": str, "script": [STEP...]}...]}}
+    `sessions`: a session whose input holds `when` follows that script (the first that
+    matches), any other follows `script`.
     STEP  = {"tool": "Write", "path": p, "content": s, "read_first": bool}
           | {"tool": "Edit", "path": p, "old": s, "new": s}   (a Read is scripted first)
           | {"tool": "Append", "path": p, "text": s}          (Read, then Write old+text)

@@ -103,11 +103,21 @@ def tool_input(step: dict, cwd: str | None) -> tuple[str, dict]:
     return "Write", {"file_path": file_path, "content": old + step["text"]}
 
 
+def script_for(body: dict, cfg: dict) -> list[dict]:
+    """The session's script: the first of `sessions` whose `when` text is in the session's
+    input (claude re-sends it every turn), else `script`. One fake, many different sessions."""
+    given = first_input_text(body)
+    for session in cfg.get("sessions") or []:
+        if session["when"] in given:
+            return session.get("script") or []
+    return cfg.get("script") or []
+
+
 def reply_blocks(body: dict, cfg: dict) -> tuple[list[dict], str, int | None]:
     """Content blocks, stop_reason, and script step index (None: side call or final)."""
     if not body.get("tools"):
         return [{"type": "text", "text": cfg.get("side_text", SIDE_TEXT)}], "end_turn", None
-    steps = expand_script(cfg.get("script") or [])
+    steps = expand_script(script_for(body, cfg))
     index = count_tool_results(body)
     if index >= len(steps):
         return [{"type": "text", "text": cfg.get("final_text", FINAL_TEXT)}], "end_turn", None

@@ -18,7 +18,8 @@ EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
 
 #: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
 STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard", "linktree",
-          "snapshot")
+          "snapshot", "approve", "tasks", "task-input", "proof", "checkpoint", "fix-round",
+          "validate")
 
 
 class Group(click.Group):
@@ -84,3 +85,6 @@ from twostep.cli import stages as cli_stages  # noqa: E402  (registers the sub-c
 
 cli_commands.register(main)
 cli_stages.register(main)
+from twostep.cli import taskstages as cli_taskstages  # noqa: E402  (registers the sub-commands)
+
+cli_taskstages.register(main)

@@ -21,6 +21,17 @@ dry_opt = click.option("--dry-run", is_flag=True,
                             "call no model, write nothing.")
 dirty_opt = click.option("--allow-dirty", is_flag=True,
                          help="Let the executor run on a work tree with uncommitted changes.")
+execute_by_opt = click.option("--execute-by", type=click.Choice(("task", "plan")),
+                              help="A fresh executor session per task (task), or one for the "
+                                   "whole plan (plan); overrides the recipe's execute_by.")
+
+
+def _execute_by(job, execute_by: str | None):
+    from dataclasses import replace
+
+    if execute_by is None:
+        return job
+    return replace(job, recipe=replace(job.recipe, execute_by=execute_by))
 
 
 def _go(job, repo: Path, switches, dry: bool):
@@ -39,14 +50,16 @@ def _go(job, repo: Path, switches, dry: bool):
 @strategy_opt
 @dry_opt
 @dirty_opt
-def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool):
+@execute_by_opt
+def run(recipe: str, spec: str, yes: bool, strategy: str | None, dry_run: bool, allow_dirty: bool,
+        execute_by: str | None):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file)."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
-    job = jobs.make(repo, recipe, spec=spec, yes=yes)
+    job = _execute_by(jobs.make(repo, recipe, spec=spec, yes=yes), execute_by)
     _go(job, repo, session.Switches(strategy, allow_dirty), dry_run)
 
 
@@ -75,11 +88,14 @@ def plan(recipe: str, spec: str, output: str | None, strategy: str | None, dry_r
 @recipe_arg
 @click.option("--plan", "plan_file", metavar="FILE",
               help="The plan to execute (default: the recipe's plan).")
+@click.option("--yes", "-y", is_flag=True,
+              help="Approve the plan as it is now, even if it changed since it was approved.")
 @strategy_opt
 @dry_opt
 @dirty_opt
-def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: bool,
-            allow_dirty: bool):
+@execute_by_opt
+def execute(recipe: str, plan_file: str | None, yes: bool, strategy: str | None, dry_run: bool,
+            allow_dirty: bool, execute_by: str | None):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -87,7 +103,13 @@ def execute(recipe: str, plan_file: str | None, strategy: str | None, dry_run: b
 
     repo = gitrepo.root()
     job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=True, need_spec=False)
+    job = _execute_by(job, execute_by)
     jobs.existing_plan(repo, job.plan_path)
+    if not dry_run:
+        from twostep.execution import approval
+        from twostep.pipeline import gate
+
+        approval.check_execute(repo, job.plan_path, reapprove_now=yes, review=gate.review)
     _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY), dry_run)
 
 

@@ -106,7 +106,7 @@ def fit(role: str, cli_name: str, budget: int, pack_log: Path, prompt_chars: int
     from twostep.tools.repomix import parse_repomix_summary
 
     tokens = 0
-    if pack_log.exists():
+    if pack_log.is_file():  # no pack (a fix round's input) is /dev/null
         tokens = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens
     result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars)
     LOG.detail(f"{role} input: {result.tokens:,} of {result.budget:,} tokens, "

@@ -8,6 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
+from twostep.pipeline import taskphase
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -131,7 +132,8 @@ def execute_phase(job: Job, strategy: str) -> Phase:
     pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
                       else (FILES_PACK, RunPath("files.log")))
     call = adapter.executor_call(agent, job.plan_path, pack)
-    steps = () if small else _files_steps(job)
+    steps = (taskphase.approve(job), taskphase.base_checkpoint(),
+             *(() if small else _files_steps(job)))
     steps += (*call.setup, _fit("executor", agent, pack_log, job.plan_path, pack,
                                 title="refuse input the executor cannot take"))
     if adapter.reads_mentions:
@@ -153,10 +155,12 @@ def execute_phase(job: Job, strategy: str) -> Phase:
                  steps)
 
 
-def verify_phase(job: Job) -> Phase:
-    steps = tuple(Pipe(f"verify-{i + 1}", "", (Command(argv),), role=Role.VERIFY, to_stderr=True)
-                  for i, argv in enumerate(job.recipe.verify))
-    return Phase(PhaseKind.VERIFY, "the recipe's checks", steps)
+def execute_by(job: Job, strategy: str) -> Phase:
+    """`execute_by: task`: a fresh session per task (pipeline/taskphase.py); `plan`: one."""
+    if job.recipe.execute_by == "plan":
+        return execute_phase(job, strategy)
+    whole = (CODEBASE, RunPath("codebase.log")) if strategy == "small" else None
+    return taskphase.execute_phase(job, whole)
 
 
 def phases(job: Job, strategy: str) -> list[Phase]:
@@ -164,5 +168,5 @@ def phases(job: Job, strategy: str) -> list[Phase]:
     out = [prepare_phase(job), pack_phase(job, strategy), plan_phase(job, strategy)]
     if not job.yes:
         out.append(review_phase(job))
-    out += [execute_phase(job, strategy), verify_phase(job)]
+    out += [execute_by(job, strategy), taskphase.verify_phase(job)]
     return [phase for phase in out if phase.steps]

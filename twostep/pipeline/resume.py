@@ -8,11 +8,13 @@ before the executor first ran).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
+from twostep.execution import approval
 from twostep.log import LOG
-from twostep.pipeline import build, preflight
+from twostep.pipeline import build, gate, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
@@ -60,7 +62,7 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
-    recipe = recipes.load(m.recipe_source)
+    recipe = replace(recipes.load(m.recipe_source), execute_by=m.execute_by)
     plan = plan_from_name(m.plan or recipe.plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
@@ -70,6 +72,8 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
     preflight.check(phases, recipe)
+    if isinstance(plan, str):
+        approval.reapprove(repo / plan, run.dir / approval.APPROVED, yes=yes, review=gate.review)
     _rewind(run, phases)
     run.set(status="running", failed_step=None, error=None)
     LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")

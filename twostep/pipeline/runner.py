@@ -26,12 +26,15 @@ from plumbum.machines.local import LocalCommand
 from twostep import errors
 from twostep.log import LOG
 from twostep.pack import cache as packcache
+from twostep.pipeline.loops import bind
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.steps import (
     Arg,
     Cached,
+    Checks,
     Command,
     CopyFile,
+    ForEach,
     IfNonEmpty,
     MakeDirs,
     Phase,
@@ -40,9 +43,11 @@ from twostep.pipeline.steps import (
     Role,
     RunPath,
     Step,
+    Until,
     WriteText,
 )
 from twostep.redact import redact
+from twostep.runs import checkpoint
 from twostep.runs.manifest import StepRecord
 
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
@@ -111,6 +116,50 @@ class Runner:
 
     def cached(self, step: Cached) -> int:
         self.run_cached(step)
+        return 0
+
+    def for_each(self, step: ForEach) -> int:
+        count = len(self.file(step.count).read_text(encoding="utf-8").splitlines())
+        for value in range(1, count + 1):
+            ref = bind(step.done_ref, step.var, value) if step.done_ref else None
+            if ref and checkpoint.lookup(self.repo, self._ref(ref)):
+                LOG.info(f"{step.var} {value} of {count}: done in an earlier attempt; skipped")
+                continue
+            for inner in step.body:
+                self.run_step(bind(inner, step.var, value))
+        return 0
+
+    def _ref(self, name: str) -> str:
+        return f"{checkpoint.REF_PREFIX}{self.run_dir.name}/{name}"
+
+    def until(self, step: Until) -> int:
+        for value in range(step.first, step.first + step.tries):
+            for inner in step.body:
+                self.run_step(bind(inner, step.var, value))
+            status = self.file(bind(step.status, step.var, value))
+            if status.read_text(encoding="utf-8").strip() != "again":
+                break
+            for inner in step.then:
+                self.run_step(bind(inner, step.var, value))
+        return 0
+
+    def checks(self, step: Checks) -> int:
+        """As the script's if/elif chain: stop at the first failing command."""
+        failed = 0
+        with self.file(step.output).open("wb") as out:
+            for index, cmd in enumerate(step.commands, 1):
+                LOG.detail(f"[{step.name}] {' '.join(map(self.resolve, cmd.argv))}")
+                proc = self._plumbum(cmd).popen(stdin=subprocess.DEVNULL, stdout=out,
+                                                stderr=subprocess.STDOUT, new_session=True)
+                self._live = [proc]
+                try:
+                    proc.wait()
+                finally:
+                    self._live = []
+                if proc.returncode != 0:
+                    failed = index
+                    break
+        self.file(step.failed).write_text(f"{failed}\n", encoding="utf-8")
         return 0
 
     def run_cached(self, step: Cached) -> None:

@@ -139,7 +139,7 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
                        strategy=strategy, measurement=m.to_json(), tools=tools,
                        plan=record.plan_name(job.plan_path), phases=[p.name for p in phases],
                        yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
-                       allow_dirty=switches.allow_dirty)
+                       allow_dirty=switches.allow_dirty, execute_by=job.recipe.execute_by)
     execute_phases(run, repo, phases, job)
     return run
 
@@ -157,8 +157,6 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
                 continue
             LOG.info(f"[{phase.name}] {phase.title}")
             runner.run_phase(replace(phase, steps=tuple(steps)))
-            if phase.kind is PhaseKind.VERIFY:
-                LOG.info(f"verify: all {len(steps)} command(s) passed")
     except (KeyboardInterrupt, errors.Interrupted):
         runner.stop()
         run.set(status="interrupted")

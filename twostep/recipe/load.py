@@ -9,7 +9,14 @@ from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
 from twostep.recipe.marks import MarkedDict, Where, read_yaml
-from twostep.recipe.model import PERMISSION_MODES, Agent, Recipe, Strategies, agent_default
+from twostep.recipe.model import (
+    EXECUTE_BY,
+    PERMISSION_MODES,
+    Agent,
+    Recipe,
+    Strategies,
+    agent_default,
+)
 
 PLANNER_CLIS = ("gemini",)
 EXECUTOR_CLIS = ("claude",)
@@ -35,6 +42,7 @@ def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
             "allowed_tools": field(schema.tool_list, "allowed_tools"),
             "max_turns": field(schema.int_range(1, 1000), "max_turns"),
             "project_settings": field(schema.boolean, "project_settings"),
+            "run_verify": field(schema.boolean, "run_verify"),
         }
     return table
 
@@ -59,6 +67,8 @@ _RECIPE_SCHEMA = {
     "plan": schema.Field(schema.repo_relative_path, default="AI-PLAN.md"),
     "plan_files": schema.Field(schema.str_list, default=()),
     "verify": schema.Field(schema.argv_list, default=()),
+    "execute_by": schema.Field(schema.choice(*EXECUTE_BY), default=Recipe.execute_by),
+    "fix_rounds": schema.Field(schema.int_range(0, 10), default=Recipe.fix_rounds),
 }
 
 
@@ -85,6 +95,8 @@ def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
         plan=values["plan"],
         plan_files=tuple(values["plan_files"]),
         verify=tuple(tuple(cmd) for cmd in values["verify"]),
+        execute_by=values["execute_by"],
+        fix_rounds=values["fix_rounds"],
     )
 
 

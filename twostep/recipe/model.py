@@ -6,6 +6,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
+EXECUTE_BY = ("task", "plan")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Agent:
     allowed_tools: tuple[str, ...] = ()
     max_turns: int = 60
     project_settings: bool = False
+    #: The executor may run the recipe's verify commands itself (exactly those argv prefixes).
+    run_verify: bool = False
 
     @property
     def input_budget(self) -> int:
@@ -62,6 +65,10 @@ class Recipe:
     plan: str = "AI-PLAN.md"
     plan_files: tuple[str, ...] = ()
     verify: tuple[tuple[str, ...], ...] = ()
+    #: `task`: a fresh executor session per task of the plan; `plan`: one session for all.
+    execute_by: str = "task"
+    #: Bounded fix sessions after a failing verify (0: none).
+    fix_rounds: int = 2
 
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 from twostep.errors import InputError
 
-#: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list.
-VERSION = 2
+#: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list;
+#: 3: execute_by, tasks, fix_rounds, approved_plan (older runs executed the plan in one session).
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,14 @@ class Manifest:
     failed_step: str | None = None
     error: str | None = None
     exit_code: int | None = None
+    #: `task` or `plan` (recipe execute_by or --execute-by): resume executes the same way.
+    execute_by: str = "task"
+    #: Per task: planned, changed, missing and unplanned files (execution/taskwork.py).
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    #: Per verify round: passed, failing command, fingerprint, input size, why it stopped.
+    fix_rounds: list[dict[str, Any]] = field(default_factory=list)
+    #: sha256 of the plan as approved at the review gate or by --yes.
+    approved_plan: str | None = None
     version: int = VERSION
 
     def mark_done(self, name: str) -> None:
@@ -108,7 +117,11 @@ class Manifest:
                 packs={k: PackRecord(**v) for k, v in (data.get("packs") or {}).items()},
                 sent=[SentRecord(**s) for s in data.get("sent") or []],
                 plan_head=data.get("plan_head"), failed_step=data.get("failed_step"),
-                error=data.get("error"), exit_code=data.get("exit_code"))
+                error=data.get("error"), exit_code=data.get("exit_code"),
+                execute_by=data.get("execute_by", "plan" if version < 3 else "task"),
+                tasks=list(data.get("tasks") or []),
+                fix_rounds=list(data.get("fix_rounds") or []),
+                approved_plan=data.get("approved_plan"))
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from twostep import agents
+from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Learns, RunPath, Step
@@ -76,3 +77,8 @@ def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
         note_sent(run, repo, job, "executor")
     elif what is Learns.PLAN:
         run.manifest.plan_head = gitrepo.head(repo)
+    elif what is Learns.PROGRESS:
+        run.manifest.tasks = progress.task_results(run.dir)
+        run.manifest.fix_rounds = progress.rounds(run.dir)
+        approved = run.dir / approval.APPROVED
+        run.manifest.approved_plan = approval.digest(approved) if approved.exists() else None
