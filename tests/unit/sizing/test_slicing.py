@@ -50,7 +50,7 @@ def test_large_strategy_sends_an_automatic_slice(tmp_path):
     script = dry.stdout.decode()
     assert "strategy: large" in script and "left out of the planner's view: vendor" in script
     result = twostep("run", str(tmp_path / "r.yaml"), "--spec", str(tmp_path / "spec.md"), "--yes",
-                     "--strategy", "large", cwd=repo, env=env)
+                     "--strategy", "large", "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     assert "left out of the planner's view: vendor" in result.stderr.decode()
     stdin = Path(env["STANDIN_DIR"], "gemini.stdin").read_text()
