@@ -15,6 +15,10 @@ RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
 
 
+#: These tests pin the single-session executor; tests/e2e/test_tasks.py covers task mode.
+PLAN_MODE = ("--execute-by", "plan")
+
+
 @pytest.fixture
 def repo(tmp_path):
     return example_repo(tmp_path / "repo")
@@ -22,7 +26,7 @@ def repo(tmp_path):
 
 def test_run_plans_executes_and_verifies(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 0, err
     assert (repo / "AI-PLAN.md").read_text() == PLAN
@@ -82,7 +86,7 @@ def test_refused_edits_exit_9(repo, tmp_path):
 
 def test_no_changes_exit_9(repo, tmp_path):
     env = standin_env(tmp_path, edits=[])
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     assert result.returncode == 9 and "made no changes" in result.stderr.decode()
 
 
@@ -116,14 +120,14 @@ def test_plan_alone_to_stdout(repo, tmp_path):
 def test_execute_alone_uses_existing_plan(repo, tmp_path):
     env = standin_env(tmp_path)
     (tmp_path / "plan.md").write_text(PLAN)
-    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
+    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), *PLAN_MODE, cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     assert [c["tool"] for c in calls(env)] == ["claude"]
 
 
 def test_manifest_records_run(repo, tmp_path):
     env = standin_env(tmp_path)
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 0
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 0
     runs = twostep("runs", "--json", cwd=repo, env=env)
     manifest = json.loads(runs.stdout)[-1]
     assert manifest["status"] == "done" and manifest["strategy"] == "small"
@@ -156,7 +160,7 @@ def test_second_plan_on_unchanged_tree_reuses_the_pack(repo, tmp_path):
 
 def test_medium_strategy_sends_only_the_plans_files(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, "--strategy", "medium", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     stdin = (Path(env["STANDIN_DIR"]) / "claude.stdin").read_text()
     assert stdin.startswith(PLAN)

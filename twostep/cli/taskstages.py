@@ -30,7 +30,7 @@ def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path |
     lines or numbered list; a plan with none of these is one task.
     """
     from twostep import atomic, planfiles
-    from twostep.errors import InputError
+    from twostep.errors import InputError, NothingToExecute
     from twostep.execution import plantasks
     from twostep.log import LOG
     from twostep.recipe import load as recipes
@@ -47,6 +47,11 @@ def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path |
         atomic.write_text(output, data + "\n")
     LOG.info(describe(split))
     click.echo(data if as_json else render_text(split), nl=as_json)
+    if not any(t.pack or t.planned_changes for t in found):
+        raise NothingToExecute(f"{plan_file} names no tracked file and no file to create in "
+                               f"any task; nothing to execute",
+                               hint=f"edit {plan_file} to name repo-relative paths, ideally in "
+                                    f"a ```twostep-files block, or re-run the planner")
 
 
 @click.command(name="task-input")

@@ -73,3 +73,13 @@ def rounds(run_dir: Path) -> list[dict[str, Any]]:
 def add_round(run_dir: Path, record: dict[str, Any]) -> None:
     kept = [r for r in rounds(run_dir) if r.get("round") != record.get("round")]
     atomic.write_text(run_dir / ROUNDS, "".join(json.dumps(r) + "\n" for r in [*kept, record]))
+
+
+def task_listing(run_dir: Path) -> Path:
+    """The files sent to the executor so far, task by task (the union of task-N.files)."""
+    paths: set[str] = set()
+    for listing in run_dir.glob("task-*.files"):
+        paths |= {p for p in listing.read_text(encoding="utf-8").splitlines() if p}
+    out = run_dir / "task-files.txt"
+    atomic.write_text(out, "".join(f"{p}\n" for p in sorted(paths)), durable=False)
+    return out

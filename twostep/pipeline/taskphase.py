@@ -48,10 +48,12 @@ def executor_agent(job: Job) -> Agent:
     return dataclasses.replace(agent, allowed_tools=(*agent.allowed_tools, *rules))
 
 
-def _fit(agent: Agent, pack_log: Arg, *files: Arg, name: str) -> Pipe:
+def _fit(agent: Agent, pack_log: Arg, *files: Arg, name: str,
+         learns: Learns = Learns.NOTHING) -> Pipe:
+    """Once it passes, the files are about to leave: the manifest records them then."""
     return twostep("fit", "--role", "executor", "--cli", agent.cli, "--budget",
                    str(agent.input_budget), "--pack-log", pack_log, "--prompt-chars",
-                   str(len(agent.prompt)), "--", *files, name=name,
+                   str(len(agent.prompt)), "--", *files, name=name, learns=learns,
                    title="refuse input the executor cannot take")
 
 
@@ -90,7 +92,8 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
             then=Pipe(f"task-{TASK}-pack", "", (Command(
                 ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
                  pack)),), stdin=(listing,), stdout=log)))
-    steps += [_fit(agent, log, text, pack, name=f"task-{TASK}-fit"),
+    steps += [_fit(agent, log, text, pack, name=f"task-{TASK}-fit",
+                   learns=Learns.SENT_TO_EXECUTOR),
               *_guard(job, text, pack, name=f"task-{TASK}-guard")]
     stem = f"task-{TASK}-try-{TRY}"
     attempt = (*_session(job, (text, pack), stem, f"a fresh {agent.cli} session for task "

@@ -49,6 +49,10 @@ def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
         agent = job.recipe.executor
         pack = "codebase" if strategy == "small" else "files"
         listing = run.dir / ("codebase.files" if pack == "codebase" else "plan-files.txt")
+        if pack == "files" and job.recipe.execute_by == "task":
+            # Task by task, each session gets its own files: the ledger is their union so far.
+            listing = progress.task_listing(run.dir)
+            run.manifest.sent = [e for e in run.manifest.sent if e.listing != listing.name]
         extra = [plan_name(job.plan_path), "executor prompt"]
     known = run.manifest.packs.get(pack)
     excluded = known.excluded_by_security_check if known else []
