@@ -103,14 +103,15 @@ def tool_input(step: dict, cwd: str | None) -> tuple[str, dict]:
     return "Write", {"file_path": file_path, "content": old + step["text"]}
 
 
-def script_for(body: dict, cfg: dict) -> list[dict]:
-    """The session's script: the first of `sessions` whose `when` text is in the session's
-    input (claude re-sends it every turn), else `script`. One fake, many different sessions."""
+def session_for(body: dict, cfg: dict) -> dict:
+    """The first of `sessions` whose `when` text is in the session's input (claude re-sends
+    it every turn), else the top-level config. One fake, many different sessions."""
     given = first_input_text(body)
-    for session in cfg.get("sessions") or []:
-        if session["when"] in given:
-            return session.get("script") or []
-    return cfg.get("script") or []
+    return next((s for s in cfg.get("sessions") or [] if s["when"] in given), cfg)
+
+
+def script_for(body: dict, cfg: dict) -> list[dict]:
+    return session_for(body, cfg).get("script") or []
 
 
 def reply_blocks(body: dict, cfg: dict) -> tuple[list[dict], str, int | None]:

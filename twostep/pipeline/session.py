@@ -16,7 +16,7 @@ from twostep.log import LOG
 from twostep.pipeline import build, preflight, render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Phase, PhaseKind, RunPath
+from twostep.pipeline.steps import Learns, Phase, PhaseKind, RunPath
 from twostep.runs import record, store
 from twostep.sizing import slicing
 from twostep.sizing.estimate import estimate
@@ -163,6 +163,7 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
         raise errors.Interrupted(f"interrupted; run {run.id} can be resumed",
                                  hint="twostep resume") from None
     except errors.TwostepError as exc:
+        record.learn(run, repo, job, Learns.PROGRESS)  # the failing task or round, too
         run.set(status="failed", failed_step=getattr(exc, "step", None),
                 error=str(exc).splitlines()[0] if str(exc) else None, exit_code=exc.exit_code)
         raise
