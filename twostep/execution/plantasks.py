@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from twostep import planfiles
-from twostep.planfiles import RepoView
+from twostep.planfiles import RepoView, Resolution
 from twostep.tasks import Split, Task, split_plan
 
 CHANGES = ("modify", "create", "delete")
@@ -50,9 +50,7 @@ def _fence(entries: Sequence[tuple[str, str]]) -> str:
     return f"\n\n```{planfiles.SECTION_INFO}\n{body}```\n"
 
 
-def _one(task: Task, split: Split, view: RepoView, patterns: Sequence[str],
-         shared_reads: set[str]) -> TaskPlan:
-    res = planfiles.resolve(task.text + _fence(task.files), view, patterns=patterns)
+def _one(task: Task, split: Split, res: Resolution, shared_reads: set[str]) -> TaskPlan:
     known = {_clean(p): a for a, p in (*split.files, *task.files)}
     section = bool(split.files or task.files)
     planned: dict[str, str] = {}
@@ -75,13 +73,14 @@ def _one(task: Task, split: Split, view: RepoView, patterns: Sequence[str],
 
 def plan_tasks(text: str, view: RepoView, patterns: Sequence[str] = ()) -> list[TaskPlan]:
     split = split_plan(text)
-    named = set()
-    for task in split.tasks:
-        named |= {_clean(p) for _, p in task.files}
+    found = [planfiles.resolve(t.text + _fence(t.files), view, patterns=patterns)
+             for t in split.tasks]
+    named = {p for res in found for p in (*res.files, *res.create)}
     tracked = set(planfiles.resolve(_fence(split.files), view, patterns=patterns).files) \
         if split.files else set()
     reads = {p for p in tracked if {_clean(q): a for a, q in split.files}.get(p) == "read"}
-    return [_one(t, split, view, patterns, reads - named) for t in split.tasks]
+    return [_one(t, split, res, reads - named)
+            for t, res in zip(split.tasks, found, strict=True)]
 
 
 def to_json(tasks: Sequence[TaskPlan], source: str = "") -> str:
