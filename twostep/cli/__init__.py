@@ -88,3 +88,17 @@ cli_stages.register(main)
 from twostep.cli import taskstages as cli_taskstages  # noqa: E402  (registers the sub-commands)
 
 cli_taskstages.register(main)
+
+
+def _stage(args: list[str]) -> int:
+    """One stage in this process (pipeline/inprocess.py): the exit code `twostep ARGS` gives."""
+    try:
+        main.main(args=args, prog_name="twostep")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+from twostep.pipeline import inprocess  # noqa: E402  (the core never imports click)
+
+inprocess.STAGE = _stage

@@ -26,6 +26,7 @@ from plumbum.machines.local import LocalCommand
 from twostep import errors
 from twostep.log import LOG
 from twostep.pack import cache as packcache
+from twostep.pipeline import inprocess
 from twostep.pipeline.loops import bind
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.steps import (
@@ -205,7 +206,27 @@ class Runner:
             chain = chain > str(self.file(step.stdout))
         return chain
 
+    def _in_process(self, step: Pipe) -> bool:
+        """A twostep stage alone, with nothing a process boundary would change."""
+        if not (step.self_reporting and inprocess.available() and len(step.commands) == 1):
+            return False
+        cmd = step.commands[0]
+        return (cmd.tool == "twostep" and not cmd.env and cmd.cwd is None
+                and cmd.stderr is None and len(step.stdin) <= 1)
+
+    def run_stage(self, step: Pipe) -> int:
+        LOG.detail(f"[{step.name}] {' '.join(step_lines(step))} (in-process)")
+        code = inprocess.run([self.resolve(a) for a in step.commands[0].argv[1:]],
+                             cwd=self.repo,
+                             stdin=self.file(step.stdin[0]) if step.stdin else None,
+                             stdout=self.file(step.stdout) if step.stdout is not None else None)
+        if code == 130:
+            raise errors.Interrupted("interrupted")
+        return self._check(step, [code])
+
     def run_pipe(self, step: Pipe) -> int:
+        if self._in_process(step):
+            return self.run_stage(step)
         chain = self._chain(step)
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
         stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL
