@@ -102,7 +102,8 @@ def execute(recipe: str, plan_file: str | None, yes: bool, strategy: str | None,
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
-    job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=True, need_spec=False)
+    # No review phase runs here; `yes` is for the validate gate (and re-approving the plan).
+    job = jobs.make(repo, recipe, spec=None, plan=plan_file, yes=yes, need_spec=False)
     job = _execute_by(job, execute_by)
     jobs.existing_plan(repo, job.plan_path)
     if not dry_run:

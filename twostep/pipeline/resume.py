@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
-from twostep.execution import approval
+from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline import build, gate, preflight
 from twostep.pipeline.job import Job
@@ -68,7 +68,9 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
     execute = next((p for p in phases if p.kind is PhaseKind.EXECUTE), None)
     if execute is not None and not _finished(run, execute):
-        check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty)
+        # Once the executor started, the changes in the tree are the run's own finished tasks.
+        started = progress.base(repo, run.dir) is not None
+        check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty or started)
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
     preflight.check(phases, recipe)

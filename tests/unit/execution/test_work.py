@@ -172,3 +172,20 @@ def test_validate_on_a_terminal_can_roll_back(repo, run_dir):
         validate.validate(repo, run_dir, yes=False, ask=lambda _: next(answers),
                           interactive=True)
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_tasks_stage_prints_tasks_and_json(repo, monkeypatch):
+    from click.testing import CliRunner
+
+    from twostep.cli import main
+
+    (repo / "AI-PLAN.md").write_text(PLAN)
+    monkeypatch.chdir(repo)
+    text = CliRunner().invoke(main, ["tasks", "AI-PLAN.md"])
+    assert text.exit_code == 0, text.output
+    assert text.stdout == "1\t3-4\tChange a\n2\t6-7\tChange b\n"
+    data = json.loads(CliRunner().invoke(main, ["tasks", "AI-PLAN.md", "--json"]).stdout)
+    assert data["source"] == "headings"
+    assert [t["modify"] for t in data["tasks"]] == [["pkg/a.py"], ["pkg/b.py"]]
+    (repo / "AI-PLAN.md").write_text("# Plan\n\nThink about it.\n")
+    assert CliRunner().invoke(main, ["tasks", "AI-PLAN.md"]).exit_code == 11
