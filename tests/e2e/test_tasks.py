@@ -73,3 +73,12 @@ def test_run_verify_allows_exactly_the_verify_commands():
     off = dataclasses.replace(recipe, executor=dataclasses.replace(recipe.executor,
                                                                    run_verify=False))
     assert not [t for t in taskphase.executor_agent(Job(off)).allowed_tools if "Bash" in t]
+
+
+def test_run_verify_gives_no_rule_to_a_command_that_cannot_be_one_exactly():
+    recipe = recipes.load(RECIPE)
+    recipe = dataclasses.replace(
+        recipe, verify=(("python", "-c", "import a, b"), ("pytest", "-q")),
+        executor=dataclasses.replace(recipe.executor, run_verify=True))
+    rules = [t for t in taskphase.executor_agent(Job(recipe)).allowed_tools if "Bash" in t]
+    assert rules == ["Bash(pytest -q:*)"]

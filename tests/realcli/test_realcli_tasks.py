@@ -255,3 +255,25 @@ def test_dry_run_script_reproduces_tasks_and_a_fix_round(
     assert by_twostep == 4 and len(sessions_sent(fake_api)) == 2 * by_twostep, err[-2000:]
     assert git(twin, "diff") == git(repo, "diff") != ""
     assert (twin / "AI-PLAN.md").read_bytes() == (repo / "AI-PLAN.md").read_bytes()
+
+
+@pytest.mark.parametrize("command, allowed", [
+    ("python -m compileall -q Lib/json", True),   # the verify command: its rule allows it
+    ("python -m http.server 8765", False),        # anything else stays refused
+])
+def test_run_verify_lets_claude_run_exactly_the_verify_command(
+        command, allowed, repo, spec, env, fake_api, tmp_path):
+    recipe = tmp_path / "verify.yaml"
+    check = ["python", "-m", "compileall", "-q", "Lib/json"]
+    recipe.write_text(f"extends: {ROOT / 'recipes' / 'python.yaml'}\nexecutor: {{run_verify: true}}\n"
+                      f"verify:\n  - {json.dumps(check)}\n", encoding="utf-8")
+    script = [{"tool": "Bash", "command": command}, *append(SCANNER, "\nSCANNER_API = 2\n")]
+    fake_api.configure(gemini={"plan": PLAN.split("## Step 2")[0]},
+                       anthropic={"script": script})
+
+    code, out = go(str(recipe), spec, repo, env)
+
+    if allowed:
+        assert code == 0, out
+    else:
+        assert code == 9 and "refused: Bash(" in out, out

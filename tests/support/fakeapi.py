@@ -19,6 +19,7 @@ Config, every key optional:
           | {"tool": "Edit", "path": p, "old": s, "new": s}   (a Read is scripted first)
           | {"tool": "Append", "path": p, "text": s}          (Read, then Write old+text)
           | {"tool": "Read", "path": p}
+          | {"tool": "Bash", "command": s}
       relative paths resolve against "Primary working directory:" in claude's system prompt.
     FAULT = {"status": 500, "times": K, "delay": S, "hang": bool, "retry_after": "0"}
       applies to the first K requests of that API (K absent or null: all of them).

@@ -30,7 +30,7 @@ def expand_script(script: list[dict]) -> list[dict]:
     steps: list[dict] = []
     for entry in script:
         tool = entry["tool"]
-        if tool not in ("Read", "Write", "Edit", "Append"):
+        if tool not in ("Read", "Write", "Edit", "Append", "Bash"):
             raise ValueError(f"unknown scripted tool {tool!r}")
         if tool in ("Edit", "Append") or entry.get("read_first"):
             steps.append({"tool": "Read", "path": entry["path"]})
@@ -86,6 +86,8 @@ def count_tool_results(body: dict) -> int:
 
 def tool_input(step: dict, cwd: str | None) -> tuple[str, dict]:
     """(tool name, input) for one primitive step; paths become absolute against cwd."""
+    if step["tool"] == "Bash":
+        return "Bash", {"command": step["command"], "description": "run a check"}
     path = Path(step["path"])
     if not path.is_absolute():
         path = Path(cwd or ".") / path

@@ -63,6 +63,9 @@ def _one(task: Task, split: Split, res: Resolution, shared_reads: set[str]) -> T
             planned[path] = "modify"
     for path in res.create:
         planned[path] = "create"
+    for missing in res.unresolved:  # a file the section creates, named by this task's prose
+        if known.get(_clean(missing.mention.text)) == "create":
+            planned[_clean(missing.mention.text)] = "create"
     for path in res.delete:
         planned[path] = "delete"
     pack = sorted(set(res.files) | shared_reads)

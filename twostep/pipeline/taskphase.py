@@ -44,7 +44,11 @@ def executor_agent(job: Job) -> Agent:
     agent = job.recipe.executor
     if not agent.run_verify or agent.cli != "claude":
         return agent
-    rules = tuple(f"Bash({shlex.join(argv)}:*)" for argv in job.recipe.verify)
+    # claude's --allowedTools is a comma-separated list of rules: a command whose words hold a
+    # comma or a parenthesis cannot be one exact rule, and a shorter prefix would allow more
+    # than the recipe's command; such a command gets no rule (twostep's verify still runs it).
+    rules = tuple(f"Bash({shlex.join(argv)}:*)" for argv in job.recipe.verify
+                  if not any(ch in word for word in argv for ch in ",()"))
     return dataclasses.replace(agent, allowed_tools=(*agent.allowed_tools, *rules))
 
 

@@ -189,3 +189,9 @@ def test_tasks_stage_prints_tasks_and_json(repo, monkeypatch):
     assert [t["modify"] for t in data["tasks"]] == [["pkg/a.py"], ["pkg/b.py"]]
     (repo / "AI-PLAN.md").write_text("# Plan\n\nThink about it.\n")
     assert CliRunner().invoke(main, ["tasks", "AI-PLAN.md"]).exit_code == 11
+
+
+def test_a_file_the_section_creates_belongs_to_the_task_that_names_it(repo, run_dir):
+    plan = PLAN.replace("Edit `pkg/b.py`.", "Edit `pkg/b.py` and add `pkg/new.py`.")
+    first, second = _prepare(repo, run_dir, plan)
+    assert second.create == ("pkg/new.py",) and first.create == ()
