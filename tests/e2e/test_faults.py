@@ -175,7 +175,7 @@ def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
 
 def test_resume_warns_when_plan_files_changed(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
     (repo / "wordfreq" / "cli.py").write_text("# changed meanwhile\n")
     git(repo, "commit", "-qam", "meanwhile")
     env.pop("STANDIN_CLAUDE_EXIT")

@@ -50,7 +50,7 @@ def test_run_plans_executes_and_verifies(repo, tmp_path):
 def test_dry_run_writes_nothing_and_bash_reproduces_run(repo, tmp_path):
     env = standin_env(tmp_path)
     twin = example_repo(tmp_path / "twin")
-    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", cwd=repo, env=env)
+    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", *PLAN_MODE, cwd=repo, env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     script = dry.stdout.decode()
     assert script.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in script
@@ -59,7 +59,7 @@ def test_dry_run_writes_nothing_and_bash_reproduces_run(repo, tmp_path):
     assert calls(env) == []  # no model was called
     assert "test-gemini-key-123" not in script and "sk-test-anthropic-456" not in script
 
-    ran = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    ran = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     assert ran.returncode == 0, ran.stderr.decode()
     bashed = subprocess.run(["bash", "-c", script], cwd=twin, env=env, capture_output=True)
     assert bashed.returncode == 0, bashed.stderr.decode()
@@ -105,7 +105,8 @@ def test_gate_without_tty_stops_with_a_hint(repo, tmp_path):
 
 def test_spec_from_stdin(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", "-", "--yes", cwd=repo, env=env, stdin=b"STDIN SPEC\n")
+    result = twostep("run", RECIPE, "--spec", "-", "--yes", *PLAN_MODE, cwd=repo, env=env,
+                     stdin=b"STDIN SPEC\n")
     assert result.returncode == 0, result.stderr.decode()
     assert (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_bytes().startswith(b"STDIN SPEC\n")
 

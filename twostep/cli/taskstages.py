@@ -23,7 +23,10 @@ def _root() -> Path:
 @click.option("--recipe", "recipe_arg", metavar="RECIPE", help="Use the recipe's plan_files globs.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Also write the JSON here (the pipeline's copy).")
-def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path | None):
+@click.option("--require-files", is_flag=True,
+              help="Exit 11 when no task names a tracked file or a file to create.")
+def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path | None,
+          require_files: bool):
     """Print the tasks PLAN splits into: NUMBER, FIRST-LAST (plan lines), TITLE, tab-separated.
 
     Tasks come from the plan's machine-readable task list, else its numbered headings, step
@@ -47,7 +50,7 @@ def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path |
         atomic.write_text(output, data + "\n")
     LOG.info(describe(split))
     click.echo(data if as_json else render_text(split), nl=as_json)
-    if not any(t.pack or t.planned_changes for t in found):
+    if require_files and not any(t.pack or t.planned_changes for t in found):
         raise NothingToExecute(f"{plan_file} names no tracked file and no file to create in "
                                f"any task; nothing to execute",
                                hint=f"edit {plan_file} to name repo-relative paths, ideally in "

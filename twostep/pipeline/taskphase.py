@@ -129,8 +129,10 @@ def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
     agent = job.recipe.executor
     steps = (
         approve(job),
+        # Given only its own files, a task list that names none has nothing to work on.
         twostep("tasks", job.plan_path, "--recipe", job.recipe.source, "-o",
-                RunPath("tasks.json"), stdout=RunPath("tasks.txt"), name="tasks",
+                RunPath("tasks.json"), *(() if whole else ("--require-files",)),
+                stdout=RunPath("tasks.txt"), name="tasks",
                 title="split the plan into tasks, each with its files"),
         base_checkpoint(),
         ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),

@@ -188,7 +188,8 @@ def test_tasks_stage_prints_tasks_and_json(repo, monkeypatch):
     assert data["source"] == "headings"
     assert [t["modify"] for t in data["tasks"]] == [["pkg/a.py"], ["pkg/b.py"]]
     (repo / "AI-PLAN.md").write_text("# Plan\n\nThink about it.\n")
-    assert CliRunner().invoke(main, ["tasks", "AI-PLAN.md"]).exit_code == 11
+    assert CliRunner().invoke(main, ["tasks", "AI-PLAN.md"]).exit_code == 0
+    assert CliRunner().invoke(main, ["tasks", "AI-PLAN.md", "--require-files"]).exit_code == 11
 
 
 def test_a_file_the_section_creates_belongs_to_the_task_that_names_it(repo, run_dir):

@@ -69,7 +69,7 @@ twostep gate AI-PLAN.md
 # the approved plan is the one executed: keep it; refuse an edited one
 twostep approve AI-PLAN.md "$RUN"/approved-plan.md
 # split the plan into tasks, each with its files
-twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json > "$RUN"/tasks.txt
+twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json --require-files > "$RUN"/tasks.txt
 # record the work tree before the executor (rollback returns here)
 twostep checkpoint "$RUN" base
 # each task in a fresh executor session
