@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -167,6 +168,72 @@ def bench_overhead(work: Path, repo: Path) -> None:
     RESULTS["memory"] = {"peak_rss_mb": round(max(hwms), 1), "median_rss_mb": round(med(hwms), 1),
                          "pack_mb": round(pack / 1e6, 1), "target_mb": 80, "ok": max(hwms) <= 80}
     row("memory: twostep peak RSS", f"{max(hwms):.1f} MB", f"pack {pack / 1e6:.1f} MB", None, "<= 80 MB", max(hwms) <= 80)
+
+
+#: Twelve stdlib modules, one per task of the bench's plan.
+TASK_FILES = ("abc.py", "bisect.py", "calendar.py", "colorsys.py", "copy.py", "csv.py", "difflib.py",
+              "fnmatch.py", "glob.py", "heapq.py", "keyword.py", "shlex.py")
+TASKS_PLAN = "# plan\n\n" + "".join(f"## Step {n}: Touch {f}\nAdd a comment at the end of `{f}`.\n\n"
+                                      for n, f in enumerate(TASK_FILES, 1))
+#: An instant executor that does the task its input names ("task N of 12: Touch FILE").
+TASKS_CLAUDE = """#!/bin/sh
+f=$(grep -o 'task [0-9]* of [0-9]*: Touch [^ ]*' | head -n 1 | awk '{print $NF}')
+echo '# bench' >> "$f"
+printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":1,"result":"ok","permission_denials":[]}'
+"""
+
+
+def bench_tasks(work: Path, repo: Path) -> None:
+    """A 12-task plan over the stdlib copy (medium: each task packs its own file): twostep's own
+    time per task (everything but the model call) and the whole run vs bash running its script."""
+    tbin = work / "tasks-bin"
+    tbin.mkdir(exist_ok=True)
+    (tbin / "claude").write_text(TASKS_CLAUDE)
+    (tbin / "claude").chmod(0o755)
+    (tbin / "gemini").write_text("#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' " + shlex.quote(json.dumps(
+        {"session_id": "b", "response": TASKS_PLAN})) + "\n")
+    (tbin / "gemini").chmod(0o755)
+    saved = ENV["PATH"]
+    ENV["PATH"] = os.pathsep.join([str(tbin), saved])
+    try:
+        run = [TWOSTEP, "run", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"), "--yes",
+               "--strategy", "medium", "--execute-by", "task"]
+        script = work / "tasks-dry-run.sh"
+        script.write_bytes(sh([*run, "--dry-run"], repo).stdout)
+
+        def one(argv: list[str]) -> tuple[float, list[float]]:
+            reset(repo)
+            seconds, _ = timed(argv, repo)
+            changed = sh(["git", "status", "--porcelain"], repo).stdout.decode()
+            if sum(f in changed for f in TASK_FILES) != len(TASK_FILES):
+                sys.exit(f"bench: {argv[1]} did not do all {len(TASK_FILES)} tasks:\n{changed}")
+            return seconds, per_task(repo)
+
+        got = interleave({"run": lambda: one(run), "bash": lambda: one(["bash", str(script)])}, REPS + 1)
+    finally:
+        ENV["PATH"] = saved
+    runs, bashes = [r[0] for r in got["run"][1:]], [r[0] for r in got["bash"][1:]]
+    per = [t for r in got["run"][1:] for t in r[1]]
+    figure("tasks_overhead", "12 tasks: run / bash dry-run", ("run_s", med(runs)), ("dry_run_script_s", med(bashes)),
+           1.05)
+    RESULTS["tasks_per_task"] = {"median_s": round(med(per), 3), "max_s": round(max(per), 3), "target_s": 1.0,
+                                 "ok": med(per) <= 1.0}
+    row("12 tasks: twostep's time per task", f"{med(per):.2f} s", f"max {max(per):.2f} s", None, "<= 1.00 s",
+        med(per) <= 1.0)
+
+
+def per_task(repo: Path) -> list[float]:
+    """Seconds of each task's steps but the executor's, from the run's manifest."""
+    runs = sorted((repo / ".twostep/runs").glob("*/manifest.json"))
+    if not runs:
+        return []
+    steps = json.loads(runs[-1].read_text())["steps"]
+    totals: dict[str, float] = {}
+    for s in steps:
+        m = re.match(r"task-(\d+)-", s["name"])
+        if m and not s["name"].endswith(("-executor", "-tries")):
+            totals[m.group(1)] = totals.get(m.group(1), 0.0) + s["seconds"]
+    return list(totals.values())
 
 
 def bench_startup(work: Path) -> None:
@@ -424,7 +491,8 @@ def main() -> int:
                 ("overhead", bench_overhead, (std,)), ("measure", bench_measure, (std,)),
                 ("agreement", bench_agreement, ()), ("pack stdlib", bench_packing, (std, "stdlib")),
                 ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,)),
-                ("ranking", bench_ranking, (std,)), ("tiers", bench_tiers, (std,))]
+                ("ranking", bench_ranking, (std,)), ("tiers", bench_tiers, (std,)),
+                ("tasks", bench_tasks, (std,))]
         for name, bench, args in plan:
             if ONLY and name not in ONLY:
                 continue

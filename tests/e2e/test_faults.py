@@ -23,6 +23,9 @@ SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
 def repo(tmp_path):
     return example_repo(tmp_path / "repo")
 
+#: The single-session executor (task mode: tests/e2e/test_tasks.py).
+PLAN_MODE = ("--execute-by", "plan")
+
 
 def _recipe(tmp_path: Path, extra: str) -> str:
     path = tmp_path / "recipe.yaml"
@@ -51,7 +54,7 @@ def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
 
 def test_executor_crash_names_step(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     assert result.returncode == 8 and "step 'executor': `claude` exited with code 1" in result.stderr.decode()
     assert (repo / "AI-PLAN.md").read_text() == PLAN  # earlier artifacts are kept
 
@@ -128,7 +131,8 @@ def test_not_a_git_repository(tmp_path):
 def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path, sig):
     env = standin_env(tmp_path)
     slow = dict(env, STANDIN_CLAUDE_SLEEP="60")
-    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC, "--yes"],
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC, "--yes",
+                             *PLAN_MODE],
                             cwd=repo, env=slow, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini", "claude"]:
@@ -152,7 +156,7 @@ def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path
 
 def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
     env.pop("STANDIN_CLAUDE_EXIT")
     resumed = twostep("resume", "--allow-dirty", cwd=repo, env=env)
     assert resumed.returncode == 0, resumed.stderr.decode()
@@ -171,7 +175,7 @@ def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
 
 def test_resume_warns_when_plan_files_changed(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
     (repo / "wordfreq" / "cli.py").write_text("# changed meanwhile\n")
     git(repo, "commit", "-qam", "meanwhile")
     env.pop("STANDIN_CLAUDE_EXIT")

@@ -22,7 +22,10 @@ def test_hostile_names_are_packed_and_never_executed(tmp_path):
     twin = _repo(tmp_path / "twin")
     (tmp_path / "spec $(touch PWNED4).md").write_text("spec\n")
     spec = str(tmp_path / "spec $(touch PWNED4).md")
-    env = standin_env(tmp_path, edits=[{"path": "main.py", "content": "# edited\n", "append": True}])
+    # Task 2 of the plan creates tests/test_top.py (proof of work: it must).
+    env = standin_env(tmp_path, edits=[{"path": "main.py", "content": "# edited\n", "append": True},
+                                       {"path": "tests/test_top.py", "content": "# top\n",
+                                        "when": "task 2 of 2"}])
     dry = twostep("run", RECIPE, "--spec", spec, "--yes", "--dry-run", cwd=repo, env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     ran = twostep("run", RECIPE, "--spec", spec, "--yes", cwd=repo, env=env)

@@ -15,6 +15,10 @@ RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
 
 
+#: These tests pin the single-session executor; tests/e2e/test_tasks.py covers task mode.
+PLAN_MODE = ("--execute-by", "plan")
+
+
 @pytest.fixture
 def repo(tmp_path):
     return example_repo(tmp_path / "repo")
@@ -22,7 +26,7 @@ def repo(tmp_path):
 
 def test_run_plans_executes_and_verifies(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 0, err
     assert (repo / "AI-PLAN.md").read_text() == PLAN
@@ -46,7 +50,7 @@ def test_run_plans_executes_and_verifies(repo, tmp_path):
 def test_dry_run_writes_nothing_and_bash_reproduces_run(repo, tmp_path):
     env = standin_env(tmp_path)
     twin = example_repo(tmp_path / "twin")
-    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", cwd=repo, env=env)
+    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", *PLAN_MODE, cwd=repo, env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     script = dry.stdout.decode()
     assert script.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in script
@@ -55,7 +59,7 @@ def test_dry_run_writes_nothing_and_bash_reproduces_run(repo, tmp_path):
     assert calls(env) == []  # no model was called
     assert "test-gemini-key-123" not in script and "sk-test-anthropic-456" not in script
 
-    ran = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    ran = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     assert ran.returncode == 0, ran.stderr.decode()
     bashed = subprocess.run(["bash", "-c", script], cwd=twin, env=env, capture_output=True)
     assert bashed.returncode == 0, bashed.stderr.decode()
@@ -82,7 +86,7 @@ def test_refused_edits_exit_9(repo, tmp_path):
 
 def test_no_changes_exit_9(repo, tmp_path):
     env = standin_env(tmp_path, edits=[])
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
     assert result.returncode == 9 and "made no changes" in result.stderr.decode()
 
 
@@ -103,7 +107,8 @@ def test_gate_without_tty_stops_with_a_hint(repo, tmp_path):
 
 def test_spec_from_stdin(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", "-", "--yes", cwd=repo, env=env, stdin=b"STDIN SPEC\n")
+    result = twostep("run", RECIPE, "--spec", "-", "--yes", *PLAN_MODE, cwd=repo, env=env,
+                     stdin=b"STDIN SPEC\n")
     assert result.returncode == 0, result.stderr.decode()
     assert (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_bytes().startswith(b"STDIN SPEC\n")
 
@@ -118,14 +123,14 @@ def test_plan_alone_to_stdout(repo, tmp_path):
 def test_execute_alone_uses_existing_plan(repo, tmp_path):
     env = standin_env(tmp_path)
     (tmp_path / "plan.md").write_text(PLAN)
-    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
+    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), *PLAN_MODE, cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     assert [c["tool"] for c in calls(env)] == ["claude"]
 
 
 def test_manifest_records_run(repo, tmp_path):
     env = standin_env(tmp_path)
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env).returncode == 0
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 0
     runs = twostep("runs", "--json", cwd=repo, env=env)
     manifest = json.loads(runs.stdout)[-1]
     assert manifest["status"] == "done" and manifest["strategy"] == "small"
@@ -158,7 +163,7 @@ def test_second_plan_on_unchanged_tree_reuses_the_pack(repo, tmp_path):
 
 def test_medium_strategy_sends_only_the_plans_files(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, "--strategy", "medium", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     stdin = (Path(env["STANDIN_DIR"]) / "claude.stdin").read_text()
     assert stdin.startswith(PLAN)

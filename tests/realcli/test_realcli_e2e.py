@@ -96,7 +96,13 @@ def spec(tmp_path):
     return str(path)
 
 
+#: These runs pin the single-session executor; test_realcli_tasks.py covers task by task.
+PLAN_MODE = ("--execute-by", "plan")
+
+
 def run_twostep(*args: str, repo: Path, env: dict) -> tuple[int, str]:
+    if args[0] == "run":
+        args = (*args, *PLAN_MODE)
     result = twostep(*args, cwd=repo, env=env, timeout=120)
     err = result.stderr.decode("utf-8", "replace").replace("\0", "\\0")
     return result.returncode, f"exit {result.returncode}; stderr:\n{err}"
@@ -174,7 +180,8 @@ def test_run_python_recipe_on_real_package(repo, spec, env, fake_api):
 def test_dry_run_calls_no_model_and_bash_reproduces_the_run(repo, spec, env, fake_api, tmp_path):
     configure(fake_api, write_target_script())
 
-    dry = twostep("run", RECIPE, "--spec", spec, "--yes", "--dry-run", cwd=repo, env=env)
+    dry = twostep("run", RECIPE, "--spec", spec, "--yes", "--dry-run", *PLAN_MODE, cwd=repo,
+                  env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     assert fake_api.requests == []  # no model was called
     assert git(repo, "status", "--porcelain", "--ignored") == ""

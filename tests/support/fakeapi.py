@@ -11,11 +11,15 @@ Standalone (writes its URL to F, serves until SIGTERM, one JSON record per line 
 
 Config, every key optional:
     {"gemini":    {"plan": str, "side_json": {...}, "fault": FAULT},
-     "anthropic": {"script": [STEP...], "final_text": str, "side_text": str, "fault": FAULT}}
+     "anthropic": {"script": [STEP...], "final_text": str, "side_text": str, "fault": FAULT,
+                   "sessions": [{"when": str, "script": [STEP...], "status": int}...]}}
+    `sessions`: a session whose input holds `when` follows that script (the first that
+    matches), any other follows `script`; with `status`, its model calls fail with it.
     STEP  = {"tool": "Write", "path": p, "content": s, "read_first": bool}
           | {"tool": "Edit", "path": p, "old": s, "new": s}   (a Read is scripted first)
           | {"tool": "Append", "path": p, "text": s}          (Read, then Write old+text)
           | {"tool": "Read", "path": p}
+          | {"tool": "Bash", "command": s}
       relative paths resolve against "Primary working directory:" in claude's system prompt.
     FAULT = {"status": 500, "times": K, "delay": S, "hang": bool, "retry_after": "0"}
       applies to the first K requests of that API (K absent or null: all of them).
@@ -266,6 +270,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"input_tokens": max(len(json.dumps(body)) // 4, 1)})
             return
         cfg = self.server.fake.config.get("anthropic") or {}
+        status = anthropic.session_for(body, cfg).get("status") if body.get("tools") else None
+        if status and cfg.get("sessions"):
+            entry["status"] = status
+            self._send_error("anthropic", {"status": status})
+            return
         blocks, stop, step = anthropic.reply_blocks(body, cfg)
         entry["step"] = step
         if body.get("stream"):

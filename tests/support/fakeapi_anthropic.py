@@ -30,7 +30,7 @@ def expand_script(script: list[dict]) -> list[dict]:
     steps: list[dict] = []
     for entry in script:
         tool = entry["tool"]
-        if tool not in ("Read", "Write", "Edit", "Append"):
+        if tool not in ("Read", "Write", "Edit", "Append", "Bash"):
             raise ValueError(f"unknown scripted tool {tool!r}")
         if tool in ("Edit", "Append") or entry.get("read_first"):
             steps.append({"tool": "Read", "path": entry["path"]})
@@ -86,6 +86,8 @@ def count_tool_results(body: dict) -> int:
 
 def tool_input(step: dict, cwd: str | None) -> tuple[str, dict]:
     """(tool name, input) for one primitive step; paths become absolute against cwd."""
+    if step["tool"] == "Bash":
+        return "Bash", {"command": step["command"], "description": "run a check"}
     path = Path(step["path"])
     if not path.is_absolute():
         path = Path(cwd or ".") / path
@@ -103,11 +105,22 @@ def tool_input(step: dict, cwd: str | None) -> tuple[str, dict]:
     return "Write", {"file_path": file_path, "content": old + step["text"]}
 
 
+def session_for(body: dict, cfg: dict) -> dict:
+    """The first of `sessions` whose `when` text is in the session's input (claude re-sends
+    it every turn), else the top-level config. One fake, many different sessions."""
+    given = first_input_text(body)
+    return next((s for s in cfg.get("sessions") or [] if s["when"] in given), cfg)
+
+
+def script_for(body: dict, cfg: dict) -> list[dict]:
+    return session_for(body, cfg).get("script") or []
+
+
 def reply_blocks(body: dict, cfg: dict) -> tuple[list[dict], str, int | None]:
     """Content blocks, stop_reason, and script step index (None: side call or final)."""
     if not body.get("tools"):
         return [{"type": "text", "text": cfg.get("side_text", SIDE_TEXT)}], "end_turn", None
-    steps = expand_script(cfg.get("script") or [])
+    steps = expand_script(script_for(body, cfg))
     index = count_tool_results(body)
     if index >= len(steps):
         return [{"type": "text", "text": cfg.get("final_text", FINAL_TEXT)}], "end_turn", None

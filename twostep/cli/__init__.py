@@ -18,7 +18,8 @@ EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
 
 #: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
 STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard", "linktree",
-          "preflight", "snapshot")
+          "preflight", "snapshot", "approve", "tasks", "task-input", "proof", "checkpoint",
+          "fix-round", "validate")
 
 
 class Group(click.Group):
@@ -86,3 +87,20 @@ from twostep.cli import stages as cli_stages  # noqa: E402  (registers the sub-c
 cli_commands.register(main)
 cli_stages.register(main)
 cli_money.register(main)
+from twostep.cli import taskstages as cli_taskstages  # noqa: E402  (registers the sub-commands)
+
+cli_taskstages.register(main)
+
+
+def _stage(args: list[str]) -> int:
+    """One stage in this process (pipeline/inprocess.py): the exit code `twostep ARGS` gives."""
+    try:
+        main.main(args=args, prog_name="twostep")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+from twostep.pipeline import inprocess  # noqa: E402  (the core never imports click)
+
+inprocess.STAGE = _stage

@@ -37,6 +37,17 @@ dry_opt = click.option("--dry-run", is_flag=True,
                             "call no model, write nothing.")
 dirty_opt = click.option("--allow-dirty", is_flag=True,
                          help="Let the executor run on a work tree with uncommitted changes.")
+execute_by_opt = click.option("--execute-by", type=click.Choice(("task", "plan")),
+                              help="A fresh executor session per task (task), or one for the "
+                                   "whole plan (plan); overrides the recipe's execute_by.")
+
+
+def _execute_by(job, execute_by: str | None):
+    from dataclasses import replace
+
+    if execute_by is None:
+        return job
+    return replace(job, recipe=replace(job.recipe, execute_by=execute_by))
 
 
 json_opt = click.option("--json", "as_json", is_flag=True,
@@ -108,9 +119,11 @@ def _finish(command: str, as_json: bool, dry: bool, go):
 @choosing.options
 @_isolate
 @json_opt
+@execute_by_opt
 def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run: bool,
         allow_dirty: bool, worktree: bool, branch: str | None, pr: bool, as_json: bool,
-        planner_cli: str | None, executor_cli: str | None, max_cost: float | None):
+        planner_cli: str | None, executor_cli: str | None, max_cost: float | None,
+        execute_by: str | None):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file;
     default: ./twostep.yaml, which `twostep init` writes)."""
     from twostep.pipeline import job as jobs
@@ -119,7 +132,7 @@ def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run:
 
     def go():
         repo = gitrepo.root()
-        job = jobs.make(repo, _recipe(recipe), spec=spec, yes=yes)
+        job = _execute_by(jobs.make(repo, _recipe(recipe), spec=spec, yes=yes), execute_by)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, allow_dirty, choices=chosen), dry_run,
                    (worktree, branch, pr))
@@ -165,15 +178,19 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 @recipe_arg
 @click.option("--plan", "plan_file", metavar="FILE",
               help="The plan to execute (default: the recipe's plan).")
+@click.option("--yes", "-y", is_flag=True,
+              help="Approve the plan as it is now, even if it changed since it was approved.")
 @strategy_opt
 @dry_opt
 @dirty_opt
 @choosing.options
 @_isolate
 @json_opt
-def execute(recipe: str | None, plan_file: str | None, strategy: str | None, dry_run: bool,
-            allow_dirty: bool, worktree: bool, branch: str | None, pr: bool, as_json: bool,
-            planner_cli: str | None, executor_cli: str | None, max_cost: float | None):
+@execute_by_opt
+def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str | None,
+            dry_run: bool, allow_dirty: bool, worktree: bool, branch: str | None, pr: bool,
+            as_json: bool, planner_cli: str | None, executor_cli: str | None,
+            max_cost: float | None, execute_by: str | None):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -181,9 +198,16 @@ def execute(recipe: str | None, plan_file: str | None, strategy: str | None, dry
 
     def go():
         repo = gitrepo.root()
-        job = jobs.make(repo, _recipe(recipe), spec=None, plan=plan_file, yes=True,
+        # No review phase runs here; `yes` is for the validate gate (and re-approving the plan).
+        job = jobs.make(repo, _recipe(recipe), spec=None, plan=plan_file, yes=yes,
                         need_spec=False)
+        job = _execute_by(job, execute_by)
         jobs.existing_plan(repo, job.plan_path)
+        if not dry_run:
+            from twostep.execution import approval
+            from twostep.pipeline import gate
+
+            approval.check_execute(repo, job.plan_path, reapprove_now=yes, review=gate.review)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, allow_dirty, only=session.EXECUTE_ONLY,
                                                choices=chosen), dry_run, (worktree, branch, pr))

@@ -121,7 +121,7 @@ def fit(role: str, cli_name: str, budget: int, pack_log: tuple[Path, ...],
 
     tokens = 0
     for i, log in enumerate(pack_log):
-        if not log.exists():
+        if not log.is_file():  # no pack (a fix round's input) is /dev/null
             continue
         summary = parse_repomix_summary(log.read_text(errors="replace"))
         pack = counted[i] if i < len(counted) else None

@@ -8,7 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
-from twostep.pipeline import callersteps, spending, tiersteps
+from twostep.pipeline import callersteps, spending, taskphase, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -152,7 +152,8 @@ def execute_phase(job: Job, strategy: str) -> Phase:
     small = strategy == "small"
     pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
                       else (FILES_PACK, RunPath("files.log")))
-    steps = () if small else _files_steps(job)
+    steps = (taskphase.approve(job), taskphase.base_checkpoint(),
+             *(() if small else _files_steps(job)))
     logs: RunPath | tuple[RunPath, ...] = pack_log
     counted: tuple[RunPath, ...] = ()
     if not small:  # the callers of what the plan changes, read-only, after the planned files
@@ -184,10 +185,12 @@ def execute_phase(job: Job, strategy: str) -> Phase:
                  steps)
 
 
-def verify_phase(job: Job) -> Phase:
-    steps = tuple(Pipe(f"verify-{i + 1}", "", (Command(argv),), role=Role.VERIFY, to_stderr=True)
-                  for i, argv in enumerate(job.recipe.verify))
-    return Phase(PhaseKind.VERIFY, "the recipe's checks", steps)
+def execute_by(job: Job, strategy: str) -> Phase:
+    """`execute_by: task`: a fresh session per task (pipeline/taskphase.py); `plan`: one."""
+    if job.recipe.execute_by == "plan":
+        return execute_phase(job, strategy)
+    whole = (CODEBASE, RunPath("codebase.log")) if strategy == "small" else None
+    return taskphase.execute_phase(job, whole)
 
 
 def phases(job: Job, strategy: str) -> list[Phase]:
@@ -195,5 +198,5 @@ def phases(job: Job, strategy: str) -> list[Phase]:
     out = [prepare_phase(job), pack_phase(job, strategy), plan_phase(job, strategy)]
     if not job.yes:
         out.append(review_phase(job, strategy))
-    out += [execute_phase(job, strategy), verify_phase(job)]
+    out += [execute_by(job, strategy), taskphase.verify_phase(job)]
     return [phase for phase in out if phase.steps]

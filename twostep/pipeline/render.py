@@ -6,6 +6,7 @@ render as "$RUN"/name. No secret value is ever part of a step, so none can appea
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from twostep.pipeline.steps import (
     Arg,
     Cached,
+    Checks,
     Command,
     Contents,
     CopyFile,
     EnvVar,
+    ForEach,
     IfNonEmpty,
     Joined,
     MakeDirs,
@@ -25,16 +28,45 @@ from twostep.pipeline.steps import (
     RemoveTree,
     RunPath,
     Step,
+    Until,
     WriteText,
 )
+
+_VAR = re.compile(r"@@(\w+)@@")
+
+
+def _quote(text: str) -> str:
+    """shlex quoting, with each loop variable (steps.var) left to bash as "$NAME"."""
+    if "@@" not in text:
+        return shlex.quote(text)
+    parts = _VAR.split(text)
+    return "".join(f'"${p.upper()}"' if i % 2 else (shlex.quote(p) if p else "")
+                   for i, p in enumerate(parts))
 
 
 def arg(value: Arg) -> str:
     if isinstance(value, RunPath):
-        return '"$RUN"' + (f"/{shlex.quote(value.rel)}" if value.rel else "")
+        return '"$RUN"' + (f"/{_quote(value.rel)}" if value.rel else "")
     if isinstance(value, (EnvVar, Contents, Joined)):
         return f'"{_in_quotes(value)}"'
-    return shlex.quote(value)
+    return _quote(value)
+
+
+def comment(title: str) -> str:
+    """A step's title as a comment line; loop variables read as the shell's ($TASK)."""
+    return "# " + _VAR.sub(lambda m: f"${m.group(1).upper()}", title)
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return [f"  {ln}" for ln in lines]
+
+
+def _nested(steps: Iterable[Step]) -> list[str]:
+    lines: list[str] = []
+    for inner in steps:
+        lines += [comment(inner.title)] if inner.title else []
+        lines += step_lines(inner)
+    return _indent(lines)
 
 
 def _in_quotes(value: Arg) -> str:
@@ -119,6 +151,27 @@ class _Lines:
             lines += step_lines(inner)
         return lines
 
+    def for_each(self, step: ForEach) -> list[str]:
+        name = step.var.upper()
+        return [f'for {name} in $(seq 1 "$(wc -l < {arg(step.count)})"); do',
+                *_nested(step.body), "done"]
+
+    def until(self, step: Until) -> list[str]:
+        name = step.var.upper()
+        last = step.first + step.tries - 1
+        return [f"for {name} in $(seq {step.first} {last}); do", *_nested(step.body),
+                f'  [ "$(cat -- {arg(step.status)})" = again ] || break', *_nested(step.then),
+                "done"]
+
+    def checks(self, step: Checks) -> list[str]:
+        out = arg(step.output)
+        lines = [f": > {out}", f"echo 0 > {arg(step.failed)}"]
+        for i, cmd in enumerate(step.commands, 1):
+            keyword = "if" if i == 1 else "elif"
+            lines += [f"{keyword} ! {_command(cmd)} >> {out} 2>&1; then",
+                      f"  echo {i} > {arg(step.failed)}"]
+        return [*lines, "fi"] if step.commands else lines
+
 
 _LINES = _Lines()
 
@@ -174,7 +227,7 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
         lines += [f"# {note}" for note in phase.notes]
         for step in phase.steps:
             if step.title:
-                lines.append(f"# {step.title}")
+                lines.append(comment(step.title))
             lines += step_lines(step)
     if isolation is not None:
         lines += ["", "# === commit: the executor's changes, on the branch"]

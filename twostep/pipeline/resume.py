@@ -12,8 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
+from twostep.execution import approval, progress
 from twostep.log import LOG
-from twostep.pipeline import build, isolated, preflight
+from twostep.pipeline import build, gate, isolated, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
@@ -73,13 +74,16 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if max_cost is not None:
         chosen = replace(chosen, max_cost=max_cost)
         m.choices = chosen.to_json()
-    recipe = choose.apply(recipes.load(m.recipe_source), chosen)
+    recipe = replace(choose.apply(recipes.load(m.recipe_source), chosen),
+                     execute_by=m.execute_by)
     plan = plan_from_name(m.plan or recipe.plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
     execute = next((p for p in phases if p.kind is PhaseKind.EXECUTE), None)
     if execute is not None and not _finished(run, execute):
-        check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty)
+        # Once the executor started, the changes in the tree are the run's own finished tasks.
+        started = progress.base(repo, run.dir) is not None
+        check_dirty(repo, job, executes=True, allow_dirty=allow_dirty or m.allow_dirty or started)
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
     _rewind(run, phases)  # in memory only: nothing is written until preflight passed
@@ -88,6 +92,8 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     # Only what is left counts: a resume with verify alone left needs no API key.
     preflight.require_terminal(remaining)
     preflight.check(remaining, recipe)
+    if isinstance(plan, str):
+        approval.reapprove(repo / plan, run.dir / approval.APPROVED, yes=yes, review=gate.review)
     run.set(status="running", failed_step=None, error=None)
     LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")
     if tree is not None:

@@ -26,14 +26,18 @@ from plumbum.machines.local import LocalCommand
 from twostep import errors
 from twostep.log import LOG
 from twostep.pack import cache as packcache
+from twostep.pipeline import inprocess
+from twostep.pipeline.loops import bind
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.steps import (
     Arg,
     Cached,
+    Checks,
     Command,
     Contents,
     CopyFile,
     EnvVar,
+    ForEach,
     IfNonEmpty,
     Joined,
     MakeDirs,
@@ -43,10 +47,12 @@ from twostep.pipeline.steps import (
     Role,
     RunPath,
     Step,
+    Until,
     WriteText,
 )
 from twostep.progress import PROGRESS
 from twostep.redact import redact
+from twostep.runs import checkpoint
 from twostep.runs.manifest import StepRecord
 
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
@@ -130,6 +136,50 @@ class Runner:
         self.run_cached(step)
         return 0
 
+    def for_each(self, step: ForEach) -> int:
+        count = len(self.file(step.count).read_text(encoding="utf-8").splitlines())
+        for value in range(1, count + 1):
+            ref = bind(step.done_ref, step.var, value) if step.done_ref else None
+            if ref and checkpoint.lookup(self.repo, self._ref(ref)):
+                LOG.info(f"{step.var} {value} of {count}: done in an earlier attempt; skipped")
+                continue
+            for inner in step.body:
+                self.run_step(bind(inner, step.var, value))
+        return 0
+
+    def _ref(self, name: str) -> str:
+        return f"{checkpoint.REF_PREFIX}{self.run_dir.name}/{name}"
+
+    def until(self, step: Until) -> int:
+        for value in range(step.first, step.first + step.tries):
+            for inner in step.body:
+                self.run_step(bind(inner, step.var, value))
+            status = self.file(bind(step.status, step.var, value))
+            if status.read_text(encoding="utf-8").strip() != "again":
+                break
+            for inner in step.then:
+                self.run_step(bind(inner, step.var, value))
+        return 0
+
+    def checks(self, step: Checks) -> int:
+        """As the script's if/elif chain: stop at the first failing command."""
+        failed = 0
+        with self.file(step.output).open("wb") as out:
+            for index, cmd in enumerate(step.commands, 1):
+                LOG.detail(f"[{step.name}] {' '.join(map(self.resolve, cmd.argv))}")
+                proc = self._plumbum(cmd).popen(stdin=subprocess.DEVNULL, stdout=out,
+                                                stderr=subprocess.STDOUT, new_session=True)
+                self._live = [proc]
+                try:
+                    proc.wait()
+                finally:
+                    self._live = []
+                if proc.returncode != 0:
+                    failed = index
+                    break
+        self.file(step.failed).write_text(f"{failed}\n", encoding="utf-8")
+        return 0
+
     def run_cached(self, step: Cached) -> None:
         outputs = [self.file(o) for o in step.outputs]
         cache = self.cache
@@ -173,7 +223,27 @@ class Runner:
             chain = chain > str(self.file(step.stdout))
         return chain
 
+    def _in_process(self, step: Pipe) -> bool:
+        """A twostep stage alone, with nothing a process boundary would change."""
+        if not (step.self_reporting and inprocess.available() and len(step.commands) == 1):
+            return False
+        cmd = step.commands[0]
+        return (cmd.tool == "twostep" and not cmd.env and cmd.cwd is None
+                and cmd.stderr is None and len(step.stdin) <= 1)
+
+    def run_stage(self, step: Pipe) -> int:
+        LOG.detail(f"[{step.name}] {' '.join(step_lines(step))} (in-process)")
+        code = inprocess.run([self.resolve(a) for a in step.commands[0].argv[1:]],
+                             cwd=self.repo,
+                             stdin=self.file(step.stdin[0]) if step.stdin else None,
+                             stdout=self.file(step.stdout) if step.stdout is not None else None)
+        if code == 130:
+            raise errors.Interrupted("interrupted")
+        return self._check(step, [code])
+
     def run_pipe(self, step: Pipe) -> int:
+        if self._in_process(step):
+            return self.run_stage(step)
         chain = self._chain(step)
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
         stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL

@@ -17,7 +17,7 @@ from twostep.log import LOG
 from twostep.pipeline import build, plannerview, preflight, render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Arg, Phase, PhaseKind, Pipe, RunPath, twostep
+from twostep.pipeline.steps import Arg, Learns, Phase, PhaseKind, Pipe, RunPath, twostep
 from twostep.runs import cost, record, store
 from twostep.sizing.measure import Measurement, measure
 
@@ -156,7 +156,8 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
                        plan=record.plan_name(job.plan_path), phases=[p.name for p in phases],
                        yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
                        allow_dirty=switches.allow_dirty,
-                       choices=switches.choices.to_json() if switches.choices else {})
+                       choices=switches.choices.to_json() if switches.choices else {},
+                       execute_by=job.recipe.execute_by)
     execute_phases(run, repo, phases, job)
     return run
 
@@ -175,14 +176,13 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
                 continue
             LOG.info(f"[{phase.name}] {phase.title}")
             runner.run_phase(replace(phase, steps=tuple(steps)))
-            if phase.kind is PhaseKind.VERIFY:
-                LOG.info(f"verify: all {len(steps)} command(s) passed")
     except (KeyboardInterrupt, errors.Interrupted):
         runner.stop()
         run.set(status="interrupted")
         raise errors.Interrupted(f"interrupted; run {run.id} can be resumed",
                                  hint="twostep resume") from None
     except errors.TwostepError as exc:
+        record.learn(run, repo, job, Learns.PROGRESS)  # the failing task or round, too
         run.set(status="failed", failed_step=getattr(exc, "step", None),
                 error=str(exc).splitlines()[0] if str(exc) else None, exit_code=exc.exit_code)
         _spending(run)

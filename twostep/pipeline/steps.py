@@ -77,6 +77,7 @@ class Learns(str, Enum):
     PLAN = "plan"                  # the accepted plan: the commit it was written against
     USAGE = "usage"                # a model call's tokens and cost (<step>.usage.json files)
     TIERS = "tiers"                # the large strategy's tiers (tiers.json): which file where
+    PROGRESS = "progress"          # task results and fix rounds, from their files in the run
 
 
 class PhaseKind(str, Enum):
@@ -117,6 +118,9 @@ class StepVisitor(Protocol, Generic[T]):
     def remove_tree(self, step: RemoveTree) -> T: ...
     def if_non_empty(self, step: IfNonEmpty) -> T: ...
     def cached(self, step: Cached) -> T: ...
+    def for_each(self, step: ForEach) -> T: ...
+    def until(self, step: Until) -> T: ...
+    def checks(self, step: Checks) -> T: ...
 
 
 class _Leaf:
@@ -273,7 +277,93 @@ class Cached:
         return visitor.cached(self)
 
 
-Step = Pipe | MakeDirs | WriteText | CopyFile | RemoveTree | IfNonEmpty | Cached
+# -- control flow for task-by-task execution and fix rounds (rendered as plain bash loops) ----
+#
+# A loop binds a variable: `var("task")` in any string or RunPath of its body stands for the
+# current value. The runner substitutes it (pipeline/loops.bind); the renderer writes "$TASK".
+
+def var(name: str) -> str:
+    """The placeholder for a loop variable inside a string or a RunPath."""
+    return f"@@{name}@@"
+
+
+@dataclass(frozen=True)
+class ForEach:
+    """Run `body` once per line of `count` (a file written by an earlier step), binding `var`
+    to 1..N. With `done_ref`, a value whose checkpoint ref (refs/twostep/<run>/<done_ref>)
+    exists is finished work: `twostep run`/`resume` skip it (a fresh script has none)."""
+
+    name: str
+    var: str
+    count: Arg
+    body: tuple[Step, ...]
+    done_ref: str | None = None
+    title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def children(self) -> tuple[Step, ...]:
+        return self.body
+
+    def processes(self) -> tuple[Command, ...]:
+        return ()
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.for_each(self)
+
+
+@dataclass(frozen=True)
+class Until:
+    """Up to `tries` passes binding `var` from `first`: `body`, then stop unless the `status`
+    file (written by a stage of the body) says `again`; then `then` before the next pass."""
+
+    name: str
+    var: str
+    first: int
+    tries: int
+    body: tuple[Step, ...]
+    status: Arg
+    then: tuple[Step, ...] = ()
+    title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def children(self) -> tuple[Step, ...]:
+        return (*self.body, *self.then)
+
+    def processes(self) -> tuple[Command, ...]:
+        return ()
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.until(self)
+
+
+@dataclass(frozen=True)
+class Checks(_Leaf):
+    """The verify commands in order, stopping at the first that fails: their output (stdout and
+    stderr) goes to `output`, and `failed` gets the 1-based index of the failing one (0: none).
+    A failing check is data for the fix round, not an error of this step."""
+
+    name: str
+    commands: tuple[Command, ...]
+    output: Arg
+    failed: Arg
+    title: str = ""
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+    def processes(self) -> tuple[Command, ...]:
+        return self.commands
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.checks(self)
+
+
+Step = Pipe | MakeDirs | WriteText | CopyFile | RemoveTree | IfNonEmpty | Cached | ForEach | Until \
+    | Checks
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from twostep.planfiles.intent import HEADING, TREE_NOTE, says_create
 from twostep.planfiles.paths import URL_RE, clean, is_known_name, is_url
+from twostep.tasks.section import is_task_line
 
 #: The info string of the machine-readable files section the built-in recipes ask for.
 SECTION_INFO = "twostep-files"
@@ -145,14 +146,18 @@ def _action_of(line: str, *, loose: bool = False) -> str | None:
 
 def _section_like(filled: list[str]) -> bool:
     """An unlabeled fence holding only `ACTION: PATH` lines is the files section all the same."""
-    return bool(filled) and bool(_action_of(filled[0])) and all(
-        _action_of(ln) or _SECTION_ITEM.match(ln) for ln in filled)
+    entries = [ln for ln in filled if not is_task_line(ln)]
+    return bool(entries) and bool(_action_of(entries[0])) and all(
+        _action_of(ln) or _SECTION_ITEM.match(ln) for ln in entries)
 
 
 def _scan_section(out: Scan, body: list[str], first: int) -> None:
     current = None  # the action of a YAML-style group ("modify:" then "- path" lines)
     for n, ln in enumerate(body, first):
         if not ln.strip() or ln.lstrip().startswith("#"):
+            continue
+        if is_task_line(ln):  # `task N: TITLE` groups the entries below it (twostep.tasks)
+            current = None
             continue
         m = _SECTION_LINE.match(ln) or _SECTION_LOOSE.match(ln)
         action, item = _action_of(ln, loose=True), _SECTION_ITEM.match(ln)

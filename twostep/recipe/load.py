@@ -10,7 +10,14 @@ from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
 from twostep.recipe.marks import MarkedDict, Where, read_yaml
-from twostep.recipe.model import PERMISSION_MODES, Agent, Recipe, Strategies, agent_default
+from twostep.recipe.model import (
+    EXECUTE_BY,
+    PERMISSION_MODES,
+    Agent,
+    Recipe,
+    Strategies,
+    agent_default,
+)
 from twostep.runs.cost import Price
 
 PLANNER_CLIS = agents.for_role("planner")
@@ -43,6 +50,7 @@ def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
             "permission_mode": field(schema.choice(*PERMISSION_MODES), "permission_mode"),
             "allowed_tools": field(schema.tool_list, "allowed_tools"),
             "max_turns": field(schema.int_range(1, 1000), "max_turns"),
+            "run_verify": field(schema.boolean, "run_verify"),
         }
     return table
 
@@ -69,6 +77,8 @@ RECIPE_FIELDS = _RECIPE_SCHEMA = {
     "plan_files": schema.Field(schema.str_list, default=()),
     "verify": schema.Field(schema.argv_list, default=()),
     "budget_usd": schema.Field(schema.positive_usd),
+    "execute_by": schema.Field(schema.choice(*EXECUTE_BY), default=Recipe.execute_by),
+    "fix_rounds": schema.Field(schema.int_range(0, 10), default=Recipe.fix_rounds),
 }
 
 
@@ -105,6 +115,8 @@ def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
         plan_files=tuple(values["plan_files"]),
         verify=tuple(tuple(cmd) for cmd in values["verify"]),
         budget_usd=values.get("budget_usd"),
+        execute_by=values["execute_by"],
+        fix_rounds=values["fix_rounds"],
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from twostep.runs.cost import Price
 
 PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
+EXECUTE_BY = ("task", "plan")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Agent:
     project_settings: bool = False
     #: USD per million tokens; None: the built-in table's price for the model (runs/cost.py).
     price: Price | None = None
+    #: The executor may run the recipe's verify commands itself (exactly those argv prefixes).
+    run_verify: bool = False
 
     @property
     def input_budget(self) -> int:
@@ -68,6 +71,10 @@ class Recipe:
     verify: tuple[tuple[str, ...], ...] = ()
     #: The most a run may spend on model calls, in USD (`budget_usd:`, `--max-cost`).
     budget_usd: float | None = None
+    #: `task`: a fresh executor session per task of the plan; `plan`: one session for all.
+    execute_by: str = "task"
+    #: Bounded fix sessions after a failing verify (0: none).
+    fix_rounds: int = 2
 
 
 

@@ -13,8 +13,9 @@ from typing import Any
 from twostep.errors import InputError
 from twostep.runs.cost import totals
 
-#: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list.
-VERSION = 2
+#: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list;
+#: 3: execute_by, tasks, fix_rounds, approved_plan (older runs executed the plan in one session).
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,14 @@ class Manifest:
     branch: str | None = None
     pr: bool = False
     pr_url: str | None = None
+    #: `task` or `plan` (recipe execute_by or --execute-by): resume executes the same way.
+    execute_by: str = "task"
+    #: Per task: planned, changed, missing and unplanned files (execution/taskwork.py).
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    #: Per verify round: passed, failing command, fingerprint, input size, why it stopped.
+    fix_rounds: list[dict[str, Any]] = field(default_factory=list)
+    #: sha256 of the plan as approved at the review gate or by --yes.
+    approved_plan: str | None = None
     version: int = VERSION
 
     def mark_done(self, name: str) -> None:
@@ -123,7 +132,11 @@ class Manifest:
                 choices=dict(data.get("choices") or {}), tiers=data.get("tiers") or {},
                 failed_step=data.get("failed_step"),
                 error=data.get("error"), exit_code=data.get("exit_code"),
-                branch=data.get("branch"), pr=bool(data.get("pr")), pr_url=data.get("pr_url"))
+                branch=data.get("branch"), pr=bool(data.get("pr")), pr_url=data.get("pr_url"),
+                execute_by=data.get("execute_by", "plan" if version < 3 else "task"),
+                tasks=list(data.get("tasks") or []),
+                fix_rounds=list(data.get("fix_rounds") or []),
+                approved_plan=data.get("approved_plan"))
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from twostep import agents
+from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Learns, RunPath, Step
@@ -49,7 +50,11 @@ def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
         agent = job.recipe.executor
         pack = "codebase" if strategy == "small" else "files"
         listing = run.dir / ("codebase.files" if pack == "codebase" else "plan-files.txt")
-        if pack == "files" and (run.dir / "executor.files").exists():
+        if pack == "files" and job.recipe.execute_by == "task":
+            # Task by task, each session gets its own files: the ledger is their union so far.
+            listing = progress.task_listing(run.dir)
+            run.manifest.sent = [e for e in run.manifest.sent if e.listing != listing.name]
+        elif pack == "files" and (run.dir / "executor.files").exists():
             listing = run.dir / "executor.files"  # the planned files and their callers
         extra = [plan_name(job.plan_path), "executor prompt"]
     known = run.manifest.packs.get(pack)
@@ -83,6 +88,11 @@ def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
         run.manifest.usage = spend.records(run.dir)
     elif what is Learns.TIERS:
         note_tiers(run)
+    elif what is Learns.PROGRESS:
+        run.manifest.tasks = progress.task_results(run.dir)
+        run.manifest.fix_rounds = progress.rounds(run.dir)
+        approved = run.dir / approval.APPROVED
+        run.manifest.approved_plan = approval.digest(approved) if approved.exists() else None
 
 
 def note_tiers(run: Run) -> None:

@@ -17,10 +17,7 @@ from typing import Any
 
 from twostep.errors import EXIT_CODES, TwostepError
 from twostep.log import LOG
-from twostep.pipeline import build
 from twostep.pipeline.fingerprint import changed_paths, fingerprint
-from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Pipe
 from twostep.recipe import load as recipes
 from twostep.runs import cost, store, summary
 from twostep.tools import git
@@ -50,30 +47,26 @@ def _changed(run: store.Run, repo: Path) -> list[str]:
 
 
 def _verify(run: store.Run) -> dict[str, Any]:
-    """Each verify command of the recipe, with how its step went (if it ran)."""
+    """Each verify command of the recipe, and how the last verify round went: a failing one
+    is the round's failing command; fix rounds are listed as the manifest records them."""
     m = run.manifest
     try:
         recipe = recipes.load(m.recipe_source)
     except TwostepError:
         return {"status": "unknown", "commands": []}
-    records = {s.name: s for s in m.steps}
-    commands = []
-    for step in build.verify_phase(Job(recipe)).steps:
-        if not isinstance(step, Pipe):
-            continue
-        rec = records.get(step.name)
-        commands.append({"argv": [str(a) for a in step.commands[0].argv],
-                         "exit_code": rec.exit_code if rec else None,
-                         "seconds": rec.seconds if rec else None})
+    last = m.fix_rounds[-1] if m.fix_rounds else None
+    failing = tuple(last.get("command") or ()) if last else ()
+    commands = [{"argv": list(argv), "seconds": None,
+                 "exit_code": None if last is None else (1 if tuple(argv) == failing else
+                                                         0 if last.get("passed") else None)}
+                for argv in recipe.verify]
     if "verify" not in m.phases or not commands:
         status = "skipped"
-    elif any(c["exit_code"] not in (0, None) for c in commands):
-        status = "failed"
-    elif all(c["exit_code"] == 0 for c in commands):
-        status = "passed"
-    else:
+    elif last is None:
         status = "not-run"
-    return {"status": status, "commands": commands}
+    else:
+        status = "passed" if last.get("passed") else "failed"
+    return {"status": status, "commands": commands, "rounds": list(m.fix_rounds)}
 
 
 def build_result(command: str, repo: Path, run: store.Run | None, code: int,

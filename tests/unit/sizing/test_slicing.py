@@ -68,7 +68,7 @@ def test_large_strategy_builds_the_planners_input_in_tiers(tmp_path):
                   "# tiers (twostep tiers):"):
         assert stage in script
     result = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes",
-                     cwd=repo, env=env)
+                     "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     err = result.stderr.decode()
     assert "planner input: the codebase is over the planner's budget" in err

@@ -51,7 +51,7 @@ printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotificati
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole
-twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/full.log --pack-log "$RUN"/compressed.log --counted "$RUN"/full.xml --counted "$RUN"/compressed.xml --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/slice.xml
+twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/full.log --pack-log "$RUN"/compressed.log --counted "$RUN"/full.xml --counted "$RUN"/compressed.xml --prompt-chars 1119 -- "$RUN"/spec.md "$RUN"/slice.xml
 # fingerprint the work tree: the planner must leave it as it is
 twostep snapshot -o "$RUN"/planner-before.state
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
@@ -64,14 +64,18 @@ coding agent) who will implement it without asking questions. For each step name
 files involved by their exact repository-relative paths in backticks, the functions or
 types to change, and the tests to add or update. Do not write the full implementation.
 
-End the plan with a fenced code block whose info string is `twostep-files` that lists
-every file the executor must read, modify, create or delete, one per line, as
+Split the work into a few numbered tasks (`## Task 1: ...`), each small enough for one
+focused session and building on the ones before it. End the plan with a fenced code block
+whose info string is `twostep-files` that lists, for each task, a `task N: TITLE` line
+followed by every file that task must read, modify, create or delete, one per line, as
 `ACTION: path` (ACTION is read, modify, create or delete), for example:
 
 ```twostep-files
+task 1: Add the handler
 modify: src/app/handler.go
-create: src/app/handler_test.go
 read: go.mod
+task 2: Test it
+create: src/app/handler_test.go
 ```
 
 Output only the plan.
@@ -87,46 +91,75 @@ twostep accept-plan --cli gemini "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"
 # asks on the terminal; pass --yes to skip
 twostep gate AI-PLAN.md --recipe go
 
-# === execute: the executor (claude sonnet) edits, given the plan's files
-# the tracked files the plan names (refusals and misses on stderr)
-twostep files AI-PLAN.md --recipe go > "$RUN"/plan-files.txt
-# pack them (a plan that only creates files packs nothing)
-if [ -s "$RUN"/plan-files.txt ]; then
-  repomix --stdin --no-git-sort-by-changes --style xml -o "$RUN"/files.xml < "$RUN"/plan-files.txt > "$RUN"/files.log
-else
-  : > "$RUN"/files.xml
-fi
-# the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
-twostep callers AI-PLAN.md --recipe go --files "$RUN"/plan-files.txt --pack-log "$RUN"/files.log > "$RUN"/callers.files
-# pack them, marked read-only (none found: nothing to pack)
-if [ -s "$RUN"/callers.files ]; then
-  repomix --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/callers.xml < "$RUN"/callers.files > "$RUN"/callers.log
-else
-  : > "$RUN"/callers.xml
-fi
-# the planned files, then the read-only callers
-cat -- "$RUN"/files.xml "$RUN"/callers.xml > "$RUN"/executor-input.xml
-# every file whose text the executor gets (the ledger's list)
-cat -- "$RUN"/plan-files.txt "$RUN"/callers.files > "$RUN"/executor.files
-# refuse input the executor cannot take
-twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/files.log --pack-log "$RUN"/callers.log --counted "$RUN"/files.xml --counted "$RUN"/callers.xml --prompt-chars 340 -- AI-PLAN.md "$RUN"/executor-input.xml
-# claude reads every @path in its input: refuse untracked or outside files
-twostep guard -- AI-PLAN.md "$RUN"/executor-input.xml
-# fingerprint the work tree, to prove the executor changed it
-twostep snapshot -o "$RUN"/before.state
-# prompt, then plan + files on stdin (claude puts the prompt first)
-cat -- AI-PLAN.md "$RUN"/executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+# === execute: the executor (claude sonnet) does each task in a fresh session, given its own files
+# the approved plan is the one executed: keep it; refuse an edited one
+twostep approve AI-PLAN.md "$RUN"/approved-plan.md
+# split the plan into tasks, each with its files
+twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json --require-files > "$RUN"/tasks.txt
+# record the work tree before the executor (rollback returns here)
+twostep checkpoint "$RUN" base
+# each task in a fresh executor session
+for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
+  # the whole plan, which task this is, and the earlier tasks' diff; its files
+  twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+  # pack this task's files only
+  if [ -s "$RUN"/task-"$TASK".files ]; then
+    repomix --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
+  else
+    : > "$RUN"/task-"$TASK".xml
+  fi
+  # refuse input the executor cannot take
+  twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/task-"$TASK".log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK".xml
+  # claude reads every @path in its input: refuse unsafe ones
+  twostep guard -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK".xml
+  # retry once in a fresh session
+  for TRY in $(seq 1 2); do
+    # a fresh claude session for task $TASK (try $TRY)
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK".xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
-' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/executor.log > "$RUN"/executor.json
-# the executor call's tokens and cost, for the ledger
-twostep usage --role executor --cli claude --model sonnet --step executor -o "$RUN"/executor.usage.json "$RUN"/executor.json
-# claude exits 0 on API errors and refused edits: read its verdict
-twostep check-exec --cli claude "$RUN"/executor.json
-# no change in the work tree is a failure, not a success
-twostep changed "$RUN"/before.state
+' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+    # the executor call's tokens and cost, for the ledger
+    twostep usage --role executor --cli claude --model sonnet --step task-"$TASK"-try-"$TRY" --task "$TASK" -o "$RUN"/task-"$TASK"-try-"$TRY".usage.json "$RUN"/task-"$TASK"-try-"$TRY".json
+    # claude exits 0 on API errors and refused edits
+    twostep check-exec --cli claude "$RUN"/task-"$TASK"-try-"$TRY".json
+    # did it change the files this task plans to change?
+    twostep proof "$RUN" "$TASK" --try "$TRY" --tries 2
+    [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+  done
+  # record the work tree on refs/twostep/<run>/task-N
+  twostep checkpoint "$RUN" task-"$TASK"
+done
 
-# === verify: the recipe's checks
-go build ./... >&2
-go test ./... >&2
+# === verify: the recipe's checks, and fix rounds while they fail
+# verify, then up to 2 fix round(s)
+for ROUND in $(seq 0 2); do
+  # the recipe's checks, stopping at the first that fails
+  : > "$RUN"/verify-"$ROUND".out
+  echo 0 > "$RUN"/verify-"$ROUND".failed
+  if ! go build ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
+    echo 1 > "$RUN"/verify-"$ROUND".failed
+  elif ! go test ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
+    echo 2 > "$RUN"/verify-"$ROUND".failed
+  fi
+  # passed, or a fix session's input; stops (exit 10) when rounds are spent, the failure repeats, or a round changed nothing
+  twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
+  [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
+  # refuse input the executor cannot take
+  twostep fit --role executor --cli claude --budget 168000 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
+  # claude reads every @path in its input: refuse unsafe ones
+  twostep guard -- "$RUN"/fix-"$ROUND".md
+  # a fresh executor session fixes it
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
+editing the files in the current working directory. Follow the plan; do not ask
+questions; do not commit. When done, reply with a short summary of the changes.
+' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
+  # the executor call's tokens and cost, for the ledger
+  twostep usage --role executor --cli claude --model sonnet --step fix-"$ROUND" -o "$RUN"/fix-"$ROUND".usage.json "$RUN"/fix-"$ROUND".json
+  # claude exits 0 on API errors and refused edits
+  twostep check-exec --cli claude "$RUN"/fix-"$ROUND".json
+done
+# the diff, the checks and unplanned changes: keep, roll back or view
+twostep validate "$RUN"

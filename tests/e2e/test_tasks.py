@@ -1,0 +1,84 @@
+"""Task mode end to end with the stand-in model CLIs: the approved plan is the one executed,
+the validate gate without a terminal, and run_verify's Bash rules."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from helpers import ROOT, calls, example_repo, standin_env, twostep
+from twostep.pipeline import taskphase
+from twostep.pipeline.job import Job
+from twostep.recipe import load as recipes
+
+RECIPE = str(ROOT / "recipes" / "python.yaml")
+SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
+PLAN = """# Plan
+
+## Step 1: The option
+Add `--top N` to `wordfreq/cli.py`.
+
+## Step 2: The tests
+Create `tests/test_top.py`.
+"""
+EDITS = [{"path": "wordfreq/cli.py", "content": "# --top\n", "append": True, "when": "task 1 of 2"},
+         {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n",
+          "when": "task 2 of 2"}]
+
+
+def test_an_edited_plan_is_refused_on_resume_until_approved_again(tmp_path):
+    repo = example_repo(tmp_path / "repo")
+    env = standin_env(tmp_path, plan=PLAN, edits=EDITS, STANDIN_CLAUDE_EXIT="1")
+    failed = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert failed.returncode == 8, failed.stderr.decode()
+    env.pop("STANDIN_CLAUDE_EXIT")
+    plan = repo / "AI-PLAN.md"
+    plan.write_text(PLAN.replace("Add `--top N`", "Add `--top N` and `--bottom N`"))
+
+    refused = twostep("resume", cwd=repo, env=env)
+    err = refused.stderr.decode()
+    assert refused.returncode == 12, err
+    assert "changed after it was approved" in err and "+Add `--top N` and `--bottom N`" in err
+    assert [c["tool"] for c in calls(env)] == ["gemini", "claude"]  # nothing more was sent
+
+    resumed = twostep("resume", "--yes", cwd=repo, env=env)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    sent = [c for c in calls(env) if c["tool"] == "claude"]
+    assert len(sent) == 3  # task 1 again (it never finished), then task 2
+    assert (repo / "tests" / "test_top.py").exists()
+
+
+def test_execute_without_a_terminal_keeps_and_says_how_to_roll_back(tmp_path):
+    repo = example_repo(tmp_path / "repo")
+    env = standin_env(tmp_path, plan=PLAN, edits=EDITS)
+    (tmp_path / "plan.md").write_text(PLAN)
+    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "tasks: 2 done" in err and "wordfreq/cli.py" in err  # the summary, with its stat
+    assert "kept (no terminal to ask); to undo: twostep rollback" in err
+    assert [c["tool"] for c in calls(env)] == ["claude", "claude"]
+    undo = twostep("rollback", cwd=repo, env=env)
+    assert undo.returncode == 0, undo.stderr.decode()
+    assert not (repo / "tests" / "test_top.py").exists()
+
+
+def test_run_verify_allows_exactly_the_verify_commands():
+    recipe = recipes.load(RECIPE)
+    recipe = dataclasses.replace(
+        recipe, verify=(("go", "test", "./..."), ("make", "lint")),
+        executor=dataclasses.replace(recipe.executor, run_verify=True))
+    tools = taskphase.executor_agent(Job(recipe)).allowed_tools
+    assert tools[-2:] == ("Bash(go test ./...:*)", "Bash(make lint:*)")
+    assert "Bash" not in tools
+    off = dataclasses.replace(recipe, executor=dataclasses.replace(recipe.executor,
+                                                                   run_verify=False))
+    assert not [t for t in taskphase.executor_agent(Job(off)).allowed_tools if "Bash" in t]
+
+
+def test_run_verify_gives_no_rule_to_a_command_that_cannot_be_one_exactly():
+    recipe = recipes.load(RECIPE)
+    recipe = dataclasses.replace(
+        recipe, verify=(("python", "-c", "import a, b"), ("pytest", "-q")),
+        executor=dataclasses.replace(recipe.executor, run_verify=True))
+    rules = [t for t in taskphase.executor_agent(Job(recipe)).allowed_tools if "Bash" in t]
+    assert rules == ["Bash(pytest -q:*)"]

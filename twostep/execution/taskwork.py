@@ -1,0 +1,88 @@
+"""One task's work: its input (the whole plan, which task it is, the earlier tasks' diff), the
+proof that its session did it, and the checkpoint after it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from twostep import atomic
+from twostep.errors import InputError, NoChanges
+from twostep.execution import progress
+from twostep.execution.plantasks import TaskPlan
+from twostep.log import LOG
+from twostep.runs import checkpoint
+
+#: A session's status file says this when a fresh session should try the task again.
+AGAIN = "again"
+
+
+def task_of(run_dir: Path, number: int) -> tuple[TaskPlan, int]:
+    tasks = progress.tasks(run_dir)
+    if not 1 <= number <= len(tasks):
+        raise InputError(f"task {number}: the plan has {len(tasks)} task(s)")
+    return tasks[number - 1], len(tasks)
+
+
+def task_input(repo: Path, run_dir: Path, number: int, plan_text: str) -> tuple[str, list[str]]:
+    """The text that tells the session what to do, and the files to pack for it."""
+    task, total = task_of(run_dir, number)
+    diff = progress.diff_since(repo, progress.base(repo, run_dir)) if number > 1 else ""
+    parts = [plan_text.rstrip("\n"), "", "---", "",
+             f"# Your task now: task {number} of {total}: {task.title}", "",
+             "Do this task only. The tasks before it are done (their changes are below); the "
+             "tasks after it come later, each in a fresh session. Build on what is there.", "",
+             task.text.rstrip("\n"), ""]
+    if diff.strip():
+        parts += ["## The changes the earlier tasks made (git diff)", "", "```diff",
+                  diff.rstrip("\n"), "```", ""]
+    return "\n".join(parts), list(task.pack)
+
+
+def prove(repo: Path, run_dir: Path, number: int, attempt: int, attempts: int) -> str:
+    """Did the session change the files its task plans to change? Returns the status
+    (done / again) and records the result; on the last attempt a phantom task is exit 9."""
+    task, _ = task_of(run_dir, number)
+    start = progress.before_task(repo, run_dir, number)
+    changed = set(checkpoint.changed_since(repo, start)) if start else set()
+    planned = set(task.planned_changes)
+    done = sorted(changed & planned)
+    result = {"task": number, "title": task.title, "attempt": attempt,
+              "planned": sorted(planned), "changed": sorted(changed), "done": done,
+              "missing": sorted(planned - changed), "unplanned": sorted(changed - planned)}
+    atomic.write_text(run_dir / f"task-{number}.result.json", json.dumps(result, indent=1))
+    phantom = bool(planned) and not done
+    label = f"task {number} '{task.title}'"
+    status = AGAIN if phantom and attempt < attempts else "done"
+    atomic.write_text(run_dir / f"task-{number}.proof", status + "\n")
+    if phantom and status == AGAIN:
+        LOG.warn(f"{label} changed none of: {', '.join(sorted(planned))}; "
+                 f"trying again in a fresh session")
+    elif phantom:
+        raise NoChanges(f"{label} changed none of: {', '.join(sorted(planned))}",
+                        hint="the run stays resumable: adjust the plan or the files, then "
+                             "`twostep resume --yes`")
+    else:
+        _report(label, result)
+    return status
+
+
+def _report(label: str, result: dict) -> None:
+    LOG.info(f"{label}: changed {len(result['changed'])} file(s)")
+    if result["missing"]:
+        LOG.warn(f"{label} left planned file(s) unchanged: {', '.join(result['missing'])}")
+    if result["unplanned"]:
+        LOG.warn(f"{label} changed file(s) outside its plan: {', '.join(result['unplanned'])}")
+
+
+def save_checkpoint(repo: Path, run_dir: Path, name: str) -> str:
+    """Record the work tree on refs/twostep/<run>/<name>. The base is taken once per run."""
+    ref = progress.ref(run_dir, name)
+    if name == "base" and (found := checkpoint.lookup(repo, ref)):
+        return found
+    parent = progress.base(repo, run_dir) if name != "base" else None
+    commit = checkpoint.snapshot(repo, parent=parent,
+                                 message=f"twostep {progress.run_id(run_dir)}: {name}")
+    checkpoint.save(repo, ref, commit)
+    LOG.detail(f"checkpoint {name}: {commit[:12]} on {ref}")
+    return commit

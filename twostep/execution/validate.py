@@ -1,0 +1,84 @@
+"""The validate gate, the human's last step: what changed, did the checks pass, what changed
+outside the plan; then keep, roll back, or read the diff in $PAGER.
+
+`--yes` keeps. Without a terminal it keeps too, and says how to roll back: a script must not
+hang, and throwing away work nobody looked at is worse than keeping it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from twostep.errors import NotConfirmed
+from twostep.execution import progress
+from twostep.execution.rollback import rollback
+from twostep.execution.taskwork import save_checkpoint
+from twostep.log import LOG
+from twostep.tools import git as gitrepo
+
+
+def summary(repo: Path, run_dir: Path, end: str) -> str:
+    base = progress.base(repo, run_dir)
+    stat = gitrepo.git("diff", "--stat", "--no-color", base, end, cwd=repo,
+                       check=False).decode("utf-8", "replace") if base else ""
+    rounds = progress.rounds(run_dir)
+    if not rounds:
+        checks = "verify: no checks in the recipe"
+    else:
+        fixes = len(rounds) - 1
+        checks = "verify: passed" + (f" after {fixes} fix round(s)" if fixes else "")
+    results = progress.task_results(run_dir)
+    unplanned = sorted({p for r in results for p in r.get("unplanned", [])})
+    missing = sorted({p for r in results for p in r.get("missing", [])})
+    lines = [f"changes of run {progress.run_id(run_dir)}:", stat.rstrip() or "  (none)", checks]
+    if results:
+        lines.append(f"tasks: {len(results)} done")
+    if unplanned:
+        lines.append(f"changed outside the plan: {', '.join(unplanned)}")
+    if missing:
+        lines.append(f"planned but unchanged: {', '.join(missing)}")
+    return "\n".join(lines)
+
+
+def validate(repo: Path, run_dir: Path, *, yes: bool, ask: Callable[[str], str] | None = None,
+             interactive: bool | None = None) -> str:
+    end = save_checkpoint(repo, run_dir, "end")
+    print(summary(repo, run_dir, end), file=sys.stderr)
+    how = f"twostep rollback {progress.run_id(run_dir)}"
+    if yes:
+        LOG.info(f"kept (--yes); to undo: {how}")
+        return "keep"
+    if not (sys.stdin.isatty() if interactive is None else interactive):
+        LOG.info(f"kept (no terminal to ask); to undo: {how}")
+        return "keep"
+    ask = ask or input
+    while True:
+        try:
+            answer = ask("Keep these changes? [k]eep / [r]oll back / [v]iew diff: ").strip()
+        except EOFError:
+            answer = "k"
+        if answer.lower() in ("k", "keep", "y", "yes", ""):
+            LOG.info(f"kept; to undo later: {how}")
+            return "keep"
+        if answer.lower() in ("r", "rollback", "roll back"):
+            rollback(repo, run_dir)
+            raise NotConfirmed("rolled back at the validate gate",
+                               hint="the plan is kept; `twostep execute` runs it again")
+        if answer.lower() in ("v", "view", "d", "diff"):
+            _page(repo, progress.base(repo, run_dir), end)
+
+
+def _page(repo: Path, base: str | None, end: str) -> None:
+    if base is None:
+        return
+    diff = gitrepo.git("diff", "--no-color", base, end, cwd=repo, check=False)
+    pager = os.environ.get("PAGER") or "less"
+    try:
+        subprocess.run(shlex.split(pager), input=diff, check=False)
+    except FileNotFoundError:
+        sys.stderr.write(diff.decode("utf-8", "replace"))

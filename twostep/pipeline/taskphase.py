@@ -1,0 +1,182 @@
+"""The execute phase task by task, the verify phase with its fix rounds, and the validate gate.
+
+Each task runs in a fresh executor session given the whole plan, which task it is, the pack of
+that task's files (the whole pack in the small strategy) and the diff of the earlier tasks. A
+session that changed none of the task's planned files gets one more fresh session; then the run
+stops (exit 9). A checkpoint after each task lets `resume` continue from the first unfinished
+one. All of it is steps, so the dry-run script loops exactly as the run does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+
+from twostep import agents
+from twostep.pipeline import spending
+from twostep.pipeline.job import Job
+from twostep.pipeline.steps import (
+    Arg,
+    Checks,
+    Command,
+    ForEach,
+    IfNonEmpty,
+    Learns,
+    Phase,
+    PhaseKind,
+    Pipe,
+    Role,
+    RunPath,
+    Step,
+    Until,
+    twostep,
+    var,
+)
+from twostep.recipe.model import Agent
+
+RUN = RunPath("")
+TASK, TRY, ROUND = var("task"), var("try"), var("round")
+#: Sessions per task: the first, and one fresh retry when it changed none of its planned files.
+ATTEMPTS = 2
+
+
+def executor_agent(job: Job) -> Agent:
+    """The executor, allowed to run exactly the verify commands when the recipe says so."""
+    agent = job.recipe.executor
+    if not agent.run_verify or agent.cli != "claude":
+        return agent
+    # claude's --allowedTools is a comma-separated list of rules: a command whose words hold a
+    # comma or a parenthesis cannot be one exact rule, and a shorter prefix would allow more
+    # than the recipe's command; such a command gets no rule (twostep's verify still runs it).
+    rules = tuple(f"Bash({shlex.join(argv)}:*)" for argv in job.recipe.verify
+                  if not any(ch in word for word in argv for ch in ",()"))
+    return dataclasses.replace(agent, allowed_tools=(*agent.allowed_tools, *rules))
+
+
+def _fit(agent: Agent, pack_log: Arg, *files: Arg, name: str,
+         learns: Learns = Learns.NOTHING) -> Pipe:
+    """Once it passes, the files are about to leave: the manifest records them then."""
+    return twostep("fit", "--role", "executor", "--cli", agent.cli, "--budget",
+                   str(agent.input_budget), "--pack-log", pack_log, "--prompt-chars",
+                   str(len(agent.prompt)), "--", *files, name=name, learns=learns,
+                   title="refuse input the executor cannot take")
+
+
+def _session(job: Job, stdin: tuple[Arg, ...], stem: str, title: str, *,
+             task: str | None = None) -> tuple[Step, ...]:
+    """One fresh executor session: the call, its charge in the ledger, then its verdict
+    (claude exits 0 on errors)."""
+    agent = executor_agent(job)
+    call = agents.get(agent.cli).executor_call(agent, job.plan_path, stdin[-1],
+                                               spending.left("executor", job.recipe))
+    reply = RunPath(f"{stem}.json")
+    command = dataclasses.replace(call.command, stderr=RunPath(f"{stem}.log"))
+    return (*call.setup,
+            Pipe(f"{stem}-executor", title, (command,), stdin=stdin, stdout=reply,
+                 role=Role.EXECUTOR, timeout=agent.timeout),
+            spending.usage("executor", agent, reply, stem, task=task),
+            twostep("check-exec", "--cli", agent.cli, reply, name=f"{stem}-check",
+                    title=f"{agent.cli} exits 0 on API errors and refused edits"))
+
+
+def _guard(job: Job, *files: Arg, name: str) -> tuple[Step, ...]:
+    agent = job.recipe.executor
+    if not agents.get(agent.cli).reads_mentions:
+        return ()
+    return (twostep("guard", "--", *files, name=name,
+                    title=f"{agent.cli} reads every @path in its input: refuse unsafe ones"),)
+
+
+def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, ...]:
+    agent = executor_agent(job)
+    text, listing = RunPath(f"task-{TASK}.md"), RunPath(f"task-{TASK}.files")
+    pack, log = whole or (RunPath(f"task-{TASK}.xml"), RunPath(f"task-{TASK}.log"))
+    steps: list[Step] = [twostep(
+        "task-input", RUN, TASK, "--plan", job.plan_path, "-o", text, stdout=listing,
+        name=f"task-{TASK}-input",
+        title="the whole plan, which task this is, and the earlier tasks' diff; its files")]
+    if whole is None:
+        steps.append(IfNonEmpty(
+            f"task-{TASK}-pack", listing, otherwise=pack, title="pack this task's files only",
+            then=Pipe(f"task-{TASK}-pack", "", (Command(
+                ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
+                 pack)),), stdin=(listing,), stdout=log)))
+    steps += [_fit(agent, log, text, pack, name=f"task-{TASK}-fit",
+                   learns=Learns.SENT_TO_EXECUTOR),
+              *spending.budget("executor", agent, job.recipe, log, text, pack,
+                               name=f"task-{TASK}-budget"),
+              *_guard(job, text, pack, name=f"task-{TASK}-guard")]
+    stem = f"task-{TASK}-try-{TRY}"
+    attempt = (*_session(job, (text, pack), stem, f"a fresh {agent.cli} session for task "
+                         f"{TASK} (try {TRY})", task=TASK),
+               twostep("proof", RUN, TASK, "--try", TRY, "--tries", str(ATTEMPTS),
+                       name=f"task-{TASK}-proof-{TRY}",
+                       title="did it change the files this task plans to change?"))
+    steps += [Until(f"task-{TASK}-tries", "try", 1, ATTEMPTS, attempt,
+                    RunPath(f"task-{TASK}.proof"), title="retry once in a fresh session"),
+              twostep("checkpoint", RUN, f"task-{TASK}", name=f"task-{TASK}-checkpoint",
+                      learns=Learns.PROGRESS,
+                      title="record the work tree on refs/twostep/<run>/task-N")]
+    return tuple(steps)
+
+
+def approve(job: Job) -> Pipe:
+    return twostep("approve", job.plan_path, RunPath("approved-plan.md"), name="approve",
+                   every_time=True, learns=Learns.PROGRESS,
+                   title="the approved plan is the one executed: keep it; refuse an edited one")
+
+
+def base_checkpoint() -> Pipe:
+    return twostep("checkpoint", RUN, "base", name="checkpoint-base", keep_on_retry=True,
+                   title="record the work tree before the executor (rollback returns here)")
+
+
+def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
+    """`whole`: the codebase pack and its log when the strategy sends it whole (small)."""
+    agent = job.recipe.executor
+    steps = (
+        approve(job),
+        # Given only its own files, a task list that names none has nothing to work on.
+        twostep("tasks", job.plan_path, "--recipe", job.recipe.source, "-o",
+                RunPath("tasks.json"), *(() if whole else ("--require-files",)),
+                stdout=RunPath("tasks.txt"), name="tasks",
+                title="split the plan into tasks, each with its files"),
+        base_checkpoint(),
+        ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),
+                done_ref=f"task-{TASK}", title="each task in a fresh executor session"),
+    )
+    what = "the whole pack" if whole else "its own files"
+    return Phase(PhaseKind.EXECUTE, f"the executor ({agent.cli} {agent.model}) does each task "
+                 f"in a fresh session, given {what}", steps)
+
+
+def verify_phase(job: Job) -> Phase:
+    """The checks, then bounded fix rounds that stop early when they stop converging."""
+    recipe = job.recipe
+    if not recipe.verify:
+        return Phase(PhaseKind.VERIFY, "the recipe's checks", (validate_step(job),))
+    out, fix = RunPath(f"verify-{ROUND}.out"), RunPath(f"fix-{ROUND}.md")
+    body = (Checks(f"verify-{ROUND}", tuple(Command(argv) for argv in recipe.verify), out,
+                   RunPath(f"verify-{ROUND}.failed"),
+                   title="the recipe's checks, stopping at the first that fails"),
+            twostep("fix-round", RUN, ROUND, "--rounds", str(recipe.fix_rounds), "--recipe",
+                    recipe.source, "--plan", job.plan_path, "-o", fix,
+                    name=f"fix-round-{ROUND}", learns=Learns.PROGRESS,
+                    title="passed, or a fix session's input; stops (exit 10) when rounds are "
+                          "spent, the failure repeats, or a round changed nothing"))
+    # The fix input is text only: no pack, so /dev/null stands for the pack and its summary.
+    session = (_fit(executor_agent(job), "/dev/null", fix, "/dev/null", name=f"fix-{ROUND}-fit"),
+               *_guard(job, fix, name=f"fix-{ROUND}-guard"),
+               *_session(job, (fix,), f"fix-{ROUND}", "a fresh executor session fixes it"))
+    loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,
+                 RunPath(f"fix-{ROUND}.status"), then=session,
+                 title=f"verify, then up to {recipe.fix_rounds} fix round(s)")
+    return Phase(PhaseKind.VERIFY, "the recipe's checks, and fix rounds while they fail",
+                 (loop, validate_step(job)))
+
+
+def validate_step(job: Job) -> Pipe:
+    yes = ("--yes",) if job.yes else ()
+    return twostep("validate", RUN, *yes, name="validate", interactive=not job.yes,
+                   every_time=True, learns=Learns.PROGRESS,
+                   title="the diff, the checks and unplanned changes: keep, roll back or view")
