@@ -52,6 +52,7 @@ def test_plan_then_execute_with_the_real_twostep(tmp_path):
     assert planned.outputs["status"] == "ok" and planned.outputs["run-id"]
 
     executed = harness.run({"mode": "execute", "recipe": "python", "plan": plan_path,
+                            "args": "--execute-by plan",
                             "pr": "true"}, env=env)
     assert executed.returncode == 0, executed.log
     out = executed.outputs

@@ -39,7 +39,7 @@ def test_published_result_schema_keeps_its_fields(tmp_path):
 
 def test_run_json_on_success(repo, tmp_path):
     env = standin_env(tmp_path)
-    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--json", cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     data = _result(proc)
     assert data["status"] == "ok" and data["exit_code"] == 0 and data["strategy"] == "small"
@@ -53,7 +53,7 @@ def test_run_json_on_success(repo, tmp_path):
 
 def test_failures_still_print_the_result_then_exit_with_their_code(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--json", cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", "--json", cwd=repo, env=env)
     assert proc.returncode == 8
     data = _result(proc)
     assert data["status"] == "executor" and data["exit_code"] == 8 and data["run_id"]
@@ -70,7 +70,7 @@ def test_failures_still_print_the_result_then_exit_with_their_code(repo, tmp_pat
 def test_failure_before_any_run_has_no_run_id(repo, tmp_path):
     env = standin_env(tmp_path)
     (repo / "README.md").write_text("dirty\n")
-    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--json", cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", "--json", cwd=repo, env=env)
     data = _result(proc)
     assert proc.returncode == 13 and data["status"] == "dirty" and data["run_id"] is None
 
@@ -81,7 +81,7 @@ def test_plan_then_execute_with_a_plan_outside_the_repo(repo, tmp_path):
     plan = twostep("plan", RECIPE, "--spec", SPEC, "-o", str(outside), "--json", cwd=repo, env=env)
     data = _result(plan)
     assert plan.returncode == 0 and data["plan_path"] == str(outside) and data["verify"]["status"] == "skipped"
-    execute = twostep("execute", RECIPE, "--plan", str(outside), "--json", cwd=repo, env=env)
+    execute = twostep("execute", RECIPE, "--plan", str(outside), "--execute-by", "plan", "--json", cwd=repo, env=env)
     assert execute.returncode == 0, execute.stderr.decode()
     assert _result(execute)["changed_files"] == ["wordfreq/cli.py"]
 
@@ -93,7 +93,7 @@ def test_plan_then_execute_with_a_plan_outside_the_repo(repo, tmp_path):
 def test_other_commands_json(repo, tmp_path, args, name):
     env = standin_env(tmp_path)
     if name == "runs":
-        twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+        twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
     proc = twostep(*args, cwd=repo, env=env)
     data = _result(proc, name)
     assert proc.returncode in (0, 16) and data

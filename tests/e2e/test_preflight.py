@@ -35,7 +35,7 @@ def repo(tmp_path):
 @pytest.mark.parametrize("strategy", ["small", "medium"])
 def test_missing_repomix_stops_at_preflight(repo, tmp_path, strategy):
     env = standin_env(tmp_path, PATH=_path_without(tmp_path, "repomix"))
-    result = twostep("run", "python", "--spec", SPEC, "--yes", "--strategy", strategy,
+    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", "--strategy", strategy,
                      cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 5, err
@@ -46,7 +46,7 @@ def test_missing_repomix_stops_at_preflight(repo, tmp_path, strategy):
 
 def test_missing_planner_writes_nothing(repo, tmp_path):
     env = standin_env(tmp_path, PATH=_path_without(tmp_path, "gemini"))
-    result = twostep("run", "python", "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 5, err
     assert "gemini" in err and "@google/gemini-cli@0.61.0" in err
@@ -57,13 +57,15 @@ def test_missing_key_writes_nothing(repo, tmp_path):
     env = standin_env(tmp_path)
     del env["ANTHROPIC_API_KEY"]
     env["HOME"] = str(tmp_path / "home")  # no ~/.claude/.credentials.json either
-    result = twostep("run", "python", "--spec", SPEC, "--yes", cwd=repo, env=env)
+    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 16, result.stderr.decode()
     assert "ANTHROPIC_API_KEY" in result.stderr.decode()
     assert not (repo / ".twostep").exists()
 
 
+# fix_rounds: 0: with fix rounds, a failing verify would call the executor again.
 RECIPE_VERIFY_FLAG = """extends: python
+fix_rounds: 0
 verify:
   - [python, -c, "import os, sys; sys.exit(0 if os.path.exists('verify-ok') else 1)"]
 """
@@ -73,7 +75,7 @@ def test_resume_with_only_verify_left_needs_no_key(repo, tmp_path):
     recipe = tmp_path / "flag.yaml"
     recipe.write_text(RECIPE_VERIFY_FLAG)
     env = standin_env(tmp_path)
-    first = twostep("run", str(recipe), "--spec", SPEC, "--yes", cwd=repo, env=env)
+    first = twostep("run", str(recipe), "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
     assert first.returncode == 10, first.stderr.decode()
     (repo / "verify-ok").write_text("")
     for key in ("GEMINI_API_KEY", "ANTHROPIC_API_KEY"):
@@ -85,7 +87,7 @@ def test_resume_with_only_verify_left_needs_no_key(repo, tmp_path):
 
 def test_failed_resume_preflight_writes_nothing(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    first = twostep("run", "python", "--spec", SPEC, "--yes", cwd=repo, env=env)
+    first = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
     assert first.returncode == 8, first.stderr.decode()
     [manifest] = (repo / ".twostep" / "runs").glob("*/manifest.json")
     before = manifest.read_bytes()
@@ -97,7 +99,7 @@ def test_failed_resume_preflight_writes_nothing(repo, tmp_path):
 
 def test_dry_run_script_runs_the_same_preflight_first(repo, tmp_path):
     env = standin_env(tmp_path)
-    dry = twostep("run", "python", "--spec", SPEC, "--yes", "--dry-run", cwd=repo, env=env)
+    dry = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", "--dry-run", cwd=repo, env=env)
     script = dry.stdout.decode()
     assert dry.returncode == 0, dry.stderr.decode()
     first = next(ln for ln in script.splitlines() if ln.startswith("twostep "))
@@ -122,7 +124,7 @@ def test_dry_run_script_runs_the_same_preflight_first(repo, tmp_path):
 def test_failed_execute_preflight_writes_nothing(repo, tmp_path):
     (tmp_path / "plan.md").write_text("# Plan\n\nChange `wordfreq/cli.py`.\n")
     env = standin_env(tmp_path, PATH=_path_without(tmp_path, "claude"))
-    result = twostep("execute", "python", "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
+    result = twostep("execute", "python", "--plan", str(tmp_path / "plan.md"), "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 5, result.stderr.decode()
     assert not (repo / ".twostep").exists()
     assert git(repo, "status", "--porcelain", "--ignored") == ""

@@ -21,7 +21,7 @@ def repo(tmp_path):
 
 
 def test_plain_lines_and_summary_without_a_terminal(repo, tmp_path):
-    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=standin_env(tmp_path))
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=standin_env(tmp_path))
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert "✓ planner (" in err and "✓ executor (" in err and "\r" not in err
@@ -34,7 +34,7 @@ def test_plain_lines_and_summary_without_a_terminal(repo, tmp_path):
 
 
 def test_quiet_prints_neither_progress_nor_summary(repo, tmp_path):
-    proc = twostep("-q", "run", RECIPE, "--spec", SPEC, "--yes", cwd=repo,
+    proc = twostep("-q", "run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
                    env=standin_env(tmp_path))
     err = proc.stderr.decode()  # the verify command's own output stays (it is the user's)
     assert proc.returncode == 0 and "✓" not in err and "twostep:" not in err and "total" not in err
@@ -47,7 +47,7 @@ def test_spinner_with_elapsed_time_on_a_terminal(repo, tmp_path, no_color):
     env = standin_env(tmp_path, STANDIN_GEMINI_SLEEP="1", STANDIN_SLEEP="1")
     if not no_color:
         env.pop("NO_COLOR")
-    cmd = f"{sys.executable} -m twostep run {RECIPE} --spec {SPEC} --yes"
+    cmd = f"{sys.executable} -m twostep run {RECIPE} --spec {SPEC} --yes --execute-by plan"
     proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], cwd=repo, env=env,
                           capture_output=True, timeout=120)
     out = proc.stdout.decode()

@@ -54,7 +54,7 @@ def _gh(tmp_path: Path, env: dict) -> Path:
 def test_run_in_a_worktree_commits_on_a_branch_and_leaves_the_tree_alone(repo, tmp_path):
     env = standin_env(tmp_path)
     before = _state(repo)
-    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--worktree", "--json",
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--worktree", "--json",
                    cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
@@ -81,7 +81,7 @@ def test_pr_pushes_and_opens_a_pull_request_with_the_plan(repo, tmp_path):
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     git(repo, "remote", "add", "origin", str(remote))
-    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--pr", "--branch", "feat/top",
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr", "--branch", "feat/top",
                    "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
@@ -98,7 +98,7 @@ def test_pr_pushes_and_opens_a_pull_request_with_the_plan(repo, tmp_path):
 def test_pr_without_an_authenticated_gh_says_what_is_missing(repo, tmp_path):
     env = standin_env(tmp_path, GH_AUTH_EXIT="1")
     _gh(tmp_path, env)
-    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--pr", "--json",
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr", "--json",
                    cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     assert "gh auth login" in proc.stderr.decode()
@@ -112,7 +112,7 @@ def test_execute_in_a_worktree_with_a_plan_from_outside(repo, tmp_path):
     plan.parent.mkdir()
     plan.write_text(Path(env["STANDIN_PLAN"]).read_text())
     before = _state(repo)
-    proc = twostep("execute", RECIPE, "--plan", str(plan), "--worktree", "--json",
+    proc = twostep("execute", RECIPE, "--plan", str(plan), "--execute-by", "plan", "--worktree", "--json",
                    cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
@@ -122,7 +122,7 @@ def test_execute_in_a_worktree_with_a_plan_from_outside(repo, tmp_path):
 
 def test_dry_run_renders_the_worktree_commit_and_pr(repo, tmp_path):
     env = standin_env(tmp_path)
-    dry = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--pr", "--branch", "b1",
+    dry = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr", "--branch", "b1",
                   "--dry-run", cwd=repo, env=env)
     script = dry.stdout.decode()
     assert dry.returncode == 0, dry.stderr.decode()
@@ -134,7 +134,7 @@ def test_dry_run_renders_the_worktree_commit_and_pr(repo, tmp_path):
     assert at == sorted(at), script
     assert "--clean" not in script  # a dirty tree is fine: the run does not touch it
     # The script does what the run does: a branch with the commit; the tree stays dirty.
-    quiet = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--branch", "b2", "--dry-run",
+    quiet = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--branch", "b2", "--dry-run",
                     cwd=repo, env=env).stdout.decode()
     bashed = subprocess.run(["bash", "-c", quiet], cwd=repo, env=env, capture_output=True)
     assert bashed.returncode == 0, bashed.stderr.decode()
@@ -144,11 +144,11 @@ def test_dry_run_renders_the_worktree_commit_and_pr(repo, tmp_path):
 
 def test_a_failed_worktree_run_resumes_in_its_worktree_then_commits(repo, tmp_path):
     recipe = tmp_path / "flag.yaml"
-    recipe.write_text("extends: python\nverify:\n  - [python, -c, \"import os, sys; "
+    recipe.write_text("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, \"import os, sys; "
                       "sys.exit(0 if os.environ.get('VERIFY_OK') else 1)\"]\n")
     env = standin_env(tmp_path)
     before = _state(repo)
-    failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--worktree", "--json",
+    failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--worktree", "--json",
                      cwd=repo, env=env)
     assert failed.returncode == 10, failed.stderr.decode()
     result = json.loads(failed.stdout)

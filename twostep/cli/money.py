@@ -82,7 +82,8 @@ def usage(role: str, cli_name: str, model: str, price: str | None, step_name: st
     record = spend.charge(cli=cli_name, role=role, step=step_name, model=model, reply=reply,
                           out=output, price=_price(price), task=task, round_=round_)
     if record is None:
-        LOG.warn(f"{role}: {cli_name} reported no usage; this call is not in the ledger")
+        # Not a warning: stand-ins and some CLI versions report none; the summary shows "–".
+        LOG.info(f"{role}: {cli_name} reported no usage; this call is not in the ledger")
         return
     LOG.info(f"{role}: {record['input_tokens']:,} tokens in, {record['output_tokens']:,} out, "
              f"${record['cost_usd']:.4f} ({record['cost_source']})")

@@ -48,7 +48,9 @@ def summary(repo: Path, run_dir: Path, end: str) -> str:
 def validate(repo: Path, run_dir: Path, *, yes: bool, ask: Callable[[str], str] | None = None,
              interactive: bool | None = None) -> str:
     end = save_checkpoint(repo, run_dir, "end")
-    print(summary(repo, run_dir, end), file=sys.stderr)
+    asking = not yes and (sys.stdin.isatty() if interactive is None else interactive)
+    if asking or LOG.verbosity >= 1:  # -q: only a question is worth the words
+        print(summary(repo, run_dir, end), file=sys.stderr)
     how = f"twostep rollback {progress.run_id(run_dir)}"
     if yes:
         LOG.info(f"kept (--yes); to undo: {how}")

@@ -7,35 +7,53 @@ from __future__ import annotations
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Command, IfNonEmpty, Learns, Pipe, RunPath, Step, twostep
 
-CALLERS = RunPath("callers.files")
-PACK, LOG = RunPath("callers.xml"), RunPath("callers.log")
-#: The planned files' pack and the callers' pack, joined: what the executor gets with the plan.
-INPUT = RunPath("executor-input.xml")
-SENT = RunPath("executor.files")
 HEADER = ("READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan "
           "changes; read them to keep them working, and change them only if the plan says so.")
 
 
-def steps(job: Job, planned: RunPath, planned_pack: RunPath,
-          planned_log: RunPath) -> tuple[Step, ...]:
+class Paths:
+    """The run files of one executor input with callers: the plan's (stem "") or a task's
+    ("task-N-"). A task's listing matches task-*.files, so the ledger's union counts it."""
+
+    def __init__(self, stem: str = "") -> None:
+        self.stem = stem
+        self.callers = RunPath(f"{stem}callers.files")
+        self.pack, self.log = RunPath(f"{stem}callers.xml"), RunPath(f"{stem}callers.log")
+        #: The planned files' pack and the callers' pack, joined: what the executor gets.
+        self.input = RunPath(f"{stem}executor-input.xml")
+        self.sent = RunPath(f"{stem}executor.files")
+
+
+PLAN = Paths()
+INPUT, SENT = PLAN.input, PLAN.sent
+
+
+def steps(job: Job, planned: RunPath, planned_pack: RunPath, planned_log: RunPath,
+          paths: Paths = PLAN) -> tuple[Step, ...]:
     source = ("--recipe", job.recipe.source)
-    pack = Pipe("callers-pack", "", (Command(
+    stem = paths.stem
+    pack = Pipe(f"{stem}callers-pack", "", (Command(
         ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml", "--header-text",
-         HEADER, "-o", PACK)),), stdin=(CALLERS,), stdout=LOG)
+         HEADER, "-o", paths.pack)),), stdin=(paths.callers,), stdout=paths.log)
     return (
         twostep("callers", job.plan_path, *source, "--files", planned, "--pack-log", planned_log,
-                name="callers", stdout=CALLERS,
+                name=f"{stem}callers", stdout=paths.callers,
                 title="the files that use a symbol the plan changes (rg -w), ranked and cut to "
                       "the executor's budget: read-only context, apart from the planned files"),
-        IfNonEmpty("callers-pack", CALLERS, otherwise=PACK, then=pack, learns=Learns.PACK,
+        IfNonEmpty(f"{stem}callers-pack", paths.callers, otherwise=paths.pack, then=pack,
+                   learns=Learns.PACK,
                    title="pack them, marked read-only (none found: nothing to pack)"),
-        Pipe("executor-input", "the planned files, then the read-only callers",
-             (Command(("cat", "--", planned_pack, PACK)),), stdout=INPUT),
-        Pipe("executor-files", "every file whose text the executor gets (the ledger's list)",
-             (Command(("cat", "--", planned, CALLERS)),), stdout=SENT),
+        Pipe(f"{stem}executor-input", "the planned files, then the read-only callers",
+             (Command(("cat", "--", planned_pack, paths.pack)),), stdout=paths.input),
+        Pipe(f"{stem}executor-files", "every file whose text the executor gets (the ledger's "
+             "list)", (Command(("cat", "--", planned, paths.callers)),), stdout=paths.sent),
     )
 
 
-def fit_args() -> tuple[tuple[RunPath, ...], tuple[RunPath, ...]]:
+FILES_PACK, FILES_LOG = RunPath("files.xml"), RunPath("files.log")
+
+
+def fit_args(planned_pack: RunPath = FILES_PACK, planned_log: RunPath = FILES_LOG,
+             paths: Paths = PLAN) -> tuple[tuple[RunPath, ...], tuple[RunPath, ...]]:
     """(pack logs, packs they count) for the executor's fit."""
-    return (RunPath("files.log"), LOG), (RunPath("files.xml"), PACK)
+    return (planned_log, paths.log), (planned_pack, paths.pack)

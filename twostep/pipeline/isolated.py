@@ -48,11 +48,9 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
     phases = session.select(job, strategy, switches)
     tools = preflight.check(phases, job.recipe)
     LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens → strategy {strategy}")
-    run = store.create(repo, recipe_source=job.recipe.source, recipe_name=job.recipe.name,
-                       strategy=strategy, measurement=m.to_json(), tools=tools,
-                       plan=record.plan_name(job.plan_path), phases=[p.name for p in phases],
-                       yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
-                       allow_dirty=True)
+    # The user's tree may be dirty: the run happens in its own worktree.
+    run = session.create_run(repo, job, switches, strategy, m, tools, phases, notes,
+                             allow_dirty=True)
     name = branch or worktree.default_branch(run.id)
     iso = worktree.plan(job, name, worktree.message(job, name, run.id,
                                                     record.plan_name(job.plan_path),

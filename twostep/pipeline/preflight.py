@@ -15,7 +15,7 @@ from pathlib import Path
 from twostep import agents, errors
 from twostep.errors import MissingCredentials
 from twostep.log import LOG
-from twostep.pipeline.steps import Phase, Pipe, commands, walk
+from twostep.pipeline.steps import Phase, PhaseKind, Pipe, commands, walk
 from twostep.recipe.model import Recipe
 from twostep.tools import git
 from twostep.tools.versions import versions
@@ -45,8 +45,10 @@ def credentials(pairs: Iterable[tuple[str, str]], environ: Mapping[str, str] | N
 
 
 def asks(phases: Iterable[Phase]) -> bool:
-    """Some step of these phases reads the user's answer on the terminal (the review gate)."""
-    return any(isinstance(s, Pipe) and s.interactive for p in phases for s in walk(p.steps))
+    """The review gate will ask: it cannot go on without an answer. (The validate gate also
+    reads the terminal, but without one it keeps the changes and says how to roll back.)"""
+    return any(p.kind is PhaseKind.REVIEW and any(isinstance(s, Pipe) and s.interactive
+                                                  for s in walk(p.steps)) for p in phases)
 
 
 def require_terminal(phases: Iterable[Phase], interactive: bool | None = None) -> None:

@@ -151,15 +151,23 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
     else:
         LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens ({'exact' if m.exact else 'estimated'})"
                  f" → strategy {strategy}{_forced(m, strategy)}")
-    run = store.create(repo, recipe_source=job.recipe.source, recipe_name=job.recipe.name,
-                       strategy=strategy, measurement=m.to_json(), tools=tools,
-                       plan=record.plan_name(job.plan_path), phases=[p.name for p in phases],
-                       yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
-                       allow_dirty=switches.allow_dirty,
-                       choices=switches.choices.to_json() if switches.choices else {},
-                       execute_by=job.recipe.execute_by)
+    run = create_run(repo, job, switches, strategy, m, tools, phases, notes)
     execute_phases(run, repo, phases, job)
     return run
+
+
+def create_run(repo: Path, job: Job, switches: Switches, strategy: str, m: Measurement,
+               tools: dict[str, str], phases: list[Phase], notes: list[str], *,
+               allow_dirty: bool | None = None) -> store.Run:
+    """The run directory and its manifest: everything resume needs to do the same again."""
+    return store.create(
+        repo, recipe_source=job.recipe.source, recipe_name=job.recipe.name,
+        strategy=strategy, measurement=m.to_json(), tools=tools,
+        plan=record.plan_name(job.plan_path), phases=[p.name for p in phases],
+        yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
+        allow_dirty=switches.allow_dirty if allow_dirty is None else allow_dirty,
+        choices=switches.choices.to_json() if switches.choices else {},
+        execute_by=job.recipe.execute_by)
 
 
 def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> int:

@@ -13,7 +13,7 @@ import dataclasses
 import shlex
 
 from twostep import agents
-from twostep.pipeline import spending
+from twostep.pipeline import callersteps, spending
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -53,11 +53,13 @@ def executor_agent(job: Job) -> Agent:
     return dataclasses.replace(agent, allowed_tools=(*agent.allowed_tools, *rules))
 
 
-def _fit(agent: Agent, pack_log: Arg, *files: Arg, name: str,
-         learns: Learns = Learns.NOTHING) -> Pipe:
+def _fit(agent: Agent, pack_log: Arg | tuple[RunPath, ...], *files: Arg, name: str,
+         learns: Learns = Learns.NOTHING, counted: tuple[RunPath, ...] = ()) -> Pipe:
     """Once it passes, the files are about to leave: the manifest records them then."""
+    logs = pack_log if isinstance(pack_log, tuple) else (pack_log,)
     return twostep("fit", "--role", "executor", "--cli", agent.cli, "--budget",
-                   str(agent.input_budget), "--pack-log", pack_log, "--prompt-chars",
+                   str(agent.input_budget), *(a for log in logs for a in ("--pack-log", log)),
+                   *(a for c in counted for a in ("--counted", c)), "--prompt-chars",
                    str(len(agent.prompt)), "--", *files, name=name, learns=learns,
                    title="refuse input the executor cannot take")
 
@@ -101,10 +103,16 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
             then=Pipe(f"task-{TASK}-pack", "", (Command(
                 ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
                  pack)),), stdin=(listing,), stdout=log)))
-    steps += [_fit(agent, log, text, pack, name=f"task-{TASK}-fit",
-                   learns=Learns.SENT_TO_EXECUTOR),
-              *spending.budget("executor", agent, job.recipe, log, text, pack,
-                               name=f"task-{TASK}-budget"),
+    logs: RunPath | tuple[RunPath, ...] = log
+    counted: tuple[RunPath, ...] = ()
+    if whole is None:  # the callers of what this task changes, read-only, after its files
+        paths = callersteps.Paths(f"task-{TASK}-")
+        steps += callersteps.steps(job, listing, pack, log, paths)
+        (logs, counted), pack = callersteps.fit_args(pack, log, paths), paths.input
+    steps += [_fit(agent, logs, text, pack, name=f"task-{TASK}-fit",
+                   learns=Learns.SENT_TO_EXECUTOR, counted=counted),
+              *spending.budget("executor", agent, job.recipe, logs, text, pack,
+                               counted=counted, name=f"task-{TASK}-budget"),
               *_guard(job, text, pack, name=f"task-{TASK}-guard")]
     stem = f"task-{TASK}-try-{TRY}"
     attempt = (*_session(job, (text, pack), stem, f"a fresh {agent.cli} session for task "
@@ -166,6 +174,8 @@ def verify_phase(job: Job) -> Phase:
                           "spent, the failure repeats, or a round changed nothing"))
     # The fix input is text only: no pack, so /dev/null stands for the pack and its summary.
     session = (_fit(executor_agent(job), "/dev/null", fix, "/dev/null", name=f"fix-{ROUND}-fit"),
+               *spending.budget("executor", executor_agent(job), job.recipe, RunPath("none.log"),
+                                fix, "/dev/null", name=f"fix-{ROUND}-budget"),
                *_guard(job, fix, name=f"fix-{ROUND}-guard"),
                *_session(job, (fix,), f"fix-{ROUND}", "a fresh executor session fixes it"))
     loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,

@@ -43,8 +43,9 @@ def test_pair_dry_run_matches_golden(planner, executor, budget):
 
 def test_budget_steps_surround_every_call():
     text = _script("claude", "claude", 2.5)
-    assert text.count("twostep budget ") == 2 and text.count("twostep usage ") == 2
-    assert text.count('--max-budget-usd "$(cat "$RUN"/') == 2
+    # the planner, each task's session and each fix round's session: three calls in the script
+    assert text.count("twostep budget ") == 3 and text.count("twostep usage ") == 3
+    assert text.count('--max-budget-usd "$(cat "$RUN"/') == 3
     assert "twostep budget" not in _script("claude", "claude", None)
 
 

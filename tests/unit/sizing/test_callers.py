@@ -62,7 +62,8 @@ def test_medium_run_gives_the_executor_the_callers_read_only(tmp_path):
     run_dir = next((repo / ".twostep/runs").iterdir())
     manifest = json.loads((run_dir / "manifest.json").read_text())
     sent = next(s for s in manifest["sent"] if s["role"] == "executor")
-    assert sent["files"] == 3 and sent["listing"] == "executor.files"
+    # task by task (the default), the ledger lists the union of each task's files and callers
+    assert sent["files"] == 3 and sent["listing"] == "task-files.txt"
     assert [c["tool"] for c in calls(env)] == ["gemini", "claude"]
 
 

@@ -96,7 +96,7 @@ def test_whole_codebase_that_fits_goes_in_full_text_and_says_so(tmp_path):
     Path(recipe_file).write_text(text)
     env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
     result = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes",
-                     "--strategy", "large", cwd=repo, env=env)
+                     "--strategy", "large", "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     assert "the whole codebase fits the planner's budget" in result.stderr.decode()
     stdin = Path(env["STANDIN_DIR"], "gemini.stdin").read_text()

@@ -60,28 +60,73 @@ twostep untouched "$RUN"/planner-before.state
 # an empty or failed reply never replaces an existing plan
 twostep accept-plan --cli claude "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
 
-# === execute: the executor (claude sonnet) edits, given the whole pack
-# refuse input the executor cannot take
-twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/codebase.xml
-# estimate the executor call; refuse it if it would pass the budget
-twostep budget --role executor --model sonnet --max-cost 2.5 --output-tokens 32000 --pack-log "$RUN"/codebase.log --prompt-chars 340 --run-dir "$RUN" -o "$RUN"/executor.left -- AI-PLAN.md "$RUN"/codebase.xml
-# claude reads every @path in its input: refuse untracked or outside files
-twostep guard -- AI-PLAN.md "$RUN"/codebase.xml
-# fingerprint the work tree, to prove the executor changed it
-twostep snapshot -o "$RUN"/before.state
-# prompt, then plan + files on stdin (claude puts the prompt first)
-cat -- AI-PLAN.md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+# === execute: the executor (claude sonnet) does each task in a fresh session, given the whole pack
+# the approved plan is the one executed: keep it; refuse an edited one
+twostep approve AI-PLAN.md "$RUN"/approved-plan.md
+# split the plan into tasks, each with its files
+twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json > "$RUN"/tasks.txt
+# record the work tree before the executor (rollback returns here)
+twostep checkpoint "$RUN" base
+# each task in a fresh executor session
+for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
+  # the whole plan, which task this is, and the earlier tasks' diff; its files
+  twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+  # refuse input the executor cannot take
+  twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  # estimate the executor call; refuse it if it would pass the budget
+  twostep budget --role executor --model sonnet --max-cost 2.5 --output-tokens 32000 --pack-log "$RUN"/codebase.log --prompt-chars 340 --run-dir "$RUN" -o "$RUN"/executor.left -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  # claude reads every @path in its input: refuse unsafe ones
+  twostep guard -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  # retry once in a fresh session
+  for TRY in $(seq 1 2); do
+    # a fresh claude session for task $TASK (try $TRY)
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
-' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config --max-budget-usd "$(cat "$RUN"/executor.left)" 2> "$RUN"/executor.log > "$RUN"/executor.json
-# the executor call's tokens and cost, for the ledger
-twostep usage --role executor --cli claude --model sonnet --step executor -o "$RUN"/executor.usage.json "$RUN"/executor.json
-# claude exits 0 on API errors and refused edits: read its verdict
-twostep check-exec --cli claude "$RUN"/executor.json
-# no change in the work tree is a failure, not a success
-twostep changed "$RUN"/before.state
+' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config --max-budget-usd "$(cat "$RUN"/executor.left)" 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+    # the executor call's tokens and cost, for the ledger
+    twostep usage --role executor --cli claude --model sonnet --step task-"$TASK"-try-"$TRY" --task "$TASK" -o "$RUN"/task-"$TASK"-try-"$TRY".usage.json "$RUN"/task-"$TASK"-try-"$TRY".json
+    # claude exits 0 on API errors and refused edits
+    twostep check-exec --cli claude "$RUN"/task-"$TASK"-try-"$TRY".json
+    # did it change the files this task plans to change?
+    twostep proof "$RUN" "$TASK" --try "$TRY" --tries 2
+    [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+  done
+  # record the work tree on refs/twostep/<run>/task-N
+  twostep checkpoint "$RUN" task-"$TASK"
+done
 
-# === verify: the recipe's checks
-go build ./... >&2
-go test ./... >&2
+# === verify: the recipe's checks, and fix rounds while they fail
+# verify, then up to 2 fix round(s)
+for ROUND in $(seq 0 2); do
+  # the recipe's checks, stopping at the first that fails
+  : > "$RUN"/verify-"$ROUND".out
+  echo 0 > "$RUN"/verify-"$ROUND".failed
+  if ! go build ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
+    echo 1 > "$RUN"/verify-"$ROUND".failed
+  elif ! go test ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
+    echo 2 > "$RUN"/verify-"$ROUND".failed
+  fi
+  # passed, or a fix session's input; stops (exit 10) when rounds are spent, the failure repeats, or a round changed nothing
+  twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
+  [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
+  # refuse input the executor cannot take
+  twostep fit --role executor --cli claude --budget 168000 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
+  # estimate the executor call; refuse it if it would pass the budget
+  twostep budget --role executor --model sonnet --max-cost 2.5 --output-tokens 32000 --pack-log "$RUN"/none.log --prompt-chars 340 --run-dir "$RUN" -o "$RUN"/executor.left -- "$RUN"/fix-"$ROUND".md /dev/null
+  # claude reads every @path in its input: refuse unsafe ones
+  twostep guard -- "$RUN"/fix-"$ROUND".md
+  # a fresh executor session fixes it
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
+editing the files in the current working directory. Follow the plan; do not ask
+questions; do not commit. When done, reply with a short summary of the changes.
+' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config --max-budget-usd "$(cat "$RUN"/executor.left)" 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
+  # the executor call's tokens and cost, for the ledger
+  twostep usage --role executor --cli claude --model sonnet --step fix-"$ROUND" -o "$RUN"/fix-"$ROUND".usage.json "$RUN"/fix-"$ROUND".json
+  # claude exits 0 on API errors and refused edits
+  twostep check-exec --cli claude "$RUN"/fix-"$ROUND".json
+done
+# the diff, the checks and unplanned changes: keep, roll back or view
+twostep validate "$RUN" --yes

@@ -59,26 +59,69 @@ twostep untouched "$RUN"/planner-before.state
 # an empty or failed reply never replaces an existing plan
 twostep accept-plan --cli codex "$RUN"/planner.jsonl -o AI-PLAN.md --keep "$RUN"/plan.md
 
-# === execute: the executor (codex gpt-5.5) edits, given the whole pack
-# codex's private home (it must exist) and working directory
-mkdir -p -- "$RUN"/codex-home
-# refuse input the executor cannot take
-twostep fit --role executor --cli codex --budget 240000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- AI-PLAN.md "$RUN"/codebase.xml
-# fingerprint the work tree, to prove the executor changed it
-twostep snapshot -o "$RUN"/before.state
-# prompt as the argument, plan + files on stdin (codex wraps it in <stdin>)
-cat -- AI-PLAN.md "$RUN"/codebase.xml | CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" codex exec -m gpt-5.5 -C . -s workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true -c shell_environment_policy.inherit=core -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/executor.last.md -- 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+# === execute: the executor (codex gpt-5.5) does each task in a fresh session, given the whole pack
+# the approved plan is the one executed: keep it; refuse an edited one
+twostep approve AI-PLAN.md "$RUN"/approved-plan.md
+# split the plan into tasks, each with its files
+twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json > "$RUN"/tasks.txt
+# record the work tree before the executor (rollback returns here)
+twostep checkpoint "$RUN" base
+# each task in a fresh executor session
+for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
+  # the whole plan, which task this is, and the earlier tasks' diff; its files
+  twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+  # refuse input the executor cannot take
+  twostep fit --role executor --cli codex --budget 240000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  # retry once in a fresh session
+  for TRY in $(seq 1 2); do
+    # codex's private home (it must exist) and working directory
+    mkdir -p -- "$RUN"/codex-home
+    # a fresh codex session for task $TASK (try $TRY)
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" codex exec -m gpt-5.5 -C . -s workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true -c shell_environment_policy.inherit=core -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/executor.last.md -- 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
-' 2> "$RUN"/executor.log > "$RUN"/executor.jsonl
-# the executor call's tokens and cost, for the ledger
-twostep usage --role executor --cli codex --model gpt-5.5 --step executor -o "$RUN"/executor.usage.json "$RUN"/executor.jsonl
-# codex exits 0 on API errors and refused edits: read its verdict
-twostep check-exec --cli codex "$RUN"/executor.jsonl
-# no change in the work tree is a failure, not a success
-twostep changed "$RUN"/before.state
+' 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+    # the executor call's tokens and cost, for the ledger
+    twostep usage --role executor --cli codex --model gpt-5.5 --step task-"$TASK"-try-"$TRY" --task "$TASK" -o "$RUN"/task-"$TASK"-try-"$TRY".usage.json "$RUN"/task-"$TASK"-try-"$TRY".json
+    # codex exits 0 on API errors and refused edits
+    twostep check-exec --cli codex "$RUN"/task-"$TASK"-try-"$TRY".json
+    # did it change the files this task plans to change?
+    twostep proof "$RUN" "$TASK" --try "$TRY" --tries 2
+    [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+  done
+  # record the work tree on refs/twostep/<run>/task-N
+  twostep checkpoint "$RUN" task-"$TASK"
+done
 
-# === verify: the recipe's checks
-go build ./... >&2
-go test ./... >&2
+# === verify: the recipe's checks, and fix rounds while they fail
+# verify, then up to 2 fix round(s)
+for ROUND in $(seq 0 2); do
+  # the recipe's checks, stopping at the first that fails
+  : > "$RUN"/verify-"$ROUND".out
+  echo 0 > "$RUN"/verify-"$ROUND".failed
+  if ! go build ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
+    echo 1 > "$RUN"/verify-"$ROUND".failed
+  elif ! go test ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
+    echo 2 > "$RUN"/verify-"$ROUND".failed
+  fi
+  # passed, or a fix session's input; stops (exit 10) when rounds are spent, the failure repeats, or a round changed nothing
+  twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
+  [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
+  # refuse input the executor cannot take
+  twostep fit --role executor --cli codex --budget 240000 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
+  # codex's private home (it must exist) and working directory
+  mkdir -p -- "$RUN"/codex-home
+  # a fresh executor session fixes it
+  CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" codex exec -m gpt-5.5 -C . -s workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true -c shell_environment_policy.inherit=core -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/executor.last.md -- 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
+editing the files in the current working directory. Follow the plan; do not ask
+questions; do not commit. When done, reply with a short summary of the changes.
+' 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
+  # the executor call's tokens and cost, for the ledger
+  twostep usage --role executor --cli codex --model gpt-5.5 --step fix-"$ROUND" -o "$RUN"/fix-"$ROUND".usage.json "$RUN"/fix-"$ROUND".json
+  # codex exits 0 on API errors and refused edits
+  twostep check-exec --cli codex "$RUN"/fix-"$ROUND".json
+done
+# the diff, the checks and unplanned changes: keep, roll back or view
+twostep validate "$RUN" --yes

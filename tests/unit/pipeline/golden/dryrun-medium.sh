@@ -88,14 +88,26 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   else
     : > "$RUN"/task-"$TASK".xml
   fi
+  # the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
+  twostep callers AI-PLAN.md --recipe go --files "$RUN"/task-"$TASK".files --pack-log "$RUN"/task-"$TASK".log > "$RUN"/task-"$TASK"-callers.files
+  # pack them, marked read-only (none found: nothing to pack)
+  if [ -s "$RUN"/task-"$TASK"-callers.files ]; then
+    repomix --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
+  else
+    : > "$RUN"/task-"$TASK"-callers.xml
+  fi
+  # the planned files, then the read-only callers
+  cat -- "$RUN"/task-"$TASK".xml "$RUN"/task-"$TASK"-callers.xml > "$RUN"/task-"$TASK"-executor-input.xml
+  # every file whose text the executor gets (the ledger's list)
+  cat -- "$RUN"/task-"$TASK".files "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-executor.files
   # refuse input the executor cannot take
-  twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/task-"$TASK".log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK".xml
+  twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
   # claude reads every @path in its input: refuse unsafe ones
-  twostep guard -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK".xml
+  twostep guard -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK".xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
