@@ -87,8 +87,11 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
         if isinstance(plan, str):
             warn_changed_plan_files(run, repo, plan)
     _rewind(run, phases)  # in memory only: nothing is written until preflight passed
-    remaining = [p for p in phases
-                 if any(s.name not in m.done or s.every_time for s in p.steps)]
+    # The steps that will run again (not done, or run every time): their tools and keys only.
+    remaining = [replace(p, steps=tuple(s for s in p.steps
+                                        if s.name not in m.done or s.every_time))
+                 for p in phases]
+    remaining = [p for p in remaining if p.steps]
     # Only what is left counts: a resume with verify alone left needs no API key.
     preflight.require_terminal(remaining)
     preflight.check(remaining, recipe)

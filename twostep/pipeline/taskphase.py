@@ -178,8 +178,9 @@ def verify_phase(job: Job) -> Phase:
                                 fix, "/dev/null", name=f"fix-{ROUND}-budget"),
                *_guard(job, fix, name=f"fix-{ROUND}-guard"),
                *_session(job, (fix,), f"fix-{ROUND}", "a fresh executor session fixes it"))
+    # fix_rounds: 0 has no session at all, so preflight needs no executor key for verify.
     loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,
-                 RunPath(f"fix-{ROUND}.status"), then=session,
+                 RunPath(f"fix-{ROUND}.status"), then=session if recipe.fix_rounds else (),
                  title=f"verify, then up to {recipe.fix_rounds} fix round(s)")
     return Phase(PhaseKind.VERIFY, "the recipe's checks, and fix rounds while they fail",
                  (loop, validate_step(job)))
