@@ -60,6 +60,7 @@ def test_large_strategy_builds_the_planners_input_in_tiers(tmp_path):
     recipe_file = _large_recipe(tmp_path)
     env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
     dry = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes", "--dry-run",
+                  "--execute-by", "plan",
                   cwd=repo, env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     script = dry.stdout.decode()
