@@ -53,9 +53,11 @@ def budget(role: str, model: str, price: str | None, max_cost: float, output_tok
            run_dir: Path, left_file: Path, files):
     """Refuse a model call whose estimated cost would pass the budget (exit 18)."""
     from twostep.runs import spend
+    from twostep.sizing import budget as budget_input
 
-    tokens = spend.input_tokens(spend.pack_tokens(pack_log, counted), list(files),
-                                prompt_chars, list(counted) if counted else None)
+    packs = budget_input.pack_tokens(pack_log, counted)
+    tokens = budget_input.input_tokens(packs, list(files), prompt_chars,
+                                       list(counted) if counted else None)
     est = spend.check(role=role, model=model, budget=max_cost, run_dir=run_dir,
                       tokens_in=tokens,
                       tokens_out=output_tokens, price=_price(price))

@@ -117,19 +117,8 @@ def fit(role: str, cli_name: str, budget: int, pack_log: tuple[Path, ...],
         counted: tuple[Path, ...], prompt_chars: int, files):
     """Refuse input that does not fit the model's budget or the CLI's input limit (exit 14)."""
     from twostep.sizing import budget as b
-    from twostep.tools.repomix import parse_repomix_summary
 
-    tokens = 0
-    for i, log in enumerate(pack_log):
-        if not log.is_file():  # no pack (a fix round's input) is /dev/null
-            continue
-        summary = parse_repomix_summary(log.read_text(errors="replace"))
-        pack = counted[i] if i < len(counted) else None
-        # a pack cut after its count (trim-tiers): its tokens scale with what it keeps
-        now = len(pack.read_text(errors="replace")) if pack and pack.exists() else None
-        scale = min(1.0, now / summary.total_chars) if now is not None and summary.total_chars \
-            else 1.0
-        tokens += int(summary.total_tokens * scale)
+    tokens = b.pack_tokens(pack_log, counted)
     result = b.check(role, cli_name, budget, tokens, list(files), prompt_chars,
                      list(counted) if counted else None)
     LOG.detail(f"{role} input: {result.tokens:,} of {result.budget:,} tokens, "

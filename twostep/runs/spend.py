@@ -13,8 +13,6 @@ from typing import Any
 from twostep import agents, atomic
 from twostep.errors import OverBudget
 from twostep.runs.cost import Price, price_for
-from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN
-from twostep.tools.repomix import parse_repomix_summary
 
 SUFFIX = ".usage.json"
 
@@ -58,31 +56,6 @@ class Estimate:
     @property
     def left_usd(self) -> float:
         return max(0.0, self.budget_usd - self.spent_usd)
-
-
-def pack_tokens(logs: tuple[Path, ...], counted: tuple[Path, ...] = ()) -> int:
-    """repomix's counts of the packs in the input, as `twostep fit` reads them (a pack cut
-    after its count scales with what it keeps)."""
-    tokens = 0
-    for i, log in enumerate(logs):
-        if not log.exists():
-            continue
-        summary = parse_repomix_summary(log.read_text(errors="replace"))
-        pack = counted[i] if i < len(counted) else None
-        now = len(pack.read_text(errors="replace")) if pack and pack.exists() else None
-        scale = min(1.0, now / summary.total_chars) if now is not None and summary.total_chars \
-            else 1.0
-        tokens += int(summary.total_tokens * scale)
-    return tokens
-
-
-def input_tokens(pack_tokens: int, files: list[Path], prompt_chars: int,
-                 counted: list[Path] | None = None) -> int:
-    """The packs' own count plus the other inputs at prose density (as `twostep fit`)."""
-    sizes = sum(f.stat().st_size for f in files if f.exists())
-    packs = counted if counted is not None else files[-1:]
-    pack_bytes = sum(f.stat().st_size for f in packs if f.exists())
-    return pack_tokens + (sizes - pack_bytes + prompt_chars) // PROSE_BYTES_PER_TOKEN
 
 
 def check(*, role: str, model: str, budget: float, run_dir: Path, tokens_in: int,

@@ -13,6 +13,7 @@ from pathlib import Path
 from twostep import agents
 from twostep.errors import ContextTooLarge
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN
+from twostep.tools.repomix import parse_repomix_summary
 
 #: Override every CLI's own input limit (each adapter states it), e.g. for a CLI version that
 #: lifts its limit, or a benchmark with stand-ins.
@@ -36,16 +37,39 @@ class Fit:
         return self.tokens <= self.budget and self.chars <= self.max_chars
 
 
-def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
-          prompt_chars: int, counted: list[Path] | None = None) -> Fit:
+def pack_tokens(logs: tuple[Path, ...], counted: tuple[Path, ...] = ()) -> int:
+    """repomix's counts of the packs in a model's input, from their summaries. A pack cut after
+    its count (trim-tiers) scales with what it keeps; a missing log (/dev/null: no pack) is 0."""
+    tokens = 0
+    for i, log in enumerate(logs):
+        if not log.is_file():
+            continue
+        summary = parse_repomix_summary(log.read_text(errors="replace"))
+        pack = counted[i] if i < len(counted) else None
+        now = len(pack.read_text(errors="replace")) if pack and pack.exists() else None
+        scale = min(1.0, now / summary.total_chars) if now is not None and summary.total_chars \
+            else 1.0
+        tokens += int(summary.total_tokens * scale)
+    return tokens
+
+
+def input_tokens(pack_tokens: int, files: list[Path], prompt_chars: int,
+                 counted: list[Path] | None = None) -> int:
     """`pack_tokens`: repomix's count of the `counted` files (default: the last file, the pack);
-    the rest of the input (spec, plan, a map) is estimated as prose."""
+    the rest of the input (spec, plan, a map, the prompt) is estimated as prose."""
     sizes = sum(f.stat().st_size for f in files if f.exists())
     packs = counted if counted is not None else files[-1:]
     pack_bytes = sum(f.stat().st_size for f in packs if f.exists())
-    other_tokens = (sizes - pack_bytes + prompt_chars) // PROSE_BYTES_PER_TOKEN
+    return pack_tokens + (sizes - pack_bytes + prompt_chars) // PROSE_BYTES_PER_TOKEN
+
+
+def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
+          prompt_chars: int, counted: list[Path] | None = None) -> Fit:
+    """Refuse input over the model's token budget or the CLI's character limit."""
+    sizes = sum(f.stat().st_size for f in files if f.exists())
     limit = max_chars(cli)
-    fit = Fit(pack_tokens + other_tokens, budget, sizes + prompt_chars + 2, limit)
+    fit = Fit(input_tokens(pack_tokens, files, prompt_chars, counted), budget,
+              sizes + prompt_chars + 2, limit)
     if fit.tokens > fit.budget:
         raise ContextTooLarge(
             f"the {role}'s input is {fit.tokens:,} tokens, over its budget of {fit.budget:,} "
