@@ -18,11 +18,12 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
              "overrides the recipe's budget_usd.")(command)
     command = click.option(
         "--executor", "executor_cli", metavar="CLI[:MODEL]",
-        help=f"The executor instead of the recipe's: {', '.join(agents.for_role('executor'))}"
+        # agents.NAMES, not for_role(): asking each adapter would import them all at start-up.
+        help=f"The executor instead of the recipe's: {', '.join(agents.NAMES)}"
              ", optionally with a model.")(command)
     return click.option(
         "--planner", "planner_cli", metavar="CLI[:MODEL]",
-        help=f"The planner instead of the recipe's: {', '.join(agents.for_role('planner'))}"
+        help=f"The planner instead of the recipe's: {', '.join(agents.NAMES)}"
              ", optionally with a model.")(command)
 
 
