@@ -12,17 +12,11 @@ from dataclasses import dataclass, field
 
 from twostep.planfiles.intent import HEADING, TREE_NOTE, says_create
 from twostep.planfiles.paths import URL_RE, clean, is_known_name, is_url
-from twostep.tasks.section import is_task_line
+from twostep.tasks.markdown import fence_end as _fence_end
+from twostep.tasks.section import ACTIONS, is_task_line
 
 #: The info string of the machine-readable files section the built-in recipes ask for.
 SECTION_INFO = "twostep-files"
-ACTIONS = {
-    "read": "read", "view": "read", "context": "read", "reference": "read", "ref": "read",
-    "see": "read", "inspect": "read",
-    "modify": "modify", "edit": "modify", "update": "modify", "change": "modify", "patch": "modify",
-    "create": "create", "add": "create", "new": "create",
-    "delete": "delete", "remove": "delete", "rm": "delete",
-}
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^`]*)$")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
@@ -101,14 +95,6 @@ def scan(plan_text: str) -> Scan:
         _scan_block(out, fence.group(2), lines[i + 1: end], i + 2)
         i = end + 1
     return out
-
-
-def _fence_end(lines: list[str], start: int, marker: str) -> int:
-    for j in range(start + 1, len(lines)):
-        s = lines[j].strip()
-        if s and s[0] == marker[0] and set(s) == {marker[0]} and len(s) >= len(marker):
-            return j
-    return len(lines)  # unclosed: the rest of the plan is code
 
 
 def _scan_block(out: Scan, info: str, body: list[str], first: int) -> None:

@@ -77,7 +77,7 @@ def lex(text: str) -> Doc:
         if fence and i == opening and fence.group(3).strip().lower() in ("markdown", "md"):
             doc.code[i] = True  # a plan wrapped whole: the wrapper's contents are the plan
         elif fence:
-            end = _fence_end(lines, i, fence.group(2))
+            end = fence_end(lines, i, fence.group(2))
             for k in range(i, min(end, len(lines) - 1) + 1):
                 doc.code[k] = True
             doc.fences[i] = len(fence.group(1))
@@ -93,7 +93,8 @@ def lex(text: str) -> Doc:
     return doc
 
 
-def _fence_end(lines: list[str], start: int, marker: str) -> int:
+def fence_end(lines: list[str], start: int, marker: str) -> int:
+    """The line that closes the fence opened at `start` (planfiles' scanner uses it too)."""
     for j in range(start + 1, len(lines)):
         s = lines[j].strip()
         if s and s[0] == marker[0] and set(s) == {marker[0]} and len(s) >= len(marker):

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from twostep.tasks.markdown import Doc
 
-# Copied from planfiles' scanner (its ACTIONS table), which this package must not import.
+#: The files section's actions and their synonyms; planfiles' scanner reads the same table
+#: (it imports this package, so the table lives here).
 ACTIONS = {
     "read": "read", "view": "read", "context": "read", "reference": "read", "ref": "read",
     "see": "read", "inspect": "read",
