@@ -23,7 +23,7 @@ from statistics import median as med
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from twostep.pipeline import render
+from twostep.pipeline import packstep, render  # noqa: E402
 from twostep.pipeline import build as workflow  # noqa: E402
 from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
 from twostep.pipeline.steps import RunPath  # noqa: E402
@@ -317,7 +317,8 @@ def bench_packing(work: Path, repo: Path, label: str) -> None:
     reset(repo)
     (cached,) = workflow.pack_steps("codebase", (".",), RunPath("codebase.xml"))
     script, out, run_dir = work / "pack.sh", str(work / "out.xml"), work / "packrun"
-    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(render.step_lines(cached)) + "\n")
+    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
+        line for step in (packstep.config_step(), cached) for line in render.step_lines(step)) + "\n")
 
     def ours() -> float:
         shutil.rmtree(run_dir, ignore_errors=True)  # the last pack stays for the file check
@@ -382,10 +383,10 @@ def bench_tiers(work: Path, repo: Path) -> None:
 
     reset(repo)
     job = Job(recipes.load("python"))
-    steps = tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"), workflow.TREE_PACK_FLAGS)
+    steps = tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"), packstep.TREE_PACK_FLAGS)
     script, run_dir, out = work / "tiers.sh", work / "tiersrun", str(work / "sel.xml")
     script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
-        line for step in steps for line in render.step_lines(step)) + "\n")
+        line for step in (packstep.config_step(), *steps) for line in render.step_lines(step)) + "\n")
 
     def ours() -> float:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -399,7 +400,7 @@ def bench_tiers(work: Path, repo: Path) -> None:
             chosen = read_paths(handle)
         trees[name] = work / f"{name}-sel"
         link_tree(repo, trees[name], chosen)
-    flags = [*workflow.TREE_PACK_FLAGS, "-o", out]
+    flags = [*packstep.TREE_PACK_FLAGS, "-o", out]
 
     def same_flags() -> float:  # what packing the tiers costs repomix alone: plain + --compress
         return (timed(["repomix", ".", *flags], trees["full"])[0]

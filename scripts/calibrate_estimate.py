@@ -38,7 +38,7 @@ from twostep.recipe.model import Strategies  # noqa: E402
 from twostep.sizing.strategy import decide  # noqa: E402
 from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
 from twostep.pack.linktree import link_tree  # noqa: E402
-from twostep.pipeline.build import TREE_PACK_FLAGS  # noqa: E402
+from twostep.pipeline.packstep import TREE_PACK_FLAGS  # noqa: E402
 
 SELECTIONS: list[tuple[str, list[str]]] = [
     ("json", ["json"]),

@@ -8,8 +8,9 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
-from twostep.pipeline import callersteps, spending, taskphase, tiersteps
+from twostep.pipeline import callersteps, packstep, spending, taskphase, tiersteps
 from twostep.pipeline.job import Job
+from twostep.pipeline.packstep import TREE_PACK_FLAGS
 from twostep.pipeline.steps import (
     Arg,
     Cached,
@@ -35,15 +36,10 @@ SLICE = RunPath("slice.xml")
 FILES_PACK = RunPath("files.xml")
 PLAN_FILES = RunPath("plan-files.txt")
 
-#: repomix flags for a tree that holds exactly the selected files: git already chose them,
-#: so repomix's own ignore rules must not drop any (CLI-FACTS 3.1), and the order must not
-#: depend on git history (the tree is not the repository).
-TREE_PACK_FLAGS = ("--no-gitignore", "--no-dot-ignore", "--no-default-patterns",
-                   "--no-git-sort-by-changes", "--style", "xml")
 
 
 def prepare_phase(job: Job) -> Phase:
-    steps: list[Step] = []
+    steps: list[Step] = [packstep.config_step()]
     if job.spec_text is not None:
         steps.append(WriteText("spec", SPEC, job.spec_text, title="the spec, as read from stdin",
                                keep_on_retry=True))
@@ -61,7 +57,7 @@ def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple[Ste
         twostep("linktree", tree, name=f"{name}-tree", stdin=(listing,),
                 title="hard-link exactly those files into a tree (directory-mode repomix is fast)"),
         Pipe(f"{name}-pack", f"pack them with repomix (summary and token count in {name}.log)",
-             (Command(("repomix", ".", *TREE_PACK_FLAGS, "-o", out), cwd=tree),), stdout=log),
+             (Command(packstep.repomix(".", *TREE_PACK_FLAGS, "-o", out), cwd=tree),), stdout=log),
         RemoveTree(f"{name}-clean", tree),
     )
     return (Cached(f"{name}-cache", pathspecs, TREE_PACK_FLAGS, (listing, out, log), steps,
@@ -140,9 +136,9 @@ def _files_steps(job: Job) -> tuple[Step, ...]:
                 title="the tracked files the plan names (refusals and misses on stderr)"),
         IfNonEmpty("files-pack", PLAN_FILES, otherwise=FILES_PACK, learns=Learns.PACK,
                    title="pack them (a plan that only creates files packs nothing)",
-                   then=Pipe("files-pack", "", (Command(
-                       ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml",
-                        "-o", FILES_PACK)),), stdin=(PLAN_FILES,), stdout=RunPath("files.log"))),
+                   then=Pipe("files-pack", "", (Command(packstep.repomix(
+                       "--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
+                       FILES_PACK)),), stdin=(PLAN_FILES,), stdout=RunPath("files.log"))),
     )
 
 

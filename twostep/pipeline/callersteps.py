@@ -4,6 +4,7 @@ planned files under a header that says they are for reading, then joined after t
 
 from __future__ import annotations
 
+from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Command, IfNonEmpty, Learns, Pipe, RunPath, Step, twostep
 
@@ -33,8 +34,8 @@ def steps(job: Job, planned: RunPath, planned_pack: RunPath, planned_log: RunPat
     source = ("--recipe", job.recipe.source)
     stem = paths.stem
     pack = Pipe(f"{stem}callers-pack", "", (Command(
-        ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml", "--header-text",
-         HEADER, "-o", paths.pack)),), stdin=(paths.callers,), stdout=paths.log)
+        packstep.repomix("--stdin", "--no-git-sort-by-changes", "--style", "xml", "--header-text",
+                         HEADER, "-o", paths.pack)),), stdin=(paths.callers,), stdout=paths.log)
     return (
         twostep("callers", job.plan_path, *source, "--files", planned, "--pack-log", planned_log,
                 name=f"{stem}callers", stdout=paths.callers,

@@ -13,7 +13,7 @@ import dataclasses
 import shlex
 
 from twostep import agents
-from twostep.pipeline import callersteps, spending
+from twostep.pipeline import callersteps, packstep, spending
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -101,8 +101,8 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
         steps.append(IfNonEmpty(
             f"task-{TASK}-pack", listing, otherwise=pack, title="pack this task's files only",
             then=Pipe(f"task-{TASK}-pack", "", (Command(
-                ("repomix", "--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
-                 pack)),), stdin=(listing,), stdout=log)))
+                packstep.repomix("--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
+                                 pack)),), stdin=(listing,), stdout=log)))
     logs: RunPath | tuple[RunPath, ...] = log
     counted: tuple[RunPath, ...] = ()
     if whole is None:  # the callers of what this task changes, read-only, after its files

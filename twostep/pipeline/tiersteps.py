@@ -9,6 +9,7 @@ and only the spec varies.
 
 from __future__ import annotations
 
+from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
     Arg,
@@ -73,8 +74,8 @@ def _pack(name: str, flags: tuple[str, ...], title: str,
     """`repomix --stdin` of the tier's listing: tiers hold at most a few thousand files, where
     stdin mode is as fast as directory mode (CLI-FACTS 3.6) and needs no tree of links."""
     listing, out = RunPath(f"{name}.files"), RunPath(f"{name}.xml")
-    pack = Pipe(f"{name}-pack", "", (Command(("repomix", "--stdin", *tree_flags, *flags, "-o",
-                                              out)),), stdin=(listing,),
+    pack = Pipe(f"{name}-pack", "", (Command(packstep.repomix("--stdin", *tree_flags, *flags,
+                                                       "-o", out)),), stdin=(listing,),
                 stdout=RunPath(f"{name}.log"))
     return IfNonEmpty(f"{name}-pack", listing, then=pack, otherwise=out, learns=Learns.PACK,
                       title=f"repomix{' ' + ' '.join(flags) if flags else ''}: {title} "

@@ -1,6 +1,6 @@
 """Estimate the o200k token band of a repomix pack without running repomix.
 
-Assumed pack: `repomix . <pipeline.build.TREE_PACK_FLAGS> -o OUT` (xml) in a tree holding exactly
+Assumed pack: `repomix . <pipeline.packstep.TREE_PACK_FLAGS> -o OUT` (xml) in a tree holding exactly
 the selected tracked files as they are in the work tree (pipeline.build.pack_steps). What
 repomix 1.18.1 then leaves out (core/file/fileRead.js, core/packager.js), we leave out too:
   * symlinks (globby, followSymbolicLinks:false): not even in the directory tree;

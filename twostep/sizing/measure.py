@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from twostep.pipeline import build
+from twostep.pipeline import build, packstep
 from twostep.pipeline.runner import Runner
 from twostep.pipeline.steps import RunPath
 from twostep.recipe.model import Recipe
@@ -59,8 +59,8 @@ def exact(recipe: Recipe, repo: Path, pathspecs: tuple[str, ...] | None = None, 
     try:
         runner = Runner(repo, scratch, cache=cache if cache.is_dir() else None,
                         cache_readonly=not store)
-        for step in build.pack_steps("codebase", pathspecs or recipe.codebase,
-                                        RunPath("codebase.xml")):
+        for step in (packstep.config_step(), *build.pack_steps(
+                "codebase", pathspecs or recipe.codebase, RunPath("codebase.xml"))):
             runner.run_step(step)
         summary = parse_repomix_summary((scratch / "codebase.log").read_text(errors="replace"))
     finally:

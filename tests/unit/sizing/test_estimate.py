@@ -17,7 +17,7 @@ from twostep.sizing.strategy import decide
 from twostep.tools.repomix import parse_repomix_summary
 from twostep.errors import InputError
 from twostep.pack.linktree import link_tree
-from twostep.pipeline.build import TREE_PACK_FLAGS
+from twostep.pipeline.packstep import TREE_PACK_FLAGS
 
 ROOT = Path(__file__).resolve().parents[3]
 REPOMIX = ROOT / ".tools/node_modules/.bin/repomix"

@@ -10,6 +10,8 @@ mkdir -p -- "$RUN"
 printf '*\n' > .twostep/.gitignore
 
 # === prepare: run directory and spec
+# twostep's own repomix config, named with -c by every pack: repomix then reads no repomix.config.* from the repository (a .js or .ts one is code it would run) or from ~/.config/repomix
+printf '%s' '{}' > "$RUN"/repomix.config.json
 # keep the spec with the run
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
@@ -20,7 +22,7 @@ git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/codebase.files
 # hard-link exactly those files into a tree (directory-mode repomix is fast)
 twostep linktree "$RUN"/codebase-tree < "$RUN"/codebase.files
 # pack them with repomix (summary and token count in codebase.log)
-(cd "$RUN"/codebase-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/codebase.xml) > "$RUN"/codebase.log
+(cd "$RUN"/codebase-tree && exec repomix -c "$RUN"/repomix.config.json . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/codebase.xml) > "$RUN"/codebase.log
 rm -rf -- "$RUN"/codebase-tree
 
 # === plan: the planner (claude sonnet) writes AI-PLAN.md

@@ -11,6 +11,8 @@ mkdir -p -- "$RUN"
 printf '*\n' > .twostep/.gitignore
 
 # === prepare: run directory and spec
+# twostep's own repomix config, named with -c by every pack: repomix then reads no repomix.config.* from the repository (a .js or .ts one is code it would run) or from ~/.config/repomix
+printf '%s' '{}' > "$RUN"/repomix.config.json
 # keep the spec with the run
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
@@ -29,13 +31,13 @@ twostep relevant "$RUN"/spec.md --language go --definitions "$RUN"/definitions.h
 twostep tiers --recipe go --spec "$RUN"/spec.md --ranked "$RUN"/ranked.tsv --full "$RUN"/full.files --compressed "$RUN"/compressed.files --map "$RUN"/map.txt --sent "$RUN"/slice.files --report "$RUN"/tiers.json < "$RUN"/selected.files
 # repomix: the most relevant files (and the recipe's slice) in full text (an empty tier packs nothing)
 if [ -s "$RUN"/full.files ]; then
-  repomix --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/full.xml < "$RUN"/full.files > "$RUN"/full.log
+  repomix -c "$RUN"/repomix.config.json --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/full.xml < "$RUN"/full.files > "$RUN"/full.log
 else
   : > "$RUN"/full.xml
 fi
 # repomix --compress: the next files compressed: signatures and structure (an empty tier packs nothing)
 if [ -s "$RUN"/compressed.files ]; then
-  repomix --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml --compress -o "$RUN"/compressed.xml < "$RUN"/compressed.files > "$RUN"/compressed.log
+  repomix -c "$RUN"/repomix.config.json --stdin --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml --compress -o "$RUN"/compressed.xml < "$RUN"/compressed.files > "$RUN"/compressed.log
 else
   : > "$RUN"/compressed.xml
 fi
@@ -104,7 +106,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # pack this task's files only
   if [ -s "$RUN"/task-"$TASK".files ]; then
-    repomix --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
+    repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
   else
     : > "$RUN"/task-"$TASK".xml
   fi
@@ -112,7 +114,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   twostep callers AI-PLAN.md --recipe go --files "$RUN"/task-"$TASK".files --pack-log "$RUN"/task-"$TASK".log > "$RUN"/task-"$TASK"-callers.files
   # pack them, marked read-only (none found: nothing to pack)
   if [ -s "$RUN"/task-"$TASK"-callers.files ]; then
-    repomix --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
+    repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
   else
     : > "$RUN"/task-"$TASK"-callers.xml
   fi

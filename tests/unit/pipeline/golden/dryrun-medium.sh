@@ -11,6 +11,8 @@ mkdir -p -- "$RUN"
 printf '*\n' > .twostep/.gitignore
 
 # === prepare: run directory and spec
+# twostep's own repomix config, named with -c by every pack: repomix then reads no repomix.config.* from the repository (a .js or .ts one is code it would run) or from ~/.config/repomix
+printf '%s' '{}' > "$RUN"/repomix.config.json
 # keep the spec with the run
 cp -- /specs/SPEC.md "$RUN"/spec.md
 
@@ -21,7 +23,7 @@ git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/codebase.files
 # hard-link exactly those files into a tree (directory-mode repomix is fast)
 twostep linktree "$RUN"/codebase-tree < "$RUN"/codebase.files
 # pack them with repomix (summary and token count in codebase.log)
-(cd "$RUN"/codebase-tree && exec repomix . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/codebase.xml) > "$RUN"/codebase.log
+(cd "$RUN"/codebase-tree && exec repomix -c "$RUN"/repomix.config.json . --no-gitignore --no-dot-ignore --no-default-patterns --no-git-sort-by-changes --style xml -o "$RUN"/codebase.xml) > "$RUN"/codebase.log
 rm -rf -- "$RUN"/codebase-tree
 
 # === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
@@ -84,7 +86,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # pack this task's files only
   if [ -s "$RUN"/task-"$TASK".files ]; then
-    repomix --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
+    repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
   else
     : > "$RUN"/task-"$TASK".xml
   fi
@@ -92,7 +94,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   twostep callers AI-PLAN.md --recipe go --files "$RUN"/task-"$TASK".files --pack-log "$RUN"/task-"$TASK".log > "$RUN"/task-"$TASK"-callers.files
   # pack them, marked read-only (none found: nothing to pack)
   if [ -s "$RUN"/task-"$TASK"-callers.files ]; then
-    repomix --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
+    repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
   else
     : > "$RUN"/task-"$TASK"-callers.xml
   fi
