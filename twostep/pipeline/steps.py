@@ -123,6 +123,16 @@ class StepVisitor(Protocol, Generic[T]):
     def checks(self, step: Checks) -> T: ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Traits:
+    """What the rest of twostep knows of any step (the module docstring): keyword-only, so each
+    step type lists only its own fields, in its own order."""
+
+    learns: Learns = Learns.NOTHING
+    keep_on_retry: bool = False
+    every_time: bool = False
+
+
 class _Leaf:
     """Defaults for a step that holds no other step and starts no process."""
 
@@ -135,7 +145,7 @@ class _Leaf:
 
 
 @dataclass(frozen=True)
-class Pipe(_Leaf):
+class Pipe(_Traits, _Leaf):
     """Commands joined by `|`. `stdin` files are concatenated into the first command, which
     is how complete files reach the model CLIs (never a slow producer: CLI-FACTS 1.2, 2.2)."""
 
@@ -152,9 +162,6 @@ class Pipe(_Leaf):
     interactive: bool = False
     #: Send stdout to stderr: verify output is progress for a person, not data.
     to_stderr: bool = False
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     @property
     def redirects_stdin(self) -> bool:
@@ -170,63 +177,52 @@ class Pipe(_Leaf):
 
 
 @dataclass(frozen=True)
-class MakeDirs(_Leaf):
+class MakeDirs(_Traits, _Leaf):
     name: str
     paths: tuple[Arg, ...]
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = True  # creating directories again changes nothing
-    every_time: bool = False
+    keep_on_retry: bool = field(default=True, kw_only=True)  # making them again changes nothing
 
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.make_dirs(self)
 
 
 @dataclass(frozen=True)
-class WriteText(_Leaf):
+class WriteText(_Traits, _Leaf):
     """Write literal text to a file (settings, the spec given on stdin)."""
 
     name: str
     path: Arg
     text: str
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.write_text(self)
 
 
 @dataclass(frozen=True)
-class CopyFile(_Leaf):
+class CopyFile(_Traits, _Leaf):
     name: str
     src: Arg
     dest: Arg
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.copy_file(self)
 
 
 @dataclass(frozen=True)
-class RemoveTree(_Leaf):
+class RemoveTree(_Traits, _Leaf):
     name: str
     path: Arg
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.remove_tree(self)
 
 
 @dataclass(frozen=True)
-class IfNonEmpty:
+class IfNonEmpty(_Traits):
     """Run `then` when `path` is a non-empty file, otherwise create `otherwise` empty.
 
     Used for the plan-files pack: a plan that only creates files names nothing to pack.
@@ -237,9 +233,6 @@ class IfNonEmpty:
     then: Pipe
     otherwise: Arg
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def children(self) -> tuple[Step, ...]:
         return (self.then,)
@@ -252,7 +245,7 @@ class IfNonEmpty:
 
 
 @dataclass(frozen=True)
-class Cached:
+class Cached(_Traits):
     """Steps whose `outputs` depend only on the selected files: `twostep run` reuses them from
     .twostep/cache when the key (pathspecs, flags, file identities) matches. Rendered as the
     plain steps, since a script always packs."""
@@ -263,9 +256,6 @@ class Cached:
     outputs: tuple[RunPath, ...]
     steps: tuple[Step, ...] = ()
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def children(self) -> tuple[Step, ...]:
         return self.steps
@@ -288,7 +278,7 @@ def var(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class ForEach:
+class ForEach(_Traits):
     """Run `body` once per line of `count` (a file written by an earlier step), binding `var`
     to 1..N. With `done_ref`, a value whose checkpoint ref (refs/twostep/<run>/<done_ref>)
     exists is finished work: `twostep run`/`resume` skip it (a fresh script has none)."""
@@ -299,9 +289,6 @@ class ForEach:
     body: tuple[Step, ...]
     done_ref: str | None = None
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def children(self) -> tuple[Step, ...]:
         return self.body
@@ -314,7 +301,7 @@ class ForEach:
 
 
 @dataclass(frozen=True)
-class Until:
+class Until(_Traits):
     """Up to `tries` passes binding `var` from `first`: `body`, then stop unless the `status`
     file (written by a stage of the body) says `again`; then `then` before the next pass."""
 
@@ -326,9 +313,6 @@ class Until:
     status: Arg
     then: tuple[Step, ...] = ()
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def children(self) -> tuple[Step, ...]:
         return (*self.body, *self.then)
@@ -341,7 +325,7 @@ class Until:
 
 
 @dataclass(frozen=True)
-class Checks(_Leaf):
+class Checks(_Traits, _Leaf):
     """The verify commands in order, stopping at the first that fails: their output (stdout and
     stderr) goes to `output`, and `failed` gets the 1-based index of the failing one (0: none).
     A failing check is data for the fix round, not an error of this step."""
@@ -351,9 +335,6 @@ class Checks(_Leaf):
     output: Arg
     failed: Arg
     title: str = ""
-    learns: Learns = Learns.NOTHING
-    keep_on_retry: bool = False
-    every_time: bool = False
 
     def processes(self) -> tuple[Command, ...]:
         return self.commands
