@@ -13,23 +13,36 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
-import threading
 import time
 from pathlib import Path
 from statistics import median as med
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchkit import (  # first: it puts the checkout on sys.path
+    ENV,
+    PY,
+    REPS,
+    RESULTS,
+    ROOT,
+    TWOSTEP,
+    figure,
+    interleave,
+    many_repo,
+    report,
+    reset,
+    row,
+    sh,
+    stdlib_repo,
+    timed,
+)
 
-from twostep.pipeline import packstep, render  # noqa: E402
-from twostep.pipeline import build as workflow  # noqa: E402
-from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
-from twostep.pipeline.steps import RunPath  # noqa: E402
+from bench_large import bench_ranking, bench_tiers
 
-REPS = int(os.environ.get("BENCH_REPS", "5"))
-PY, TWOSTEP = str(ROOT / ".venv/bin/python"), str(ROOT / ".venv/bin/twostep")
+from twostep.pipeline import build as workflow
+from twostep.pipeline import packstep, render
+from twostep.pipeline.steps import RunPath
+from twostep.tools.repomix import parse_repomix_summary
+
 BINARY_EXTS = ROOT / ".tools/node_modules/binary-extensions/binary-extensions.json"
 BOMS = (b"\xef\xbb\xbf", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x84\x31\x95\x33", b"\xfe\xff", b"\xff\xfe")
 GEMINI = """#!/bin/sh
@@ -42,108 +55,11 @@ echo '# bench' >> json/__init__.py
 printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":1,"result":"ok","permission_denials":[]}'
 """
 RECIPE = "extends: default\nverify: []\nplanner: {context_tokens: 100000000}\nexecutor: {context_tokens: 100000000}\n"
-ENV: dict[str, str] = {}
-RESULTS: dict[str, dict] = {}
 #: The commit whose start-up the current tree is compared with (BENCH_BASELINE=REF to change):
 #: the last commit with the flat 45-module layout.
 BASELINE = os.environ.get("BENCH_BASELINE", "60a46a3")
 #: Run only these benchmarks (BENCH_ONLY="start-up,overhead"); all when empty.
 ONLY = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
-ROWS: list[tuple] = []
-
-
-def sh(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
-    if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr.decode(errors='replace')[-2000:]}")
-    return proc
-
-
-def _poll_hwm(pid: int, stop: threading.Event, out: list[int]) -> None:
-    """Keep the last VmHWM (peak RSS, kB) of process `pid` alone, read every ~20 ms."""
-    while not stop.is_set():
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-                out[0] = next((int(ln.split()[1]) for ln in status if ln.startswith("VmHWM:")), out[0])
-        except OSError:
-            return
-        stop.wait(0.02)
-
-
-def timed(argv: list[str], cwd: Path, poll: bool = False) -> tuple[float, int]:
-    """Wall seconds of one command (output to a log; a failure aborts), and its own VmHWM in kB."""
-    log = Path(ENV["TMPDIR"]) / "last.log"
-    hwm, stop = [0], threading.Event()
-    with open(log, "wb") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-        poller = threading.Thread(target=_poll_hwm, args=(proc.pid, stop, hwm))
-        poller.start() if poll else None
-        try:
-            code = proc.wait(timeout=600)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            stop.set()
-        seconds = time.perf_counter() - start
-        poller.join() if poll else None
-    if code != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited {code} in {cwd}:\n{log.read_text(errors='replace')[-3000:]}")
-    return seconds, hwm[0]
-
-
-def commit(repo: Path) -> Path:
-    for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b.invalid", "commit", "-qm", "i"]):
-        sh(["git", *argv], repo)
-    return repo
-
-
-def stdlib_repo(dest: Path, package: str = "") -> Path:
-    """A git repository of the stdlib (or one package of it), without site-packages and __pycache__."""
-    src = Path(sysconfig.get_paths()["stdlib"])
-    shutil.copytree(src / package, dest / package, symlinks=True,
-                    ignore=shutil.ignore_patterns("site-packages", "__pycache__"))
-    return commit(dest)
-
-
-def many_repo(dest: Path, count: int = 30_000) -> Path:
-    """`count` small deterministic text files, 40 per directory, two levels deep."""
-    for n in range(count):
-        d = dest / f"pkg{n // 1000:02d}" / f"mod{n // 40 % 25:02d}"
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"f{n % 40:02d}.py").write_text(f"# generated file {n}\n\ndef f{n}(x):\n    return x * {n % 97} + {n % 40}\n")
-    return commit(dest)
-
-
-def reset(repo: Path) -> None:
-    """A clean tree with no pack cache and no earlier runs."""
-    sh(["git", "checkout", "--", "."], repo)
-    sh(["git", "clean", "-fdxq", "-e", ".twostep"], repo)
-    for sub in ("cache", "runs"):
-        shutil.rmtree(repo / ".twostep" / sub, ignore_errors=True)
-
-
-def row(name: str, a: str, b: str, ratio: float | None = None, target: str = "", ok: bool | None = None) -> None:
-    ROWS.append((name, a, b, "" if ratio is None else f"{ratio:.3f}", target,
-                 "" if ok is None else ("ok" if ok else "MISSED")))
-
-
-def figure(key: str, label: str, a: tuple[str, float], b: tuple[str, float], target: float | None = None,
-           unit: str = "s", **extra) -> None:
-    """One A/B figure: a table row, and RESULTS[key] with both medians, the ratio and the verdict."""
-    ratio, ok = a[1] / b[1], None if target is None else a[1] / b[1] <= target
-    RESULTS[key] = {a[0]: round(a[1], 3), b[0]: round(b[1], 3), "ratio": round(ratio, 3), "target": target,
-                    "ok": ok, **extra}
-    row(label, f"{a[1]:.2f} {unit}", f"{b[1]:.2f} {unit}", ratio, "" if target is None else f"<= {target:.2f}", ok)
-
-
-def interleave(variants: dict, reps: int) -> dict[str, list]:
-    """Call each variant `reps` times, rotating which goes first; {name: [results]}."""
-    names, out = list(variants), {name: [] for name in variants}
-    for i in range(reps):
-        for name in names[i % len(names):] + names[:i % len(names)]:
-            out[name].append(variants[name]())
-    return out
 
 
 def bench_overhead(work: Path, repo: Path) -> None:
@@ -339,85 +255,6 @@ def bench_packing(work: Path, repo: Path, label: str) -> None:
         "same set", check["same_set"])
 
 
-TIER_SPEC = "Make json.dumps accept a sort_keys_casefold flag that sorts keys case-insensitively.\n"
-
-
-def bench_ranking(work: Path, repo: Path) -> None:
-    """Issue 11: ranking the stdlib copy for a spec, as the script does it (twostep patterns, the
-    two rg stages, twostep relevant) and in-process (what --dry-run and measure --spec call)."""
-    from twostep.pipeline import tiersteps
-    from twostep.pipeline.job import Job
-    from twostep.recipe import load as recipes
-    from twostep.sizing import largeview, relevance
-
-    recipe = recipes.load("python")
-    steps = tiersteps.ranking_steps(Job(recipe), RunPath("spec.md"))
-    script = work / "rank.sh"
-    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
-        line for step in steps for line in render.step_lines(step)) + "\n")
-    run_dir = work / "rankrun"
-    run_dir.mkdir(exist_ok=True)
-    (run_dir / "spec.md").write_text(TIER_SPEC)
-    selected = largeview.selection(repo, recipe)
-
-    def inproc() -> float:
-        started = time.perf_counter()
-        relevance.relevant(repo, TIER_SPEC, "python", selected)
-        return time.perf_counter() - started
-    got = interleave({"stages": lambda: timed(["bash", str(script), str(run_dir)], repo)[0],
-                      "inproc": inproc}, REPS)
-    stages, inside = med(got["stages"]), med(got["inproc"])
-    RESULTS["ranking"] = {"stages_s": round(stages, 3), "in_process_s": round(inside, 3), "target_s": 0.5,
-                          "files": len(selected), "ok": stages <= 0.5}
-    row("ranking stdlib: script stages / in-process", f"{stages:.2f} s", f"{inside:.2f} s", None, "<= 0.50 s",
-        stages <= 0.5)
-
-
-def bench_tiers(work: Path, repo: Path) -> None:
-    """Issue 11: building the planner's tiered input (ranking, tiers, the full and --compress
-    packs, the map) against `repomix .` on a tree of exactly the files the tiers selected."""
-    from twostep.pipeline import tiersteps
-    from twostep.pipeline.job import Job
-    from twostep.pack.linktree import link_tree, read_paths
-    from twostep.recipe import load as recipes
-
-    reset(repo)
-    job = Job(recipes.load("python"))
-    steps = tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"), packstep.TREE_PACK_FLAGS)
-    script, run_dir, out = work / "tiers.sh", work / "tiersrun", str(work / "sel.xml")
-    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
-        line for step in (packstep.config_step(), *steps) for line in render.step_lines(step)) + "\n")
-
-    def ours() -> float:
-        shutil.rmtree(run_dir, ignore_errors=True)
-        run_dir.mkdir()
-        (run_dir / "spec.md").write_text(TIER_SPEC)
-        return timed(["bash", str(script), str(run_dir)], repo)[0]
-    ours()  # the selection the comparison packs
-    trees = {}
-    for name in ("full", "compressed", "slice"):  # slice.files: both tiers together
-        with (run_dir / f"{name}.files").open("rb") as handle:
-            chosen = read_paths(handle)
-        trees[name] = work / f"{name}-sel"
-        link_tree(repo, trees[name], chosen)
-    flags = [*packstep.TREE_PACK_FLAGS, "-o", out]
-
-    def same_flags() -> float:  # what packing the tiers costs repomix alone: plain + --compress
-        return (timed(["repomix", ".", *flags], trees["full"])[0]
-                + timed(["repomix", ".", *flags, "--compress"], trees["compressed"])[0])
-    got = interleave({"tiers": ours, "repomix": lambda: timed(["repomix", ".", "-o", out], trees["slice"])[0],
-                      "tier_packs": same_flags}, REPS)
-    Path(out).unlink(missing_ok=True)
-    for tree in trees.values():
-        shutil.rmtree(tree)
-    with (run_dir / "slice.files").open("rb") as handle:
-        files = len(read_paths(handle))
-    figure("tiers", "tiered input: build / repomix . on its files", ("tiers_s", med(got["tiers"])),
-           ("repomix_selected_s", med(got["repomix"])), 1.20, files=files)
-    figure("tiers_overhead", "tiered input: build / its two repomix packs alone",
-           ("tiers_s", med(got["tiers"])), ("tier_packs_s", med(got["tier_packs"])), 1.20)
-
-
 def check_files(repo: Path, run_dir: Path) -> dict:
     """The pack holds exactly the tracked files, less binaries (repomix's extension list, its NUL
     probe, its content check) and the files its secret scan excluded."""
@@ -465,16 +302,6 @@ def setup(work: Path) -> None:
     # script compile the package again (about 70 ms each); the cache stays in `work`.
     ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     sh([PY, "-m", "compileall", "-q", str(ROOT / "twostep")], work)
-
-
-def report(started: float) -> None:
-    heads = ("measurement", "A", "B", "A/B", "target", "")
-    widths = [max(len(str(r[i])) for r in [heads, *ROWS]) for i in range(len(heads))]
-    for r in [heads, *ROWS]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    RESULTS["meta"] = {"reps": REPS, "cpus": os.cpu_count(), "seconds": round(time.monotonic() - started, 1),
-                       "python": sys.version.split()[0]}
-    print(json.dumps(RESULTS, sort_keys=True))
 
 
 def main() -> int:

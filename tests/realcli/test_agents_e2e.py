@@ -12,7 +12,6 @@ A run here takes 4-12 s.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from helpers import git, make_repo, twostep
-from realcli import cli_env
+from realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -47,11 +46,7 @@ API = {"gemini": "gemini", "claude": "anthropic", "codex": "openai"}
 
 @pytest.fixture
 def env(fake_api, cli_home):
-    environment = cli_env(fake_api.url, cli_home)
-    missing = [t for t in REQUIRED if shutil.which(t, path=environment["PATH"]) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (run scripts/setup)")
-    return environment
+    return installed_env(fake_api.url, cli_home, REQUIRED)
 
 
 def small_repo(path: Path, extra: dict | None = None) -> Path:

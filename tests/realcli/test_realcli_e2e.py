@@ -18,14 +18,13 @@ waits one gemini retry backoff (5 s +-30 %).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, git, make_repo, twostep
-from realcli import cli_env
+from realcli import installed_env
 from twostep.recipe import load as recipes
 
 pytestmark = pytest.mark.realcli
@@ -77,11 +76,7 @@ def edited_target() -> str:
 @pytest.fixture
 def env(fake_api, cli_home):
     """The real CLIs pointed at the fake, HOME isolated; skips when a binary is missing."""
-    environment = cli_env(fake_api.url, cli_home)
-    missing = [t for t in REQUIRED if shutil.which(t, path=environment["PATH"]) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (run scripts/setup)")
-    return environment
+    return installed_env(fake_api.url, cli_home, REQUIRED)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, git, twostep
-from realcli import cli_env
+from realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -47,11 +47,7 @@ def stdlib_repo(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def env(fake_api, cli_home):
-    environment = cli_env(fake_api.url, cli_home)
-    missing = [t for t in REQUIRED if shutil.which(t, path=environment["PATH"]) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (run scripts/setup)")
-    return environment
+    return installed_env(fake_api.url, cli_home, REQUIRED)
 
 
 def test_large_plan_sends_the_defining_file_whole_and_the_map(stdlib_repo, env, fake_api,

@@ -13,14 +13,13 @@ dry-run script reproducing a run with tasks and a fix round.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, git, make_repo, twostep
-from realcli import cli_env
+from realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -64,12 +63,7 @@ def sessions(export: str = GOOD_EXPORT, fix: list[dict] | None = None,
 
 @pytest.fixture
 def env(fake_api, cli_home):
-    environment = cli_env(fake_api.url, cli_home)
-    needed = ("git", "repomix", "gemini", "claude", "twostep", "python")
-    missing = [t for t in needed if shutil.which(t, path=environment["PATH"]) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (run scripts/setup)")
-    return environment
+    return installed_env(fake_api.url, cli_home, ("git", "repomix", "gemini", "claude", "twostep", "python"))
 
 
 def package_repo(path: Path) -> Path:

@@ -6,13 +6,12 @@ on the branch, and the JSON result names it; the early refusal (no TTY, no --yes
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, git, make_repo, twostep
-from realcli import cli_env
+from realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -31,11 +30,7 @@ REQUIRED = ("git", "repomix", "gemini", "claude", "twostep", "python")
 
 @pytest.fixture
 def env(fake_api, cli_home):
-    environment = cli_env(fake_api.url, cli_home)
-    missing = [t for t in REQUIRED if shutil.which(t, path=environment["PATH"]) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (run scripts/setup)")
-    return environment
+    return installed_env(fake_api.url, cli_home, REQUIRED)
 
 
 @pytest.fixture

@@ -48,6 +48,17 @@ def write_gemini_settings(home: Path, **overrides: dict) -> Path:
     return path
 
 
+def installed_env(fake_url: str, home: str | Path, required: tuple[str, ...]) -> dict[str, str]:
+    """cli_env for a twostep run; the test is skipped when a tool it needs is not installed."""
+    import pytest
+
+    environment = cli_env(fake_url, home)
+    missing = [t for t in required if shutil.which(t, path=environment["PATH"]) is None]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (run scripts/setup)")
+    return environment
+
+
 def cli_env(fake_url: str, home: str | Path, *, max_retries: int = 1,
             base: dict | None = None) -> dict[str, str]:
     """Environment that makes real gemini and claude run headless against the fake, with

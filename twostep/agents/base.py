@@ -20,7 +20,6 @@ from twostep.pipeline.steps import Arg, Command, RunPath, Step
 from twostep.recipe.model import Agent
 from twostep.runs.cost import Usage
 
-PLANNER, EXECUTOR = "planner", "executor"
 #: An empty directory in the run: the working directory of planners (nothing to read, no
 #: project files to load, nothing in the repository to change).
 EMPTY = RunPath("empty")
@@ -45,7 +44,6 @@ class ModelCLI(Protocol):
     vendor: str
     #: The npm package and version the tests pin (scripts/tools/package.json).
     package: str
-    roles: tuple[str, ...]
     #: The most characters of input the CLI accepts (it drops or refuses more).
     max_input_chars: int
     #: The CLI reads and sends the file behind every `@path` in its input (claude does).

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from twostep.agents import prompts
-from twostep.agents.base import EMPTY, EXECUTOR, PLANNER, Call, read_json_reply
+from twostep.agents import EXECUTOR, PLANNER, prompts
+from twostep.agents.base import EMPTY, Call, read_json_reply
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
 from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath
 from twostep.recipe.model import Agent
@@ -22,7 +22,6 @@ class Claude:
     name = "claude"
     vendor = "Anthropic (Claude API)"
     package = "@anthropic-ai/claude-code@2.1.197"
-    roles = (PLANNER, EXECUTOR)
     #: claude refuses stdin over 10,485,760 string units (2.2).
     max_input_chars = 10_485_760
     #: claude attaches the file behind every @path in its input, even outside the repository.

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from twostep.agents import prompts
-from twostep.agents.base import EMPTY, EXECUTOR, PLANNER, Call
+from twostep.agents import EXECUTOR, PLANNER, prompts
+from twostep.agents.base import EMPTY, Call
 from twostep.agents.codex_command import (
     DEFAULT_BASE_URL,
     KEY_ENV,
@@ -74,7 +74,6 @@ class Codex:
     name = "codex"
     vendor = "OpenAI (Responses API)"
     package = "@openai/codex@0.169.0"
-    roles = (PLANNER, EXECUTOR)
     #: §3: the whole user text, the prompt and the <stdin> wrapper included (fit adds the
     #: prompt's length itself).
     max_input_chars = MAX_INPUT_CHARS - WRAPPER_CHARS

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from twostep.agents import prompts
-from twostep.agents.base import EMPTY, EXECUTOR, PLANNER, Call, read_json_reply
+from twostep.agents import EXECUTOR, PLANNER, prompts
+from twostep.agents.base import EMPTY, Call, read_json_reply
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
 from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath, Step, WriteText
 from twostep.recipe.model import Agent
@@ -46,7 +46,6 @@ class Gemini:
     name = "gemini"
     vendor = "Google (Gemini API)"
     package = "@google/gemini-cli@0.61.0"
-    roles = (PLANNER, EXECUTOR)
     #: gemini skips the request silently above about 4.19M characters (1.3); keep a margin.
     max_input_chars = 4_150_000
     reads_mentions = False

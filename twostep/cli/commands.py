@@ -2,77 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from twostep.cli import choosing
-from twostep.sizing.strategy import STRATEGIES
+from twostep.cli.options import (
+    dirty_opt,
+    dry_opt,
+    execute_by_opt,
+    isolate,
+    json_opt,
+    recipe_arg,
+    recipe_name,
+    strategy_opt,
+    with_execute_by,
+)
 
 # Core modules are imported inside each command: `twostep --version` and the pipeline's
 # stage commands should not pay for YAML, plumbum or the whole workflow.
-
-recipe_arg = click.argument("recipe", metavar="[RECIPE]", required=False)
-#: What RECIPE means when it is left out (`twostep init` writes it).
-DEFAULT_RECIPE = "twostep.yaml"
-
-
-def _recipe(value: str | None) -> str:
-    """RECIPE as given, else ./twostep.yaml when it exists."""
-    if value:
-        return value
-    if Path(DEFAULT_RECIPE).is_file():
-        return DEFAULT_RECIPE
-    from twostep.errors import InputError
-
-    raise InputError(f"no RECIPE given and no ./{DEFAULT_RECIPE} here",
-                     hint="name one (twostep recipes lists the built-ins), or write "
-                          f"{DEFAULT_RECIPE} with `twostep init`")
-strategy_opt = click.option("--strategy", type=click.Choice(STRATEGIES),
-                            help="Override the measured strategy.")
-dry_opt = click.option("--dry-run", is_flag=True,
-                       help="Print the equivalent bash script to stdout; "
-                            "call no model, write nothing.")
-dirty_opt = click.option("--allow-dirty", is_flag=True,
-                         help="Let the executor run on a work tree with uncommitted changes.")
-execute_by_opt = click.option("--execute-by", type=click.Choice(("task", "plan")),
-                              help="A fresh executor session per task (task), or one for the "
-                                   "whole plan (plan); overrides the recipe's execute_by.")
-
-
-def _execute_by(job, execute_by: str | None):
-    from dataclasses import replace
-
-    if execute_by is None:
-        return job
-    return replace(job, recipe=replace(job.recipe, execute_by=execute_by))
-
-
-json_opt = click.option("--json", "as_json", is_flag=True,
-                        help="Print one JSON object with the result on stdout at the end, "
-                             "success or failure (`twostep schema result`).")
-
-
-worktree_opts = (
-    click.option("--worktree", is_flag=True,
-                 help="Run in a git worktree on a new branch from HEAD; your work tree, index "
-                      "and HEAD stay untouched (and may be dirty). The changes are committed "
-                      "there; the branch stays."),
-    click.option("--branch", metavar="NAME",
-                 help="The branch --worktree creates (default twostep/RUN-ID); implies it."),
-    click.option("--pr", is_flag=True,
-                 help="Then push the branch and open a pull request with `gh pr create`, the "
-                      "plan as its body; implies --worktree."),
-)
-
-
-def _isolate(command):
-    for option in reversed(worktree_opts):
-        command = option(command)
-    return command
-
 
 def _go(job, repo: Path, switches, dry: bool, isolate: tuple[bool, str | None, bool] = (
         False, None, False)):
@@ -117,7 +66,7 @@ def _finish(command: str, as_json: bool, dry: bool, go):
 @dry_opt
 @dirty_opt
 @choosing.options
-@_isolate
+@isolate
 @json_opt
 @execute_by_opt
 def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run: bool,
@@ -132,7 +81,7 @@ def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run:
 
     def go():
         repo = gitrepo.root()
-        job = _execute_by(jobs.make(repo, _recipe(recipe), spec=spec, yes=yes), execute_by)
+        job = with_execute_by(jobs.make(repo, recipe_name(recipe), spec=spec, yes=yes), execute_by)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, allow_dirty, choices=chosen), dry_run,
                    (worktree, branch, pr))
@@ -164,7 +113,7 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 
     def go():
         repo = gitrepo.root()
-        job = jobs.make(repo, _recipe(recipe), spec=spec, plan=output, yes=True)
+        job = jobs.make(repo, recipe_name(recipe), spec=spec, plan=output, yes=True)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY, choices=chosen),
                    dry_run)
@@ -184,7 +133,7 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 @dry_opt
 @dirty_opt
 @choosing.options
-@_isolate
+@isolate
 @json_opt
 @execute_by_opt
 def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str | None,
@@ -199,9 +148,9 @@ def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str 
     def go():
         repo = gitrepo.root()
         # No review phase runs here; `yes` is for the validate gate (and re-approving the plan).
-        job = jobs.make(repo, _recipe(recipe), spec=None, plan=plan_file, yes=yes,
+        job = jobs.make(repo, recipe_name(recipe), spec=None, plan=plan_file, yes=yes,
                         need_spec=False)
-        job = _execute_by(job, execute_by)
+        job = with_execute_by(job, execute_by)
         jobs.existing_plan(repo, job.plan_path)
         if not dry_run:
             from twostep.execution import approval
@@ -215,104 +164,13 @@ def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str 
     _finish("execute", as_json, dry_run, go)
 
 
-@click.command()
-@recipe_arg
-@click.option("--json", "as_json", is_flag=True,
-              help="Print JSON: tokens, strategy, exact, by_dir, …")
-@click.option("--exact", is_flag=True, help="Always count with repomix, never estimate.")
-@click.option("--spec", metavar="FILE",
-              help="Also show what each tier of the planner's input would hold for this spec.")
-def measure(recipe: str | None, as_json: bool, exact: bool, spec: str | None):
-    """Print the codebase's token count and the strategy it selects."""
-    from twostep.recipe import load as recipes
-    from twostep.sizing.measure import measure as run_measure
-    from twostep.tools import git as gitrepo
-
-    repo = gitrepo.root()
-    r = recipes.load(_recipe(recipe))
-    m = run_measure(r, repo, force_exact=exact)
-    planner = _planner_view(r, repo, m, spec) if spec else None
-    if as_json:
-        extra = {"planner_input": planner} if planner is not None else {}
-        click.echo(json.dumps({"recipe": r.name, **m.to_json(), **extra}, indent=2))
-        return
-    from twostep.sizing.rows import table
-
-    if planner is not None:
-        click.echo(planner.get("summary") or planner["note"])
-    how = "exact, counted by repomix" if m.exact else f"estimated, band {m.low:,}–{m.high:,}"
-    click.echo(f"{m.tokens:,} tokens ({how}), {m.files:,} files → strategy {m.strategy}")
-    for line in table(m.by_dir, m.tokens):
-        click.echo(line)
-
-
-def _planner_view(r, repo: Path, m, spec: str) -> dict:
-    from twostep.pipeline import job as jobs
-    from twostep.pipeline import plannerview
-
-    text = Path(jobs.check_spec_file(spec)).read_text(encoding="utf-8", errors="replace")
-    return plannerview.describe(jobs.Job(r, spec_text=text), repo, m, text)
-
-
-@click.command()
-@recipe_arg
-@click.option("--json", "as_json", is_flag=True,
-              help="Print {recipe, ok, problems: [{file, line, col, message, hint}], summary}.")
-def check(recipe: str | None, as_json: bool):
-    """Validate a recipe, reporting every problem at file:line:col; print a summary of it."""
-    from twostep.errors import RecipeError
-    from twostep.recipe import fields
-    from twostep.recipe import load as recipes
-
-    name = _recipe(recipe)
-    try:
-        r = recipes.load(name)
-    except RecipeError as exc:
-        if as_json:
-            click.echo(json.dumps({"recipe": name, "ok": False,
-                                   "problems": fields.describe(exc), "summary": None}, indent=2))
-        raise
-    summary = {"name": r.name, "source": r.source, "codebase": list(r.codebase),
-               "planner": {"cli": r.planner.cli, "model": r.planner.model},
-               "executor": {"cli": r.executor.cli, "model": r.executor.model,
-                            "permission_mode": r.executor.permission_mode},
-               "verify": [list(cmd) for cmd in r.verify]}
-    if as_json:
-        click.echo(json.dumps({"recipe": name, "ok": True, "problems": [], "summary": summary},
-                              indent=2))
-        return
-    click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; "
-               f"planner {r.planner.cli} {r.planner.model}; "
-               f"executor {r.executor.cli} {r.executor.model} "
-               f"({r.executor.permission_mode}); {len(r.verify)} verify command(s)")
-
-
-@click.command(name="recipes")
-@click.option("--show", metavar="NAME", help="Print a built-in recipe's YAML.")
-@click.option("--json", "as_json", is_flag=True, help="Print [{name, description, path}].")
-def list_recipes(show: str | None, as_json: bool):
-    """List the built-in recipes (or print one)."""
-    from twostep.recipe import builtin as builtins
-    from twostep.recipe import load as recipes
-
-    if show:
-        path, _ = builtins.locate(show, Path.cwd())
-        click.echo(path.read_text(encoding="utf-8"), nl=False)
-        return
-    if as_json:
-        click.echo(json.dumps([{"name": n, "description": recipes.load(n).description,
-                                "path": str(builtins.recipes_dir() / f"{n}.yaml")}
-                               for n in builtins.names()], indent=2))
-        return
-    for name in builtins.names():
-        click.echo(f"{name}\t{recipes.load(name).description}")
-
-
 def register(group: click.Group) -> None:
-    for command in (run, plan, execute, measure, check, list_recipes):
+    for command in (run, plan, execute):
         group.add_command(command)
     from twostep.cli import editor as cli_editor
     from twostep.cli import runs as cli_runs
+    from twostep.cli import survey as cli_survey
 
     cli_runs.register(group)
     cli_editor.register(group)
+    cli_survey.register(group)

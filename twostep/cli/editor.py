@@ -36,6 +36,7 @@ def init(with_schema: bool):
     from pathlib import Path
 
     from twostep.recipe import init as starter
+    from twostep.recipe.builtin import DEFAULT_FILE
     from twostep.recipe.schema import recipe_schema
     from twostep.tools import git as gitrepo
 
@@ -43,10 +44,10 @@ def init(with_schema: bool):
     tracked = gitrepo.split_z(gitrepo.git("ls-files", "-z", cwd=repo))
     found = starter.detect(tracked)
     schema_file = "twostep.schema.json" if with_schema else None
-    starter.write(Path("twostep.yaml"), starter.text(found, schema_file=schema_file))
+    starter.write(Path(DEFAULT_FILE), starter.text(found, schema_file=schema_file))
     if schema_file:
         starter.write(Path(schema_file), json.dumps(recipe_schema(), indent=2) + "\n")
-    click.echo(f"wrote twostep.yaml (extends {starter.choose(found)})"
+    click.echo(f"wrote {DEFAULT_FILE} (extends {starter.choose(found)})"
                + (f" and {schema_file}" if schema_file else "")
                + "; check it with `twostep check`, commit it, then `twostep run --spec SPEC.md`",
                err=True)

@@ -91,13 +91,13 @@ def doctor(as_json: bool):
             tools.append({"name": tool, "ok": False, "version": None,
                           "install": versions.install_hint(tool)})
     for name in agents.NAMES:
-        adapter = agents.get(name)
-        problem = adapter.credentials_problem("/".join(adapter.roles), os.environ)
+        adapter, roles = agents.get(name), agents.ADAPTERS[name][2]
+        problem = adapter.credentials_problem("/".join(roles), os.environ)
         present = [k for k in adapter.credential_vars if os.environ.get(k)]
         code = code or (16 if problem else 0)
         keys.append({"cli": name, "ok": problem is None, "problem": problem,
                      "from": None if problem else (", ".join(present) or "login"),
-                     "roles": list(adapter.roles)})
+                     "roles": list(roles)})
     if as_json:
         click.echo(json.dumps({"ok": code == 0, "exit_code": code, "tools": tools,
                                "credentials": keys}, indent=2))

@@ -36,11 +36,11 @@ def _stdin_paths() -> list[str]:
               help="Write the mention literals here (rg -F -w -f).")
 def patterns(spec: Path, language: str, definitions: Path, mentions: Path):
     """Write the SPEC's terms as rg pattern files, one pattern a line (empty: nothing to find)."""
-    from twostep.sizing import relevance
+    from twostep.sizing import relevance, rgsearch
 
     t = relevance.terms(_read(spec))
-    definitions.write_text("".join(f"{p}\n" for p in relevance.definition_patterns(t, language)))
-    mentions.write_text("".join(f"{p}\n" for p in relevance.mention_patterns(t)))
+    definitions.write_text("".join(f"{p}\n" for p in rgsearch.definition_patterns(t, language)))
+    mentions.write_text("".join(f"{p}\n" for p in rgsearch.mention_patterns(t)))
 
 
 @click.command()
@@ -60,11 +60,11 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
     recipe's codebase."""
     from twostep.errors import InputError
     from twostep.recipe import load as recipes
-    from twostep.sizing import relevance
+    from twostep.sizing import relevance, rgsearch
 
     text = _read(spec)
     recipe = recipes.load(recipe_arg) if recipe_arg else None
-    lang = language or relevance.language_for(recipe.name if recipe else "")
+    lang = language or rgsearch.language_for(recipe.name if recipe else "")
     if definitions is not None or mentions is not None:
         t = relevance.terms(text)
         hits = [p.read_bytes() if p else b"" for p in (definitions, mentions)]

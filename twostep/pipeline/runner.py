@@ -1,39 +1,29 @@
-"""Execute pipeline phases with plumbum: streamed through files and pipes, never buffered.
+"""Execute pipeline phases: the visitor that runs each step type (the renderer is the other).
 
-Every stage starts in its own session so that a timeout, Ctrl-C or SIGTERM can stop the whole
-process group of each CLI (gemini re-spawns itself and ignores SIGTERM sent to its pid alone,
-CLI-FACTS 1.11). Failures follow bash's pipefail: the rightmost failing stage is reported.
+Processes start in pipeline/processes.py; a twostep stage alone runs in this process
+(pipeline/inprocess.py), as its `twostep STAGE` command would.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from pathlib import Path
-from typing import cast
-
-from plumbum.commands.base import BaseCommand
-from plumbum.machines.local import LocalCommand
 
 from twostep import errors
 from twostep.log import LOG
 from twostep.pack import cache as packcache
 from twostep.pipeline import inprocess
 from twostep.pipeline.loops import bind
+from twostep.pipeline.processes import Processes
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.steps import (
     Arg,
     Cached,
     Checks,
-    Command,
     Contents,
     CopyFile,
     EnvVar,
@@ -51,7 +41,6 @@ from twostep.pipeline.steps import (
     WriteText,
 )
 from twostep.progress import PROGRESS
-from twostep.redact import redact
 from twostep.runs import checkpoint
 from twostep.runs.manifest import StepRecord
 
@@ -69,7 +58,10 @@ class Runner:
     cache: Path | None = None
     #: Use cached packs but add none (a dry-run writes nothing into the repository).
     cache_readonly: bool = False
-    _live: list = field(default_factory=list)
+    processes: Processes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.processes = Processes(self.repo, self.resolve, self.file)
 
     def resolve(self, value: Arg) -> str:
         if isinstance(value, RunPath):
@@ -162,23 +154,7 @@ class Runner:
         return 0
 
     def checks(self, step: Checks) -> int:
-        """As the script's if/elif chain: stop at the first failing command."""
-        failed = 0
-        with self.file(step.output).open("wb") as out:
-            for index, cmd in enumerate(step.commands, 1):
-                LOG.detail(f"[{step.name}] {' '.join(map(self.resolve, cmd.argv))}")
-                proc = self._plumbum(cmd).popen(stdin=subprocess.DEVNULL, stdout=out,
-                                                stderr=subprocess.STDOUT, new_session=True)
-                self._live = [proc]
-                try:
-                    proc.wait()
-                finally:
-                    self._live = []
-                if proc.returncode != 0:
-                    failed = index
-                    break
-        self.file(step.failed).write_text(f"{failed}\n", encoding="utf-8")
-        return 0
+        return self.processes.run_checks(step)
 
     def run_cached(self, step: Cached) -> None:
         outputs = [self.file(o) for o in step.outputs]
@@ -197,32 +173,6 @@ class Runner:
 
     # -- pipelines ---------------------------------------------------------------------------
 
-    def _plumbum(self, cmd: Command) -> BaseCommand:
-        exe = shutil.which(cmd.tool)
-        if exe is None:
-            raise errors.ToolMissing(f"`{cmd.tool}` not found on PATH",
-                                     hint="run `twostep doctor` to see how to install it")
-        bound: BaseCommand = LocalCommand(exe)[tuple(self.resolve(a) for a in cmd.argv[1:])]
-        # plumbum copies os.environ when it is imported; pass the environment as it is now.
-        bound = bound.with_env(**{**os.environ, **{k: self.resolve(v) for k, v in cmd.env}})
-        bound = bound.with_cwd(self.resolve(cmd.cwd) if cmd.cwd is not None else str(self.repo))
-        if cmd.stderr is not None:
-            bound = bound >= str(self.file(cmd.stderr))
-        return bound
-
-    def _chain(self, step: Pipe) -> BaseCommand:
-        stages = [self._plumbum(c) for c in step.commands]
-        files = [str(self.file(s)) for s in step.stdin]
-        if files and not step.redirects_stdin:
-            cat_args = ("--", *files)
-            stages.insert(0, LocalCommand(shutil.which("cat") or "cat")[cat_args])
-        chain: BaseCommand = reduce(or_, stages)
-        if step.redirects_stdin:
-            chain = chain < files[0]
-        if step.stdout is not None:
-            chain = chain > str(self.file(step.stdout))
-        return chain
-
     def _in_process(self, step: Pipe) -> bool:
         """A twostep stage alone, with nothing a process boundary would change."""
         if not (step.self_reporting and inprocess.available() and len(step.commands) == 1):
@@ -239,105 +189,11 @@ class Runner:
                              stdout=self.file(step.stdout) if step.stdout is not None else None)
         if code == 130:
             raise errors.Interrupted("interrupted")
-        return self._check(step, [code])
+        return self.processes.check(step, [code])
 
     def run_pipe(self, step: Pipe) -> int:
-        if self._in_process(step):
-            return self.run_stage(step)
-        chain = self._chain(step)
-        LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
-        stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL
-        stdout = 2 if step.to_stderr and step.stdout is None else None
-        # plumbum's PopenWithAddons protocol omits wait(timeout=); the object is a subprocess.Popen.
-        proc = cast("subprocess.Popen[bytes]", chain.popen(
-            stdin=stdin, stdout=stdout, stderr=None, new_session=not step.interactive))
-        procs = _stages(proc)
-        self._live = procs
-        try:
-            proc.wait(timeout=step.timeout)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise errors.StepTimeout(
-                f"step '{step.name}': `{_main_tool(step)}` did not finish within "
-                f"{step.timeout:g} s and was stopped{self._tail(step)}", step=step.name) from None
-        except BaseException:
-            # Ctrl-C or SIGTERM reached only us: the stages run in their own sessions.
-            self.stop()
-            raise
-        finally:
-            self._live = []
-            self._scrub_logs(step)
-        return self._check(step, [p.returncode for p in procs])
-
-    def _scrub_logs(self, step: Pipe) -> None:
-        """A CLI may echo a key into its stderr (an auth error); logs are kept, keys are not."""
-        for cmd in step.commands:
-            if cmd.stderr is None:
-                continue
-            log = self.file(cmd.stderr)
-            try:
-                text = log.read_text(encoding="utf-8", errors="surrogateescape")
-            except OSError:
-                continue
-            clean = redact(text)
-            if clean != text:
-                log.write_text(clean, encoding="utf-8", errors="surrogateescape")
+        return self.run_stage(step) if self._in_process(step) else self.processes.run(step)
 
     def stop(self) -> None:
         """Terminate every live stage's process group, then make sure it is gone."""
-        for proc in self._live:
-            _signal_group(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        for proc in self._live:
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-    def _check(self, step: Pipe, codes: list[int]) -> int:
-        offset = len(codes) - len(step.commands)
-        ok = [() if i < offset else step.commands[i - offset].ok_codes for i in range(len(codes))]
-        failed = [(i, c) for i, c in enumerate(codes) if c != 0 and c not in ok[i]]
-        if not failed:
-            return 0
-        index, code = failed[-1]
-        code = 128 - code if code < 0 else code  # killed by signal N: bash reports 128+N
-        if step.self_reporting:
-            raise errors.ChildReported(code)
-        tool = step.commands[index - offset].tool if index >= offset else "cat"
-        raise _FAILURES[step.role](
-            f"step '{step.name}': `{tool}` exited with code {code}{self._tail(step)}",
-            step=step.name, code=code)
-
-    def _tail(self, step: Pipe, lines: int = 15) -> str:
-        logs = [self.file(c.stderr) for c in step.commands if c.stderr is not None]
-        for log in logs:
-            try:
-                text = log.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            tail = [ln for ln in text.splitlines() if ln.strip()][-lines:]
-            if tail:
-                body = "\n".join(f"    {ln}" for ln in tail)
-                return f"\n  last lines of {log}:\n{redact(body)}"
-        return ""
-
-
-def _stages(proc) -> list:
-    chain = [proc]
-    while getattr(chain[0], "srcproc", None) is not None:
-        chain.insert(0, chain[0].srcproc)
-    return chain
-
-
-def _main_tool(step: Pipe) -> str:
-    return step.commands[-1].tool
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        with contextlib.suppress(OSError):
-            os.kill(pid, sig)
+        self.processes.stop()

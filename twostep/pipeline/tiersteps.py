@@ -9,6 +9,8 @@ and only the spec varies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
@@ -21,7 +23,7 @@ from twostep.pipeline.steps import (
     Step,
     twostep,
 )
-from twostep.sizing import relevance
+from twostep.sizing import rgsearch
 
 SELECTED = RunPath("selected.files")
 RANKED = RunPath("ranked.tsv")
@@ -38,16 +40,16 @@ PACKS = tuple(RunPath(f"{name}.xml") for name, _, _ in TIERS)
 NO_MATCH = (123,)
 
 
-def _search(name: str, kind: str, argv: list[Arg], title: str) -> Pipe:
+def _search(name: str, kind: str, argv: Sequence[Arg], title: str) -> Pipe:
     hits = RunPath(f"{kind}.hits")
-    return Pipe(name, title, (Command(tuple(relevance.xargs_argv(argv)), ok_codes=NO_MATCH,
+    return Pipe(name, title, (Command(tuple(rgsearch.xargs_argv(argv)), ok_codes=NO_MATCH,
                                       runs=("rg",)),),
                 stdin=(SELECTED,), stdout=hits)
 
 
 def ranking_steps(job: Job, spec: Arg) -> tuple[Step, ...]:
     """Select, search with rg, rank: `ranked.tsv` (score, path, reasons) most relevant first."""
-    language = relevance.language_for(job.recipe.name)
+    language = rgsearch.language_for(job.recipe.name)
     definitions, mentions = RunPath("definitions.pat"), RunPath("mentions.pat")
     return (
         Pipe("tiers-select", "every tracked file the codebase pathspecs select",
@@ -57,9 +59,9 @@ def ranking_steps(job: Job, spec: Arg) -> tuple[Step, ...]:
                 title="the spec's terms as rg pattern files: code names to find where they are "
                       "defined, names and words to find where they are mentioned"),
         _search("rg-definitions", "definitions",
-                relevance.definition_search(language, definitions),
+                rgsearch.definition_search(language, definitions),
                 f"rg: the files that define a name the spec uses ({language} definitions)"),
-        _search("rg-mentions", "mentions", relevance.mention_search(mentions),
+        _search("rg-mentions", "mentions", rgsearch.mention_search(mentions),
                 "rg: the files that mention the spec's terms (whole words)"),
         twostep("relevant", spec, "--language", language, "--definitions",
                 RunPath("definitions.hits"), "--mentions", RunPath("mentions.hits"),

@@ -10,7 +10,10 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from twostep.errors import RecipeError
+from twostep.errors import InputError, RecipeError
+
+#: The recipe `run`, `plan` and `execute` use when none is named (`twostep init` writes it).
+DEFAULT_FILE = "twostep.yaml"
 
 
 def recipes_dir() -> Path:
@@ -38,3 +41,14 @@ def locate(spec: str, cwd: Path) -> tuple[Path, str]:
     raise RecipeError(f"{spec}: no such recipe file or built-in recipe",
                       hint=f"{guess}built-ins: {', '.join(names())}; "
                            "or give a path to a recipe.yaml")
+
+
+def named_or_default(value: str | None, cwd: Path) -> str:
+    """RECIPE as given, else ./twostep.yaml when it exists."""
+    if value:
+        return value
+    if (cwd / DEFAULT_FILE).is_file():
+        return DEFAULT_FILE
+    raise InputError(f"no RECIPE given and no ./{DEFAULT_FILE} here",
+                     hint="name one (twostep recipes lists the built-ins), or write "
+                          f"{DEFAULT_FILE} with `twostep init`")

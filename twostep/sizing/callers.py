@@ -19,7 +19,7 @@ from pathlib import Path
 
 from twostep.log import LOG
 from twostep.recipe.model import Recipe
-from twostep.sizing import relevance
+from twostep.sizing import relevance, rgsearch
 from twostep.sizing.terms import Terms
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN, tokens_of
 from twostep.tools import git as gitrepo
@@ -43,11 +43,11 @@ class Callers:
 def defined_symbols(repo: Path, names: Sequence[str], language: str,
                     planned: Sequence[str]) -> list[str]:
     """The names among `names` that a planned file defines."""
-    argv = relevance.definition_argv(Terms(names=tuple(sorted(set(names)))), language)
+    argv = rgsearch.definition_argv(Terms(names=tuple(sorted(set(names)))), language)
     present = [p for p in planned if os.path.isfile(repo / p)]
     if not argv or not present:
         return []
-    out = relevance.run_rg(repo, argv, present)
+    out = rgsearch.run_rg(repo, argv, present)
     found = {line.partition(b"\0")[2].decode("utf-8", "replace").strip()
              for line in out.split(b"\n") if b"\0" in line}
     return sorted(found & set(names))
@@ -58,10 +58,10 @@ def rank_callers(repo: Path, symbols: Sequence[str], selected: Sequence[str],
     """Files using the symbols, most symbols (rare ones weighing more) first, then by path."""
     t = Terms(names=tuple(symbols))
     others = sorted(set(selected) - set(planned))
-    argv = relevance.mention_argv(t)
+    argv = rgsearch.mention_argv(t)
     if not argv or not others:
         return []
-    hits = relevance.parse_hits(relevance.run_rg(repo, argv, others), t, set(others))
+    hits = relevance.parse_hits(rgsearch.run_rg(repo, argv, others), t, set(others))
     scores: dict[str, float] = defaultdict(float)
     for term in sorted(hits):
         weight = math.log(1 + len(others) / max(len(hits[term]), 1))
@@ -73,7 +73,7 @@ def rank_callers(repo: Path, symbols: Sequence[str], selected: Sequence[str],
 def find(repo: Path, recipe: Recipe, plan_text: str, planned: Sequence[str], *,
          used_tokens: int = 0) -> Callers:
     agent = recipe.executor
-    language = relevance.language_for(recipe.name)
+    language = rgsearch.language_for(recipe.name)
     # dunder names (`__all__`, `__init__`) are defined everywhere: no file is their caller
     names = [n for n in relevance.terms(plan_text).names
              if not (n.startswith("__") and n.endswith("__"))]

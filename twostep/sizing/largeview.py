@@ -16,7 +16,7 @@ from typing import Any
 
 from twostep.log import LOG
 from twostep.recipe.model import Recipe
-from twostep.sizing import relevance
+from twostep.sizing import relevance, rgsearch
 from twostep.sizing.budget import max_chars
 from twostep.sizing.tiers import Tiers, plan_tiers
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN, tokens_of
@@ -107,7 +107,7 @@ def preview(repo: Path, recipe: Recipe, spec_text: str, *, floor_tokens: int | N
             allow_whole: bool = False) -> tuple[list[relevance.Ranked], Tiers]:
     """What `twostep tiers` will decide, computed in-process (rg, lstat; nothing packed)."""
     selected = selection(repo, recipe)
-    ranked = relevance.relevant(repo, spec_text, relevance.language_for(recipe.name), selected)
+    ranked = relevance.relevant(repo, spec_text, rgsearch.language_for(recipe.name), selected)
     return ranked, plan(repo, recipe, ranked, selected, len(spec_text), floor_tokens=floor_tokens,
                         allow_whole=allow_whole)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from twostep import agents
-from twostep.agents.base import EMPTY, EXECUTOR, PLANNER
+from twostep.agents import EXECUTOR, PLANNER
+from twostep.agents.base import EMPTY
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
 from twostep.pipeline.render import pipe
 from twostep.pipeline.steps import Contents, EnvVar, Joined, MakeDirs, Pipe, RunPath

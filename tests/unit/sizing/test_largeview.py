@@ -14,7 +14,7 @@ from helpers import make_repo
 from twostep.pipeline import plannerview
 from twostep.pipeline.job import Job
 from twostep.recipe import load as recipes
-from twostep.sizing import largeview, relevance, trim
+from twostep.sizing import largeview, relevance, rgsearch, trim
 from twostep.sizing.estimate import Estimate
 from twostep.sizing.measure import Measurement
 
@@ -28,13 +28,13 @@ def test_pattern_file_stages_rank_like_relevant(tmp_path: Path) -> None:
     tracked = sorted(FILES)
     spec = "Make `Engine` start lazily; the engine must not block."
     t = relevance.terms(spec)
-    (tmp_path / "d.pat").write_text("".join(f"{p}\n" for p in relevance.definition_patterns(t, "python")))
-    (tmp_path / "m.pat").write_text("".join(f"{p}\n" for p in relevance.mention_patterns(t)))
+    (tmp_path / "d.pat").write_text("".join(f"{p}\n" for p in rgsearch.definition_patterns(t, "python")))
+    (tmp_path / "m.pat").write_text("".join(f"{p}\n" for p in rgsearch.mention_patterns(t)))
     outs = []
-    for argv in (relevance.definition_search("python", str(tmp_path / "d.pat")),
-                 relevance.mention_search(str(tmp_path / "m.pat"))):
+    for argv in (rgsearch.definition_search("python", str(tmp_path / "d.pat")),
+                 rgsearch.mention_search(str(tmp_path / "m.pat"))):
         ls = subprocess.Popen(["git", "ls-files", "-z"], cwd=tmp_path, stdout=subprocess.PIPE)
-        outs.append(subprocess.run([str(a) for a in relevance.xargs_argv(argv)], cwd=tmp_path,
+        outs.append(subprocess.run([str(a) for a in rgsearch.xargs_argv(argv)], cwd=tmp_path,
                                    stdin=ls.stdout, capture_output=True, check=False).stdout)
         ls.wait()
     ranked = relevance.rank(outs[0], outs[1], t.paths, tracked, spec_terms=t)
@@ -48,7 +48,7 @@ def test_pattern_file_stages_rank_like_relevant(tmp_path: Path) -> None:
 def test_an_empty_pattern_file_matches_nothing(tmp_path: Path) -> None:
     make_repo(tmp_path, FILES)
     (tmp_path / "none.pat").write_text("")
-    argv = [str(a) for a in relevance.mention_search(str(tmp_path / "none.pat"))]
+    argv = [str(a) for a in rgsearch.mention_search(str(tmp_path / "none.pat"))]
     proc = subprocess.run([*argv, "a/engine.py"], cwd=tmp_path, capture_output=True)
     assert proc.returncode == 1 and proc.stdout == b""
 

@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from twostep.sizing.relevance import (
-    Ranked,
-    definition_argv,
-    format_ranked,
-    mention_argv,
-    rank,
-    relevant,
-    run_many,
-    terms,
-    xargs_argv,
-)
+from twostep.sizing.relevance import Ranked, format_ranked, rank, relevant, terms
+from twostep.sizing.rgsearch import definition_argv, mention_argv, run_many, xargs_argv
 
 ROOT = Path(__file__).resolve().parents[3]
 os.environ["PATH"] = f"{ROOT / '.venv/bin'}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -148,7 +139,7 @@ def test_argv_builders_end_with_double_dash_and_skip_empty_searches() -> None:
 def test_long_selections_run_in_several_rg_processes(tmp_path: Path, monkeypatch) -> None:
     files = {f"d/f{i:03}.py": f"def widget_{i}():\n    pass\n" for i in range(60)}
     tracked = make_repo(tmp_path, files)
-    monkeypatch.setattr("twostep.sizing.relevance.ARGS_BYTES", 100)  # about 10 paths per rg
+    monkeypatch.setattr("twostep.sizing.rgsearch.ARGS_BYTES", 100)  # about 10 paths per rg
     (out,) = run_many(tmp_path, [definition_argv(terms("widget_7() and widget_42()"), "python")],
                       tracked)
     assert sorted(out.splitlines()) == [b"d/f007.py\0widget_7", b"d/f042.py\0widget_42"]

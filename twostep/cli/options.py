@@ -1,0 +1,62 @@
+"""The options that run, plan, execute and the commands that read recipes share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from twostep.sizing.strategy import STRATEGIES
+
+recipe_arg = click.argument("recipe", metavar="[RECIPE]", required=False)
+
+
+def recipe_name(value: str | None) -> str:
+    """RECIPE as given, else ./twostep.yaml when it exists."""
+    from twostep.recipe import builtin
+
+    return builtin.named_or_default(value, Path.cwd())
+
+
+strategy_opt = click.option("--strategy", type=click.Choice(STRATEGIES),
+                            help="Override the measured strategy.")
+dry_opt = click.option("--dry-run", is_flag=True,
+                       help="Print the equivalent bash script to stdout; "
+                            "call no model, write nothing.")
+dirty_opt = click.option("--allow-dirty", is_flag=True,
+                         help="Let the executor run on a work tree with uncommitted changes.")
+execute_by_opt = click.option("--execute-by", type=click.Choice(("task", "plan")),
+                              help="A fresh executor session per task (task), or one for the "
+                                   "whole plan (plan); overrides the recipe's execute_by.")
+
+
+def with_execute_by(job, execute_by: str | None):
+    from dataclasses import replace
+
+    if execute_by is None:
+        return job
+    return replace(job, recipe=replace(job.recipe, execute_by=execute_by))
+
+
+json_opt = click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object with the result on stdout at the end, "
+                             "success or failure (`twostep schema result`).")
+
+
+worktree_opts = (
+    click.option("--worktree", is_flag=True,
+                 help="Run in a git worktree on a new branch from HEAD; your work tree, index "
+                      "and HEAD stay untouched (and may be dirty). The changes are committed "
+                      "there; the branch stays."),
+    click.option("--branch", metavar="NAME",
+                 help="The branch --worktree creates (default twostep/RUN-ID); implies it."),
+    click.option("--pr", is_flag=True,
+                 help="Then push the branch and open a pull request with `gh pr create`, the "
+                      "plan as its body; implies --worktree."),
+)
+
+
+def isolate(command):
+    for option in reversed(worktree_opts):
+        command = option(command)
+    return command

@@ -1,0 +1,189 @@
+"""Start a step's processes with plumbum, streamed through files and pipes, never buffered.
+
+Every stage starts in its own session so that a timeout, Ctrl-C or SIGTERM can stop the whole
+process group of each CLI (gemini re-spawns itself and ignores SIGTERM sent to its pid alone,
+CLI-FACTS 1.11). Failures follow bash's pipefail: the rightmost failing stage is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from pathlib import Path
+from typing import cast
+
+from plumbum.commands.base import BaseCommand
+from plumbum.machines.local import LocalCommand
+
+from twostep import errors
+from twostep.log import LOG
+from twostep.pipeline.render import step_lines
+from twostep.pipeline.steps import Arg, Checks, Command, Pipe, Role
+from twostep.redact import redact
+
+_FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
+             Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
+
+
+@dataclass
+class Processes:
+    """The processes of the step running now; the runner resolves the arguments."""
+
+    repo: Path
+    resolve: Callable[[Arg], str]
+    file: Callable[[Arg], Path]
+    live: list = field(default_factory=list)
+
+    def command(self, cmd: Command) -> BaseCommand:
+        exe = shutil.which(cmd.tool)
+        if exe is None:
+            raise errors.ToolMissing(f"`{cmd.tool}` not found on PATH",
+                                     hint="run `twostep doctor` to see how to install it")
+        bound: BaseCommand = LocalCommand(exe)[tuple(self.resolve(a) for a in cmd.argv[1:])]
+        # plumbum copies os.environ when it is imported; pass the environment as it is now.
+        bound = bound.with_env(**{**os.environ, **{k: self.resolve(v) for k, v in cmd.env}})
+        bound = bound.with_cwd(self.resolve(cmd.cwd) if cmd.cwd is not None else str(self.repo))
+        if cmd.stderr is not None:
+            bound = bound >= str(self.file(cmd.stderr))
+        return bound
+
+    def chain(self, step: Pipe) -> BaseCommand:
+        stages = [self.command(c) for c in step.commands]
+        files = [str(self.file(s)) for s in step.stdin]
+        if files and not step.redirects_stdin:
+            cat_args = ("--", *files)
+            stages.insert(0, LocalCommand(shutil.which("cat") or "cat")[cat_args])
+        chain: BaseCommand = reduce(or_, stages)
+        if step.redirects_stdin:
+            chain = chain < files[0]
+        if step.stdout is not None:
+            chain = chain > str(self.file(step.stdout))
+        return chain
+
+    def run(self, step: Pipe) -> int:
+        """Start the step's processes, wait for them (up to its timeout), check their codes."""
+        chain = self.chain(step)
+        LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
+        stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL
+        stdout = 2 if step.to_stderr and step.stdout is None else None
+        # plumbum's PopenWithAddons protocol omits wait(timeout=); the object is a subprocess.Popen.
+        proc = cast("subprocess.Popen[bytes]", chain.popen(
+            stdin=stdin, stdout=stdout, stderr=None, new_session=not step.interactive))
+        procs = _stages(proc)
+        self.live = procs
+        try:
+            proc.wait(timeout=step.timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise errors.StepTimeout(
+                f"step '{step.name}': `{_main_tool(step)}` did not finish within "
+                f"{step.timeout:g} s and was stopped{self._tail(step)}", step=step.name) from None
+        except BaseException:
+            # Ctrl-C or SIGTERM reached only us: the stages run in their own sessions.
+            self.stop()
+            raise
+        finally:
+            self.live = []
+            self._scrub_logs(step)
+        return self.check(step, [p.returncode for p in procs])
+
+    def run_checks(self, step: Checks) -> int:
+        """As the script's if/elif chain: stop at the first failing command."""
+        failed = 0
+        with self.file(step.output).open("wb") as out:
+            for index, cmd in enumerate(step.commands, 1):
+                LOG.detail(f"[{step.name}] {' '.join(map(self.resolve, cmd.argv))}")
+                proc = self.command(cmd).popen(stdin=subprocess.DEVNULL, stdout=out,
+                                                stderr=subprocess.STDOUT, new_session=True)
+                self.live = [proc]
+                try:
+                    proc.wait()
+                finally:
+                    self.live = []
+                if proc.returncode != 0:
+                    failed = index
+                    break
+        self.file(step.failed).write_text(f"{failed}\n", encoding="utf-8")
+        return 0
+
+    def _scrub_logs(self, step: Pipe) -> None:
+        """A CLI may echo a key into its stderr (an auth error); logs are kept, keys are not."""
+        for cmd in step.commands:
+            if cmd.stderr is None:
+                continue
+            log = self.file(cmd.stderr)
+            try:
+                text = log.read_text(encoding="utf-8", errors="surrogateescape")
+            except OSError:
+                continue
+            clean = redact(text)
+            if clean != text:
+                log.write_text(clean, encoding="utf-8", errors="surrogateescape")
+
+    def stop(self) -> None:
+        """Terminate every live stage's process group, then make sure it is gone."""
+        for proc in self.live:
+            _signal_group(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for proc in self.live:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def check(self, step: Pipe, codes: list[int]) -> int:
+        """0, or the failure of the rightmost stage whose code is not one of its ok codes."""
+        offset = len(codes) - len(step.commands)
+        ok = [() if i < offset else step.commands[i - offset].ok_codes for i in range(len(codes))]
+        failed = [(i, c) for i, c in enumerate(codes) if c != 0 and c not in ok[i]]
+        if not failed:
+            return 0
+        index, code = failed[-1]
+        code = 128 - code if code < 0 else code  # killed by signal N: bash reports 128+N
+        if step.self_reporting:
+            raise errors.ChildReported(code)
+        tool = step.commands[index - offset].tool if index >= offset else "cat"
+        raise _FAILURES[step.role](
+            f"step '{step.name}': `{tool}` exited with code {code}{self._tail(step)}",
+            step=step.name, code=code)
+
+    def _tail(self, step: Pipe, lines: int = 15) -> str:
+        logs = [self.file(c.stderr) for c in step.commands if c.stderr is not None]
+        for log in logs:
+            try:
+                text = log.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            tail = [ln for ln in text.splitlines() if ln.strip()][-lines:]
+            if tail:
+                body = "\n".join(f"    {ln}" for ln in tail)
+                return f"\n  last lines of {log}:\n{redact(body)}"
+        return ""
+
+
+def _stages(proc) -> list:
+    chain = [proc]
+    while getattr(chain[0], "srcproc", None) is not None:
+        chain.insert(0, chain[0].srcproc)
+    return chain
+
+
+def _main_tool(step: Pipe) -> str:
+    return step.commands[-1].tool
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        with contextlib.suppress(OSError):
+            os.kill(pid, sig)
