@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -16,6 +17,23 @@ EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in sorted(EXIT_CODES.values()))
 
 
+#: Every sub-command, by the module of twostep.cli that defines it. A module is imported only
+#: when one of its commands runs (or for --help): `twostep --version` and each pipeline stage,
+#: a fresh process, load one module, not all. tests/unit/cli/test_group.py checks this table
+#: against each module's COMMANDS.
+COMMANDS = {
+    "commands": ("run", "plan", "execute"),
+    "survey": ("measure", "check", "recipes"),
+    "runs": ("resume", "runs", "doctor"),
+    "editor": ("schema", "init"),
+    "money": ("budget", "usage", "untouched"),
+    "stages": ("files", "guard", "linktree", "accept-plan", "gate", "snapshot", "changed",
+               "check-exec", "fit", "preflight"),
+    "taskstages": ("approve", "tasks", "task-input", "proof", "checkpoint", "fix-round",
+                   "validate", "rollback"),
+    "tierstages": ("patterns", "relevant", "tiers", "trim-tiers", "callers"),
+}
+_MODULE_OF = {name: module for module, names in COMMANDS.items() for name in names}
 #: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
 STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard", "linktree",
           "preflight", "snapshot", "approve", "tasks", "task-input", "proof", "checkpoint",
@@ -23,6 +41,16 @@ STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "guard
 
 
 class Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_MODULE_OF)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _MODULE_OF.get(cmd_name)
+        if module is None:
+            return None
+        commands = importlib.import_module(f"twostep.cli.{module}").COMMANDS
+        return next(c for c in commands if c.name == cmd_name)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
         for name in self.list_commands(ctx):
@@ -78,18 +106,6 @@ def main(quiet: int, verbose: int) -> None:
     inherited = int(os.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
     LOG.verbosity = max(0, (1 - quiet + verbose) if (quiet or verbose) else inherited)
     os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
-
-
-from twostep.cli import commands as cli_commands  # noqa: E402  (registers the sub-commands)
-from twostep.cli import money as cli_money  # noqa: E402  (registers the ledger's stages)
-from twostep.cli import stages as cli_stages  # noqa: E402  (registers the sub-commands)
-
-cli_commands.register(main)
-cli_stages.register(main)
-cli_money.register(main)
-from twostep.cli import taskstages as cli_taskstages  # noqa: E402  (registers the sub-commands)
-
-cli_taskstages.register(main)
 
 
 def _stage(args: list[str]) -> int:

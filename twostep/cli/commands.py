@@ -164,13 +164,5 @@ def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str 
     _finish("execute", as_json, dry_run, go)
 
 
-def register(group: click.Group) -> None:
-    for command in (run, plan, execute):
-        group.add_command(command)
-    from twostep.cli import editor as cli_editor
-    from twostep.cli import runs as cli_runs
-    from twostep.cli import survey as cli_survey
-
-    cli_runs.register(group)
-    cli_editor.register(group)
-    cli_survey.register(group)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (run, plan, execute)

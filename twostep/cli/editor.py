@@ -53,6 +53,5 @@ def init(with_schema: bool):
                err=True)
 
 
-def register(group: click.Group) -> None:
-    for command in (schema, init):
-        group.add_command(command)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (schema, init)

@@ -107,6 +107,5 @@ def untouched(before: Path):
                             hint="a planner must only plan; inspect and revert those paths")
 
 
-def register(group: click.Group) -> None:
-    for command in (budget, usage, untouched):
-        group.add_command(command)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (budget, usage, untouched)

@@ -113,6 +113,5 @@ def doctor(as_json: bool):
     raise SystemExit(code)
 
 
-def register(group: click.Group) -> None:
-    for command in (resume, list_runs, doctor):
-        group.add_command(command)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (resume, list_runs, doctor)

@@ -192,10 +192,6 @@ def preflight(tools, roles, clean: bool, plan_file: str | None):
     LOG.detail("preflight: ok")
 
 
-def register(group: click.Group) -> None:
-    for command in (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit,
-                    preflight):
-        group.add_command(command)
-    from twostep.cli import tierstages
-
-    tierstages.register(group)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit,
+            preflight)

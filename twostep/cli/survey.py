@@ -104,6 +104,5 @@ def list_recipes(show: str | None, as_json: bool):
         click.echo(f"{name}\t{recipes.load(name).description}")
 
 
-def register(group: click.Group) -> None:
-    for command in (measure, check, list_recipes):
-        group.add_command(command)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (measure, check, list_recipes)

@@ -152,6 +152,5 @@ def rollback_command(run: str | None, to_task: int | None):
 STAGES = (approve, tasks, task_input, proof, checkpoint, fix_round, validate)
 
 
-def register(group: click.Group) -> None:
-    for command in (*STAGES, rollback_command):
-        group.add_command(command)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (*STAGES, rollback_command)

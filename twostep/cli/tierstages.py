@@ -193,6 +193,5 @@ def callers(plan_file: Path, recipe_arg: str, files_list: Path, pack_log: Path |
                                      for p in found.added))
 
 
-def register(group: click.Group) -> None:
-    for command in (patterns, relevant, tiers, trim_tiers, callers):
-        group.add_command(command)
+#: What this module adds to the command line (cli/__init__.COMMANDS names them).
+COMMANDS = (patterns, relevant, tiers, trim_tiers, callers)
