@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from statistics import median as med
 
+from bench_large import bench_ranking, bench_tiers
 from benchkit import (  # first: it puts the checkout on sys.path
     ENV,
     PY,
@@ -36,11 +37,9 @@ from benchkit import (  # first: it puts the checkout on sys.path
     timed,
 )
 
-from bench_large import bench_ranking, bench_tiers
-
 from twostep.pipeline import build as workflow
 from twostep.pipeline import packstep, render
-from twostep.pipeline.steps import RunPath
+from twostep.pipeline.values import RunPath
 from twostep.tools.repomix import parse_repomix_summary
 
 BINARY_EXTS = ROOT / ".tools/node_modules/binary-extensions/binary-extensions.json"

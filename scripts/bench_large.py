@@ -9,7 +9,7 @@ from statistics import median as med
 from benchkit import REPS, RESULTS, figure, interleave, reset, row, timed
 
 from twostep.pipeline import packstep, render
-from twostep.pipeline.steps import RunPath
+from twostep.pipeline.values import RunPath
 
 TIER_SPEC = "Make json.dumps accept a sort_keys_casefold flag that sorts keys case-insensitively.\n"
 

@@ -6,7 +6,6 @@ import os
 import subprocess
 
 import pytest
-
 from helpers import ROOT, git
 
 pytestmark = pytest.mark.realcli

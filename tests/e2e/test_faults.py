@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, example_repo, standin_env, twostep
 from minischema import errors
+
 from twostep.runs.schemas import schema
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, STANDINS, VENV_BIN, example_repo, git, standin_env, twostep
 
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")

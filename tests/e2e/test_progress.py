@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import ROOT, example_repo, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")

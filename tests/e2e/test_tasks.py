@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from helpers import ROOT, calls, example_repo, standin_env, twostep
+
 from twostep.pipeline import taskphase
 from twostep.pipeline.job import Job
 from twostep.recipe import load as recipes

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import git, make_repo, twostep
 from realcli import installed_env
 

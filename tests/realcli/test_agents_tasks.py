@@ -4,11 +4,10 @@ the ledger with its task, and the planned file written by the first task's sessi
 from __future__ import annotations
 
 import pytest
-
 from test_agents_e2e import (  # noqa: F401 - env, repo and spec are fixtures
+    CONTENT,
     PLAN,
     TARGET,
-    CONTENT,
     configure,
     env,
     manifest,

@@ -12,7 +12,6 @@ import time
 import urllib.request
 
 import pytest
-
 from fakeapi_gemini import DEFAULT_PLAN
 from realcli import REPO_ROOT, cli_env, find_binary, run_cli, trailing_json
 

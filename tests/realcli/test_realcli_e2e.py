@@ -22,9 +22,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, git, make_repo, twostep
 from realcli import installed_env
+
 from twostep.recipe import load as recipes
 
 pytestmark = pytest.mark.realcli

@@ -14,9 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from test_realcli_e2e import PLAN, RECIPE, env, repo, spec  # noqa: F401 - fixtures
 from helpers import twostep
+from test_realcli_e2e import PLAN, RECIPE, env, repo, spec  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.realcli
 

@@ -17,7 +17,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, git, twostep
 from realcli import installed_env
 

@@ -17,7 +17,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, git, make_repo, twostep
 from realcli import installed_env
 

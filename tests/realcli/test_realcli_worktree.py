@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, git, make_repo, twostep
 from realcli import installed_env
 

@@ -46,7 +46,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 try:  # imported as tests.fakeapi, or run as a script / from tests/ on sys.path
-    from . import fakeapi_anthropic as anthropic, fakeapi_gemini as gemini
+    from . import fakeapi_anthropic as anthropic
+    from . import fakeapi_gemini as gemini
     from . import fakeapi_openai as openai
 except ImportError:
     import fakeapi_anthropic as anthropic  # type: ignore[no-redef]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from twostep.redact import redact
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Command, Pipe, RunPath
+from twostep.pipeline.steps import Pipe
+from twostep.pipeline.values import Command, RunPath
+from twostep.redact import redact
 
 
 def test_redact_replaces_secret_values_only():

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from twostep.errors import StepFailed
-from twostep.pipeline.steps import Arg, Command, RunPath, Step
+from twostep.pipeline.steps import Step
+from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.recipe.model import Agent
 from twostep.runs.cost import Usage
 

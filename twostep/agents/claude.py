@@ -11,7 +11,8 @@ from typing import Any
 from twostep.agents import EXECUTOR, PLANNER, prompts
 from twostep.agents.base import EMPTY, Call, read_json_reply
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath
+from twostep.pipeline.steps import MakeDirs
+from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.recipe.model import Agent
 from twostep.runs.cost import Usage
 

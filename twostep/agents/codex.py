@@ -28,7 +28,8 @@ from twostep.agents.codex_command import (
 )
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.steps import Arg, Command, EnvVar, Joined, MakeDirs, RunPath
+from twostep.pipeline.steps import MakeDirs
+from twostep.pipeline.values import Arg, Command, EnvVar, Joined, RunPath
 from twostep.recipe.model import Agent
 from twostep.runs.cost import Usage
 

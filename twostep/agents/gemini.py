@@ -10,7 +10,8 @@ from typing import Any
 from twostep.agents import EXECUTOR, PLANNER, prompts
 from twostep.agents.base import EMPTY, Call, read_json_reply
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.steps import Arg, Command, MakeDirs, RunPath, Step, WriteText
+from twostep.pipeline.steps import MakeDirs, Step, WriteText
+from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.recipe.model import Agent
 from twostep.runs.cost import Usage
 

@@ -12,9 +12,7 @@ from twostep.pipeline import callersteps, packstep, spending, taskphase, tierste
 from twostep.pipeline.job import Job
 from twostep.pipeline.packstep import TREE_PACK_FLAGS
 from twostep.pipeline.steps import (
-    Arg,
     Cached,
-    Command,
     CopyFile,
     IfNonEmpty,
     Learns,
@@ -23,11 +21,11 @@ from twostep.pipeline.steps import (
     Pipe,
     RemoveTree,
     Role,
-    RunPath,
     Step,
     WriteText,
     twostep,
 )
+from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.recipe.model import Agent
 
 SPEC = RunPath("spec.md")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Command, IfNonEmpty, Learns, Pipe, RunPath, Step, twostep
+from twostep.pipeline.steps import IfNonEmpty, Learns, Pipe, Step, twostep
+from twostep.pipeline.values import Command, RunPath
 
 HEADER = ("READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan "
           "changes; read them to keep them working, and change them only if the plan says so.")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from twostep.errors import InputError
-from twostep.pipeline.steps import RunPath
+from twostep.pipeline.values import RunPath
 from twostep.recipe import load as recipes
 from twostep.recipe.model import Recipe
 

@@ -11,7 +11,8 @@ machine.
 
 from __future__ import annotations
 
-from twostep.pipeline.steps import Arg, RunPath, WriteText
+from twostep.pipeline.steps import WriteText
+from twostep.pipeline.values import Arg, RunPath
 
 CONFIG = RunPath("repomix.config.json")
 

@@ -26,7 +26,8 @@ from plumbum.machines.local import LocalCommand
 from twostep import errors
 from twostep.log import LOG
 from twostep.pipeline.render import step_lines
-from twostep.pipeline.steps import Arg, Checks, Command, Pipe, Role
+from twostep.pipeline.steps import Checks, Pipe, Role
+from twostep.pipeline.values import Arg, Command
 from twostep.redact import redact
 
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,

@@ -12,25 +12,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from twostep.pipeline.steps import (
-    Arg,
     Cached,
     Checks,
-    Command,
-    Contents,
     CopyFile,
-    EnvVar,
     ForEach,
     IfNonEmpty,
-    Joined,
     MakeDirs,
     Phase,
     Pipe,
     RemoveTree,
-    RunPath,
     Step,
     Until,
     WriteText,
 )
+from twostep.pipeline.values import Arg, Command, Contents, EnvVar, Joined, RunPath
 
 _VAR = re.compile(r"@@(\w+)@@")
 

@@ -21,25 +21,21 @@ from twostep.pipeline.loops import bind
 from twostep.pipeline.processes import Processes
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.steps import (
-    Arg,
     Cached,
     Checks,
-    Contents,
     CopyFile,
-    EnvVar,
     ForEach,
     IfNonEmpty,
-    Joined,
     MakeDirs,
     Phase,
     Pipe,
     RemoveTree,
     Role,
-    RunPath,
     Step,
     Until,
     WriteText,
 )
+from twostep.pipeline.values import Arg, Contents, EnvVar, Joined, RunPath
 from twostep.progress import PROGRESS
 from twostep.runs import checkpoint
 from twostep.runs.manifest import StepRecord

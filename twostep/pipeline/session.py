@@ -17,7 +17,8 @@ from twostep.log import LOG
 from twostep.pipeline import build, plannerview, preflight, render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Arg, Learns, Phase, PhaseKind, Pipe, RunPath, twostep
+from twostep.pipeline.steps import Learns, Phase, PhaseKind, Pipe, twostep
+from twostep.pipeline.values import Arg, RunPath
 from twostep.runs import cost, record, store
 from twostep.sizing.measure import Measurement, measure
 

@@ -4,7 +4,8 @@ dry-run script keeps the same ledger and the same budget as `twostep run`."""
 
 from __future__ import annotations
 
-from twostep.pipeline.steps import Arg, Contents, Learns, Pipe, RunPath, Step, twostep
+from twostep.pipeline.steps import Learns, Pipe, Step, twostep
+from twostep.pipeline.values import Arg, Contents, RunPath
 from twostep.recipe.model import Agent, Recipe
 
 PLANNER_BEFORE = RunPath("planner-before.state")

@@ -1,8 +1,7 @@
 """The pipeline model: every step is data, executed by runner.py and rendered by render.py.
 
-Paths that live in the run directory are `RunPath`s. They render as `"$RUN"/name` in the
-dry-run script and resolve to `<repo>/.twostep/runs/<id>/name` when executed, so the same
-object serves both. Plain strings are literal arguments, relative to the repository root.
+A step's arguments and processes (pipeline/values.py) render as the script's words and resolve
+to the run's, so the same object serves both.
 
 Each step type answers `accept(visitor)`, so the runner and the renderer are two visitors
 and no code switches on step types; `walk()` reaches every nested step (preflight uses it to
@@ -20,42 +19,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, Protocol, TypeVar
 
+from twostep.pipeline.values import Arg, Command, RunPath
+
 T = TypeVar("T", covariant=True)
-
-
-@dataclass(frozen=True)
-class RunPath:
-    """A path inside the run directory."""
-
-    rel: str = ""
-
-
-@dataclass(frozen=True)
-class EnvVar:
-    """The value of an environment variable when the step runs, named, never copied: the
-    first of `names` that is set and non-empty, else `default`. Secrets reach a CLI this way,
-    so the dry-run script says `"${CODEX_API_KEY:-${OPENAI_API_KEY:-}}"`, not the key."""
-
-    names: tuple[str, ...]
-    default: str = ""
-
-
-@dataclass(frozen=True)
-class Contents:
-    """The text of a run-directory file written by an earlier step, stripped (a value only
-    known at run time, e.g. the budget left before a call): `"$(cat "$RUN"/name)"`."""
-
-    path: RunPath
-
-
-@dataclass(frozen=True)
-class Joined:
-    """One word made of literal text and run-time values (a provider table naming a URL)."""
-
-    parts: tuple[str | RunPath | EnvVar | Contents, ...]
-
-
-Arg = str | RunPath | EnvVar | Contents | Joined
 
 
 class Role(str, Enum):
@@ -87,25 +53,6 @@ class PhaseKind(str, Enum):
     REVIEW = "review"
     EXECUTE = "execute"
     VERIFY = "verify"
-
-
-@dataclass(frozen=True)
-class Command:
-    """One process: argv, extra environment (non-secret values only), working directory."""
-
-    argv: tuple[Arg, ...]
-    env: tuple[tuple[str, Arg], ...] = ()
-    cwd: Arg | None = None
-    #: Where this process's stderr goes (None: inherited, so the user sees it).
-    stderr: Arg | None = None
-    #: Exit codes that are not failures (xargs says 123 when an rg found nothing).
-    ok_codes: tuple[int, ...] = ()
-    #: Other executables it starts (xargs starts rg): preflight finds them too.
-    runs: tuple[str, ...] = ()
-
-    @property
-    def tool(self) -> str:
-        return str(self.argv[0])
 
 
 class StepVisitor(Protocol, Generic[T]):

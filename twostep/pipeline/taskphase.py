@@ -16,9 +16,7 @@ from twostep import agents
 from twostep.pipeline import callersteps, packstep, spending
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import (
-    Arg,
     Checks,
-    Command,
     ForEach,
     IfNonEmpty,
     Learns,
@@ -26,12 +24,12 @@ from twostep.pipeline.steps import (
     PhaseKind,
     Pipe,
     Role,
-    RunPath,
     Step,
     Until,
     twostep,
     var,
 )
+from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.recipe.model import Agent
 
 RUN = RunPath("")

@@ -13,16 +13,8 @@ from collections.abc import Sequence
 
 from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import (
-    Arg,
-    Command,
-    IfNonEmpty,
-    Learns,
-    Pipe,
-    RunPath,
-    Step,
-    twostep,
-)
+from twostep.pipeline.steps import IfNonEmpty, Learns, Pipe, Step, twostep
+from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.sizing import rgsearch
 
 SELECTED = RunPath("selected.files")

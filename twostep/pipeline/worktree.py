@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Arg, Command, Pipe, RunPath, Step, WriteText
+from twostep.pipeline.steps import Pipe, Step, WriteText
+from twostep.pipeline.values import Arg, Command, RunPath
 
 WORKTREE = RunPath("worktree")
 MESSAGE = RunPath("commit-message.txt")

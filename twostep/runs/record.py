@@ -12,7 +12,8 @@ from twostep import agents
 from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Learns, RunPath, Step
+from twostep.pipeline.steps import Learns, Step
+from twostep.pipeline.values import RunPath
 from twostep.runs import ledger, spend
 from twostep.runs.manifest import PackRecord, StepRecord
 from twostep.runs.store import Run

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from twostep.pipeline import build, packstep
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import RunPath
+from twostep.pipeline.values import RunPath
 from twostep.recipe.model import Recipe
 from twostep.runs.store import state_dir
 from twostep.sizing.estimate import estimate

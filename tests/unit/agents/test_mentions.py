@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import make_repo
+
 from twostep.agents.mentions import mentions, scan
 
 

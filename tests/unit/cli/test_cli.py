@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from helpers import ROOT, twostep
+
 from twostep.errors import EXIT_CODES
 
 

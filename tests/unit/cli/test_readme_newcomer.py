@@ -8,7 +8,6 @@ import re
 import subprocess
 
 import pytest
-
 from helpers import ROOT, VENV_BIN, twostep
 
 README = (ROOT / "README.md").read_text()

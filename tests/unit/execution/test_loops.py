@@ -8,17 +8,8 @@ from pathlib import Path
 from twostep.pipeline.loops import bind
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import (
-    Checks,
-    Command,
-    ForEach,
-    Pipe,
-    RunPath,
-    Until,
-    WriteText,
-    var,
-    walk,
-)
+from twostep.pipeline.steps import Checks, ForEach, Pipe, Until, WriteText, var, walk
+from twostep.pipeline.values import Command, RunPath
 
 TASK, TRY = var("task"), var("try")
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import git, make_repo
+
 from twostep.errors import InputError, NoChanges, NotConfirmed, VerifyFailed
 from twostep.execution import approval, fixing, plantasks, progress, rollback, taskwork, validate
 from twostep.planfiles import RepoView

@@ -10,7 +10,8 @@ import pytest
 from twostep import errors
 from twostep.pipeline import render
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Command, Pipe, RunPath
+from twostep.pipeline.steps import Pipe
+from twostep.pipeline.values import Command, RunPath
 
 
 def _step(code: int) -> Pipe:

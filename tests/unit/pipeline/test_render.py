@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from twostep.recipe import load as recipe
-from twostep.pipeline import render
 from twostep.pipeline import build as workflow
+from twostep.pipeline import render
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Command, Pipe, RunPath
+from twostep.pipeline.steps import Pipe
+from twostep.pipeline.values import Command, RunPath
+from twostep.recipe import load as recipe
 
 GOLDEN = Path(__file__).parent / "golden"
 HEADER = ["recipe: go (go)", "strategy: {strategy}"]

@@ -14,7 +14,8 @@ from twostep.pipeline import build as workflow
 from twostep.pipeline import render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Command, Contents, EnvVar, Joined, Pipe, RunPath
+from twostep.pipeline.steps import Pipe
+from twostep.pipeline.values import Command, Contents, EnvVar, Joined, RunPath
 from twostep.recipe import choose
 from twostep.recipe import load as recipe
 

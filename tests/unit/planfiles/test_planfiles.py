@@ -5,8 +5,8 @@ are in test_planfiles_section.py."""
 from __future__ import annotations
 
 import pytest
-
 from planfiles_world import files, refused, repo  # noqa: F401 - `repo` is a fixture
+
 from twostep.planfiles import resolve
 
 # -- markdown shapes ----------------------------------------------------------------------------

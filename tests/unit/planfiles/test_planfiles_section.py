@@ -7,8 +7,8 @@ import io
 import json
 
 import pytest
-
 from planfiles_world import files, repo  # noqa: F401 - `repo` is a fixture
+
 from twostep.errors import NothingToExecute
 from twostep.planfiles import render_report, require_something, resolve
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from twostep.tools import git as gitrepo
 from twostep.errors import InputError
 from twostep.planfiles import resolve
 from twostep.planfiles.repoview import RepoView
+from twostep.tools import git as gitrepo
 
 WEIRD = ["name with spaces.md", "$weird.sh", "quote'd\".txt", "ünï cødé.md", "dash-dir/a.b/c@d/+e.go"]
 

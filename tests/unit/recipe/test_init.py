@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import make_repo, standin_env, twostep
 from minischema import errors
+
 from twostep.recipe import init as starter
 from twostep.recipe.schema import recipe_schema
 

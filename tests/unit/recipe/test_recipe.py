@@ -6,11 +6,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
 from helpers import twostep
+
+from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import load as recipe
-from twostep.errors import RecipeError
 
 
 @pytest.mark.parametrize("name", ["default", "go", "python", "typescript"])

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from helpers import calls, make_repo, standin_env, twostep
+
 from twostep.recipe import load as recipes
 from twostep.sizing import callers
 

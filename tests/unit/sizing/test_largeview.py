@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from helpers import make_repo
+
 from twostep.pipeline import plannerview
 from twostep.pipeline.job import Job
 from twostep.recipe import load as recipes

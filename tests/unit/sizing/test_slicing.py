@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from helpers import calls, git, make_repo, standin_env, twostep
+
 from twostep.recipe import load as recipe
 from twostep.sizing import slicing
 
