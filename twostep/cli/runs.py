@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
@@ -72,32 +71,10 @@ def doctor(as_json: bool):
     model CLIs have credentials (exit 5: a tool is missing; 16: credentials are).
 
     Versions are cached per user, keyed by each binary's path, size and mtime."""
-    import os
+    from twostep.tools import doctor as checks
 
-    from twostep import agents
-    from twostep.errors import ToolMissing
-    from twostep.tools import pins, versions
-
-    code = 0
-    tools: list[dict[str, Any]] = []
-    keys: list[dict[str, Any]] = []
-    for tool in ("git", "rg", "repomix", *agents.NAMES):
-        try:
-            found = versions.versions([tool])[tool]
-            tools.append({"name": tool, "ok": True, "version": found, "install": None,
-                          "drift": pins.drift(tool, found)})
-        except ToolMissing:
-            code = 5
-            tools.append({"name": tool, "ok": False, "version": None,
-                          "install": versions.install_hint(tool)})
-    for name in agents.NAMES:
-        adapter, roles = agents.get(name), agents.ADAPTERS[name][2]
-        problem = adapter.credentials_problem("/".join(roles), os.environ)
-        present = [k for k in adapter.credential_vars if os.environ.get(k)]
-        code = code or (16 if problem else 0)
-        keys.append({"cli": name, "ok": problem is None, "problem": problem,
-                     "from": None if problem else (", ".join(present) or "login"),
-                     "roles": list(roles)})
+    health = checks.check()
+    code, tools, keys = health.exit_code, health.tools, health.credentials
     if as_json:
         click.echo(json.dumps({"ok": code == 0, "exit_code": code, "tools": tools,
                                "credentials": keys}, indent=2))

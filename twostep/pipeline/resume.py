@@ -20,6 +20,7 @@ from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
 from twostep.recipe import choose
 from twostep.recipe import load as recipes
+from twostep.recipe.model import Recipe
 from twostep.runs import store
 from twostep.tools import git
 
@@ -57,6 +58,27 @@ def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
                  f"{', '.join(stale[:8])}")
 
 
+def _worktree(run: store.Run) -> Path | None:
+    """A --worktree run continues in its worktree, which must still be there."""
+    m = run.manifest
+    tree = run.dir / "worktree" if m.branch else None
+    if tree is not None and not tree.is_dir():
+        raise errors.InputError(f"run {run.id}: its worktree {tree} is gone",
+                                hint=f"start again with --worktree (branch {m.branch} stays)")
+    return tree
+
+
+def _recipe(run: store.Run, max_cost: float | None) -> Recipe:
+    """The run's recipe with its own --planner/--executor/--max-cost; a new --max-cost replaces
+    the budget, and what the run already spent (its usage records) counts against it."""
+    m = run.manifest
+    chosen = choose.Choices.from_json(m.choices)
+    if max_cost is not None:
+        chosen = replace(chosen, max_cost=max_cost)
+        m.choices = chosen.to_json()
+    return replace(choose.apply(recipes.load(m.recipe_source), chosen), execute_by=m.execute_by)
+
+
 def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False,
            max_cost: float | None = None) -> int:
     run = store.load(repo, run_id)
@@ -64,18 +86,8 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
-    tree = run.dir / "worktree" if m.branch else None  # --worktree: it continues there
-    if tree is not None and not tree.is_dir():
-        raise errors.InputError(f"run {run.id}: its worktree {tree} is gone",
-                                hint=f"start again with --worktree (branch {m.branch} stays)")
-    # The run's own --planner/--executor/--max-cost; a new --max-cost replaces the budget,
-    # and what the run already spent (its usage records) counts against it.
-    chosen = choose.Choices.from_json(m.choices)
-    if max_cost is not None:
-        chosen = replace(chosen, max_cost=max_cost)
-        m.choices = chosen.to_json()
-    recipe = replace(choose.apply(recipes.load(m.recipe_source), chosen),
-                     execute_by=m.execute_by)
+    tree = _worktree(run)
+    recipe = _recipe(run, max_cost)
     plan = plan_from_name(m.plan or recipe.plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
