@@ -1,11 +1,17 @@
 """Task mode end to end with the stand-in model CLIs: the approved plan is the one executed,
-the validate gate without a terminal, and run_verify's Bash rules."""
+the validate gate without a terminal and on one, and run_verify's Bash rules."""
 
 from __future__ import annotations
 
 import dataclasses
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
-from helpers import ROOT, calls, example_repo, standin_env, twostep
+import pytest
+from helpers import ROOT, calls, example_repo, git, standin_env, twostep
 
 from twostep.pipeline import taskphase
 from twostep.pipeline.job import Job
@@ -83,3 +89,42 @@ def test_run_verify_gives_no_rule_to_a_command_that_cannot_be_one_exactly():
         executor=dataclasses.replace(recipe.executor, run_verify=True))
     rules = [t for t in taskphase.executor_agent(Job(recipe)).allowed_tools if "Bash" in t]
     assert rules == ["Bash(pytest -q:*)"]
+
+
+RECIPE_FAILING = ("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, \"import sys; "
+                  "print('CHECK-SAYS-NO'); sys.exit(1)\"]\n")
+
+
+def _on_a_terminal(tmp_path, answers: str) -> tuple[int, str, Path]:
+    """`twostep run` with both gates on a real terminal (util-linux `script` gives it a pty),
+    a verify that always fails, and `answers` typed at the gates."""
+    if shutil.which("script") is None:
+        pytest.skip("util-linux `script` is not installed")
+    repo = example_repo(tmp_path / "repo")
+    (tmp_path / "r.yaml").write_text(RECIPE_FAILING)
+    env = standin_env(tmp_path, plan=PLAN, edits=EDITS, PAGER="cat")
+    cmd = shlex.join([sys.executable, "-m", "twostep", "run", str(tmp_path / "r.yaml"),
+                      "--spec", SPEC])
+    proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], cwd=repo, env=env,
+                          input=answers.encode(), capture_output=True, timeout=180)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), repo
+
+
+def test_on_a_terminal_the_validate_gate_shows_a_failing_verify_then_keeps_with_exit_10(tmp_path):
+    code, out, repo = _on_a_terminal(tmp_path, "y\nv\nk\n")
+    assert code == 10, out
+    gate = out.split("Keep these changes?", 1)[0]
+    assert "verify failed:" in gate
+    assert "fixing is off (fix_rounds: 0); if kept, the run ends with exit 10" in gate
+    assert "tasks: 2 done" in gate and "wordfreq/cli.py" in gate  # the summary and its stat
+    assert "+# --top" in out.split("Keep these changes?", 1)[1]  # [v]iew: the diff in $PAGER
+    assert "kept; to undo later: twostep rollback" in out and "CHECK-SAYS-NO" in out
+    assert (repo / "wordfreq/cli.py").read_text().endswith("# --top\n")
+
+
+def test_on_a_terminal_the_validate_gate_rolls_back(tmp_path):
+    code, out, repo = _on_a_terminal(tmp_path, "y\nr\n")
+    assert code == 12, out
+    assert "rolled back at the validate gate" in out
+    assert git(repo, "status", "--porcelain", "--", "wordfreq", "tests") == ""
+    assert (repo / "AI-PLAN.md").read_text() == PLAN  # the plan stays

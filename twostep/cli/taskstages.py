@@ -105,8 +105,9 @@ def checkpoint(run_dir: Path, name: str):
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 def fix_round(run_dir: Path, number: int, rounds: int, recipe_arg: str, plan_file: Path,
               output: Path):
-    """Judge ROUND's verify (RUN/verify-ROUND.out): passed, a fix session's input (OUTPUT),
-    or exit 10 when rounds are spent, the failure repeats, or the last round changed nothing."""
+    """Judge ROUND's verify (RUN/verify-ROUND.out) into RUN/fix-ROUND.status: passed, again
+    (a fix session's input in OUTPUT), or failed when rounds are spent, the failure repeats,
+    or the last round changed nothing (`twostep validate` then exits 10)."""
     from twostep.execution import fixing
     from twostep.recipe import load as recipes
 

@@ -4,6 +4,9 @@ Round 0 is the verify after the last task. When it fails and rounds are left, a 
 session gets the plan, the diff so far, the failing command and the tail of its output; the
 next round verifies again. A round that leaves the same failure fingerprint as the one before,
 or whose session changed nothing, ends the loop: more rounds would not help.
+
+A verify that still fails does not end the run here: the validate gate still shows it and asks
+whether to keep the changes, then the run exits 10 (`still_failing`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from twostep.runs import checkpoint
 from twostep.tasks import fingerprint, tail
 
 TAIL_LINES = 200
-PASSED, AGAIN = "passed", "again"
+PASSED, AGAIN, FAILED = "passed", "again", "failed"
 
 
 def _failure(run_dir: Path, number: int, verify: tuple[tuple[str, ...], ...]
@@ -54,8 +57,9 @@ def fix_round(repo: Path, run_dir: Path, number: int, rounds: int,
     if stop:
         record["stopped"] = stop
         progress.add_round(run_dir, record)
-        atomic.write_text(status_file, "failed\n")
-        raise VerifyFailed(f"verify failed: {shlex.join(argv)}; {stop}", step="verify", code=10)
+        atomic.write_text(status_file, FAILED + "\n")
+        LOG.warn(f"verify failed: {shlex.join(argv)}; {stop}")
+        return FAILED
     commit = checkpoint.snapshot(repo, parent=progress.base(repo, run_dir),
                                  message=f"twostep {progress.run_id(run_dir)}: fix-{number}")
     checkpoint.save(repo, progress.ref(run_dir, f"fix-{number}"), commit)
@@ -66,6 +70,18 @@ def fix_round(repo: Path, run_dir: Path, number: int, rounds: int,
     atomic.write_text(status_file, AGAIN + "\n")
     LOG.info(f"fix round {number + 1} of {rounds}: a fresh executor session gets the failure")
     return AGAIN
+
+
+def still_failing(run_dir: Path) -> VerifyFailed | None:
+    """The error a run ends with when its fix rounds left verify failing: the last round
+    recorded is this attempt's verdict (None when it passed, or the recipe has no checks)."""
+    recorded = progress.rounds(run_dir)
+    last = recorded[-1] if recorded else None
+    if last is None or last.get("passed"):
+        return None
+    argv = shlex.join(last.get("command") or ())
+    return VerifyFailed(f"verify failed: {argv}; {last.get('stopped', 'no fix round left')}",
+                        step="verify", code=10)
 
 
 def _stop_reason(run_dir: Path, number: int, rounds: int, record: dict) -> str:

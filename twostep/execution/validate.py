@@ -2,7 +2,9 @@
 outside the plan; then keep, roll back, or read the diff in $PAGER.
 
 `--yes` keeps. Without a terminal it keeps too, and says how to roll back: a script must not
-hang, and throwing away work nobody looked at is worse than keeping it.
+hang, and throwing away work nobody looked at is worse than keeping it. When the fix rounds left
+verify failing, the gate shows that and asks all the same (the human may want the partial work);
+the run then ends with exit 10 whatever was kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from twostep.errors import NotConfirmed
 from twostep.execution import progress
+from twostep.execution.fixing import still_failing
 from twostep.execution.rollback import rollback
 from twostep.execution.taskwork import save_checkpoint
 from twostep.log import LOG
@@ -26,8 +29,10 @@ def summary(repo: Path, run_dir: Path, end: str) -> str:
     base = progress.base(repo, run_dir)
     stat = gitrepo.git("diff", "--stat", "--no-color", base, end, cwd=repo,
                        check=False).decode("utf-8", "replace") if base else ""
-    rounds = progress.rounds(run_dir)
-    if not rounds:
+    rounds, failure = progress.rounds(run_dir), still_failing(run_dir)
+    if failure:
+        checks = f"{failure}; if kept, the run ends with exit 10"
+    elif not rounds:
         checks = "verify: no checks in the recipe"
     else:
         fixes = len(rounds) - 1
@@ -47,6 +52,18 @@ def summary(repo: Path, run_dir: Path, end: str) -> str:
 
 def validate(repo: Path, run_dir: Path, *, yes: bool, ask: Callable[[str], str] | None = None,
              interactive: bool | None = None) -> str:
+    """Keep (returned) or roll back (NotConfirmed); a kept verify failure raises VerifyFailed."""
+    kept = _decide(repo, run_dir, yes=yes, ask=ask, interactive=interactive)
+    failure = still_failing(run_dir)
+    if failure:
+        failure.hint = (f"the changes are kept: fix them, then `twostep resume` runs verify "
+                        f"again; `twostep rollback {progress.run_id(run_dir)}` undoes them")
+        raise failure
+    return kept
+
+
+def _decide(repo: Path, run_dir: Path, *, yes: bool, ask: Callable[[str], str] | None,
+            interactive: bool | None) -> str:
     end = save_checkpoint(repo, run_dir, "end")
     asking = not yes and (sys.stdin.isatty() if interactive is None else interactive)
     if asking or LOG.verbosity >= 1:  # -q: only a question is worth the words

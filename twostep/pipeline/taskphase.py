@@ -168,8 +168,9 @@ def verify_phase(job: Job) -> Phase:
             twostep("fix-round", RUN, ROUND, "--rounds", str(recipe.fix_rounds), "--recipe",
                     recipe.source, "--plan", job.plan_path, "-o", fix,
                     name=f"fix-round-{ROUND}", learns=Learns.PROGRESS,
-                    title="passed, or a fix session's input; stops (exit 10) when rounds are "
-                          "spent, the failure repeats, or a round changed nothing"))
+                    title="passed, or a fix session's input; failed (exit 10 after the validate "
+                          "gate) when rounds are spent, the failure repeats, or a round "
+                          "changed nothing"))
     # The fix input is text only: no pack, so /dev/null stands for the pack and its summary.
     session = (_fit(executor_agent(job), "/dev/null", fix, "/dev/null", name=f"fix-{ROUND}-fit"),
                *spending.budget("executor", executor_agent(job), job.recipe, RunPath("none.log"),
@@ -188,4 +189,5 @@ def validate_step(job: Job) -> Pipe:
     yes = ("--yes",) if job.yes else ()
     return twostep("validate", RUN, *yes, name="validate", interactive=not job.yes,
                    every_time=True, learns=Learns.PROGRESS,
-                   title="the diff, the checks and unplanned changes: keep, roll back or view")
+                   title="the diff, the checks and unplanned changes: keep, roll back or view; "
+                         "exit 10 if the checks still fail")

@@ -114,8 +114,10 @@ def test_fix_rounds_stop_on_a_repeated_failure(repo, run_dir):
     assert "`pytest -q`" in given and "assert 1 == 2" in given and PLAN.strip() in given
     (repo / "pkg/a.py").write_text("A = 3\n")
     _verify(run_dir, 1, 1, "FAILED test_x - assert 1 == 2 in 0.45s\n")  # timing differs only
+    assert fixing.fix_round(repo, run_dir, 1, 2, verify, PLAN) == fixing.FAILED
+    assert (run_dir / "fix-1.status").read_text() == "failed\n"
     with pytest.raises(VerifyFailed, match="same failure"):
-        fixing.fix_round(repo, run_dir, 1, 2, verify, PLAN)
+        raise fixing.still_failing(run_dir) or AssertionError("verify passed")
     rounds = progress.rounds(run_dir)
     assert rounds[0]["fingerprint"] == rounds[1]["fingerprint"] == \
         fingerprint(verify[0], "FAILED test_x - assert 1 == 2 in 0.31s\n")
@@ -127,13 +129,16 @@ def test_fix_rounds_stop_when_a_round_changed_nothing_or_are_spent(repo, run_dir
     _verify(run_dir, 0, 1, "error one\n")
     fixing.fix_round(repo, run_dir, 0, 1, verify, PLAN)
     _verify(run_dir, 1, 1, "error two\n")
-    with pytest.raises(VerifyFailed, match="changed nothing"):
-        fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN)
+    assert fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN) == fixing.FAILED
+    assert "changed nothing" in str(fixing.still_failing(run_dir))
     (repo / "pkg/b.py").write_text("B = 2\n")
-    with pytest.raises(VerifyFailed, match="still failing after 1 fix round"):
-        fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN)
+    assert fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN) == fixing.FAILED
+    failure = fixing.still_failing(run_dir)
+    assert failure is not None and failure.exit_code == 10
+    assert str(failure) == "verify failed: make test; still failing after 1 fix round(s)"
     _verify(run_dir, 1, 0, "")
     assert fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN) == fixing.PASSED
+    assert fixing.still_failing(run_dir) is None
 
 
 def test_an_edited_plan_is_refused_with_what_changed(tmp_path):
@@ -171,6 +176,33 @@ def test_validate_on_a_terminal_can_roll_back(repo, run_dir):
     with pytest.raises(NotConfirmed, match="rolled back"):
         validate.validate(repo, run_dir, yes=False, ask=lambda _: next(answers),
                           interactive=True)
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def _failed_verify(repo, run_dir):
+    _prepare(repo, run_dir)
+    (repo / "pkg/a.py").write_text("A = 2\n")
+    _verify(run_dir, 0, 1, "FAILED test_x\n")
+    assert fixing.fix_round(repo, run_dir, 0, 0, (("pytest", "-q"),), PLAN) == fixing.FAILED
+
+
+def test_validate_shows_a_verify_that_still_fails_and_keeps_with_exit_10(repo, run_dir, capsys):
+    _failed_verify(repo, run_dir)
+    answers = iter(["k"])
+    with pytest.raises(VerifyFailed, match="fixing is off") as failed:
+        validate.validate(repo, run_dir, yes=False, ask=lambda _: next(answers),
+                          interactive=True)
+    assert failed.value.exit_code == 10 and "twostep rollback" in (failed.value.hint or "")
+    assert "verify failed: pytest -q; fixing is off" in capsys.readouterr().err  # the summary
+    assert (repo / "pkg/a.py").read_text() == "A = 2\n"  # kept
+    with pytest.raises(VerifyFailed):  # --yes and no terminal keep too, and still exit 10
+        validate.validate(repo, run_dir, yes=True)
+
+
+def test_validate_can_roll_back_a_verify_that_still_fails(repo, run_dir):
+    _failed_verify(repo, run_dir)
+    with pytest.raises(NotConfirmed, match="rolled back"):
+        validate.validate(repo, run_dir, yes=False, ask=lambda _: "r", interactive=True)
     assert git(repo, "status", "--porcelain") == ""
 
 

@@ -108,7 +108,7 @@ for ROUND in $(seq 0 2); do
   elif ! go test ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
     echo 2 > "$RUN"/verify-"$ROUND".failed
   fi
-  # passed, or a fix session's input; stops (exit 10) when rounds are spent, the failure repeats, or a round changed nothing
+  # passed, or a fix session's input; failed (exit 10 after the validate gate) when rounds are spent, the failure repeats, or a round changed nothing
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
@@ -127,5 +127,5 @@ questions; do not commit. When done, reply with a short summary of the changes.
   # gemini exits 0 on API errors and refused edits
   twostep check-exec --cli gemini "$RUN"/fix-"$ROUND".json
 done
-# the diff, the checks and unplanned changes: keep, roll back or view
+# the diff, the checks and unplanned changes: keep, roll back or view; exit 10 if the checks still fail
 twostep validate "$RUN" --yes
