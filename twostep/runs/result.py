@@ -19,7 +19,7 @@ from twostep.errors import EXIT_CODES, TwostepError
 from twostep.log import LOG
 from twostep.pipeline.fingerprint import changed_paths, fingerprint
 from twostep.recipe import load as recipes
-from twostep.runs import cost, store, summary
+from twostep.runs import checkpoint, cost, store, summary
 from twostep.tools import git
 
 #: The result's version: bump it only with a change that breaks a reader.
@@ -39,11 +39,13 @@ def _changed(run: store.Run, repo: Path) -> list[str]:
     tree = run.dir / "worktree"
     if run.manifest.branch and tree.is_dir():  # a failed worktree run keeps its tree
         repo = tree
-    before = run.dir / "before.state"
-    if not before.is_file():
-        return []
-    after = fingerprint(repo)
-    return [p for p in changed_paths(before.read_text(encoding="utf-8"), after) if p]
+    before = run.dir / "before.state"  # one executor session: its snapshot
+    if before.is_file():
+        after = fingerprint(repo)
+        return [p for p in changed_paths(before.read_text(encoding="utf-8"), after) if p]
+    # Task by task: the checkpoint taken before the first task (what rollback returns to).
+    base = checkpoint.lookup(repo, checkpoint.base_ref(run.id))
+    return checkpoint.changed_since(repo, base) if base else []
 
 
 def _verify(run: store.Run) -> dict[str, Any]:
