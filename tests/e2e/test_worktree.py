@@ -163,3 +163,61 @@ def test_a_failed_worktree_run_resumes_in_its_worktree_then_commits(repo, tmp_pa
     assert git(repo, "diff", "--name-only", f"{again['branch']}~1", again["branch"]).split() == \
         ["wordfreq/cli.py"]
     assert not tree.exists() and _state(repo)[1:] == before[1:]
+
+
+def _users(repo: Path) -> tuple[str, str, str]:
+    """The user's tree, HEAD and index, less twostep's own ignored state directory."""
+    status, head, cached = _state(repo)
+    return status.replace("!! .twostep/\n", ""), head, cached
+
+
+TASK_PLAN = """# Plan
+
+## Step 1: The option
+Add `--top N` to `wordfreq/cli.py`.
+
+## Step 2: The tests
+Create `tests/test_top.py`.
+"""
+TASK_EDITS = [
+    {"path": "wordfreq/cli.py", "content": "# --top\n", "append": True, "when": "task 1 of 2"},
+    {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n", "when": "task 2 of 2"}]
+
+
+def test_task_by_task_in_a_worktree_commits_every_task_and_rollback_names_the_branch(
+        repo, tmp_path):
+    env = standin_env(tmp_path, plan=TASK_PLAN, edits=TASK_EDITS)
+    before = _users(repo)
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--worktree", "--json",
+                   cwd=repo, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    result = json.loads(proc.stdout)
+    branch = result["branch"]
+    committed = git(repo, "diff", "--name-only", f"{branch}~1", branch).split()
+    assert committed == result["changed_files"] == ["tests/test_top.py", "wordfreq/cli.py"]
+    assert _users(repo) == before
+
+    # Nothing in the user's tree to roll back: say where the changes are, touch nothing.
+    refused = twostep("rollback", cwd=repo, env=env)
+    err = refused.stderr.decode()
+    assert refused.returncode == 4, err
+    assert f"only on branch {branch}" in err and f"git branch -D {branch}" in err
+    assert _users(repo) == before and git(repo, "rev-parse", branch)
+
+
+def test_rollback_of_a_failed_worktree_run_restores_its_worktree(repo, tmp_path):
+    recipe = tmp_path / "failing.yaml"
+    recipe.write_text("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, 'raise SystemExit(1)']\n")
+    env = standin_env(tmp_path, plan=TASK_PLAN, edits=TASK_EDITS)
+    before = _users(repo)
+    failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--worktree", "--json",
+                     cwd=repo, env=env)
+    assert failed.returncode == 10, failed.stderr.decode()
+    tree = Path(json.loads(failed.stdout)["run_dir"]) / "worktree"
+    assert (tree / "tests" / "test_top.py").is_file()
+
+    back = twostep("rollback", "--to-task", "1", cwd=repo, env=env)
+    assert back.returncode == 0, back.stderr.decode()
+    assert not (tree / "tests" / "test_top.py").exists()
+    assert (tree / "wordfreq" / "cli.py").read_text().endswith("# --top\n")
+    assert _users(repo) == before

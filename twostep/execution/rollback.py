@@ -31,7 +31,23 @@ def run_dir_of(repo: Path, run: str | None) -> Path:
     return runs[-1].dir
 
 
+def tree_of(repo: Path, run_dir: Path) -> Path:
+    """Where the run's executor worked: the repository, or a --worktree run's own worktree
+    while it still exists (a failed run keeps it). A finished worktree run changed only its
+    branch, so there is nothing in any work tree to roll back."""
+    run = store.at(run_dir)
+    branch = run.manifest.branch if run else None
+    if not branch:
+        return repo
+    if (run_dir / "worktree").is_dir():
+        return run_dir / "worktree"
+    raise InputError(f"run {progress.run_id(run_dir)} ran in its own worktree: your work tree "
+                     f"was never changed, and its changes are only on branch {branch}",
+                     hint=f"to discard them, delete the branch: git branch -D {branch}")
+
+
 def rollback(repo: Path, run_dir: Path, to_task: int | None = None) -> str:
+    repo = tree_of(repo, run_dir)
     name = f"task-{to_task}" if to_task else "base"
     target = checkpoint.lookup(repo, progress.ref(run_dir, name))
     if target is None:

@@ -75,16 +75,20 @@ def create(repo: Path, **fields: Any) -> Run:
     return run
 
 
+def at(run_dir: Path) -> Run | None:
+    """The run in this directory; None for a run directory being created, or not twostep's."""
+    path = run_dir / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Run(run_dir, Manifest.from_json(data, str(path)))
+    except (OSError, json.JSONDecodeError, InputError):
+        return None
+
+
 def all_runs(repo: Path) -> list[Run]:
     runs = repo / STATE_DIR / "runs"
-    out = []
-    for path in sorted(runs.glob("*/manifest.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            out.append(Run(path.parent, Manifest.from_json(data, str(path))))
-        except (OSError, json.JSONDecodeError, InputError):
-            continue  # a run directory being created, or not twostep's: not a run
-    return out
+    found = (at(path.parent) for path in sorted(runs.glob("*/manifest.json")))
+    return [run for run in found if run is not None]
 
 
 def load(repo: Path, run_id: str | None) -> Run:
