@@ -138,6 +138,9 @@ def test_three_tasks_three_sessions_each_with_its_own_file_then_rollback(
     assert code == 0, out
     assert "verify: all 1 command(s) passed" in out
     assert changed(repo) == sorted(["?? AI-PLAN.md", *(f" M {p}" for p in TASK_FILES)])
+    for number in (1, 2, 3):  # the summary gives each session's tokens, as claude reported them
+        row = next(ln for ln in out.splitlines() if f"task-{number}-try-1 (executor call)" in ln)
+        assert int(row.split()[-3].replace(",", "")) > 0, row
     refs = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/twostep").split()
     assert {r.rsplit("/", 1)[1] for r in refs} >= {"base", "task-1", "task-2", "task-3"}
     m = manifest(repo, env)

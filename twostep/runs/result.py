@@ -71,13 +71,22 @@ def _verify(run: store.Run) -> dict[str, Any]:
     return {"status": status, "commands": commands, "rounds": list(m.fix_rounds)}
 
 
+#: What the result repeats of each usage-ledger record (one model call).
+_CALL_FIELDS = ("role", "step", "cli", "model", "task", "round", "input_tokens", "output_tokens",
+                "cached_tokens", "cost_usd", "cost_source")
+
+
+def _call(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record[k] for k in _CALL_FIELDS if k in record}
+
+
 def build_result(command: str, repo: Path, run: store.Run | None, code: int,
                  error: str | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "version": VERSION, "command": command, "run_id": None, "status": status_name(code),
         "exit_code": code, "error": error, "recipe": None, "strategy": None, "plan_path": None,
         "run_dir": None, "usage": {}, "changed_files": [], "verify": None, "branch": None,
-        "pr_url": None, "steps": [], "seconds": None,
+        "pr_url": None, "steps": [], "seconds": None, "calls": [],
     }
     if run is not None:
         m = run.manifest
@@ -85,7 +94,7 @@ def build_result(command: str, repo: Path, run: store.Run | None, code: int,
         out.update({
             "run_id": run.id, "recipe": m.recipe_name, "strategy": m.strategy,
             "plan_path": str(plan) if plan.is_file() else None, "run_dir": str(run.dir),
-            "usage": cost.totals(m.usage)["by_role"],
+            "usage": cost.totals(m.usage)["by_role"], "calls": [_call(r) for r in m.usage],
             "changed_files": _changed(run, repo), "verify": _verify(run),
             "steps": [{"name": s.name, "exit_code": s.exit_code, "seconds": s.seconds}
                       for s in m.steps],

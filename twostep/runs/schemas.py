@@ -27,6 +27,10 @@ def _object(props: dict[str, Any], required: list[str] | None = None) -> dict[st
 
 
 _STEP = _object({"name": _STR, "exit_code": _INT, "seconds": _NUM})
+_CALL = _object({"role": _STR, "step": _STR, "cli": _STR, "model": _STR, "task": _STR,
+                 "round": _INT, "input_tokens": _INT, "output_tokens": _INT,
+                 "cached_tokens": _INT, "cost_usd": _NUM, "cost_source": _STR},
+                required=["role", "step", "input_tokens", "output_tokens", "cost_usd"])
 _VERIFY = _object({
     "status": {"enum": ["passed", "failed", "skipped", "not-run", "unknown"]},
     "commands": {"type": "array", "items": _object({
@@ -54,6 +58,8 @@ RESULT = {
         "branch": _OPT_STR,
         "pr_url": _OPT_STR,
         "steps": {"type": "array", "items": _STEP},
+        "calls": {"type": "array", "description": "each model call in the usage ledger, in order "
+                  "(a task's or fix round's session is one)", "items": _CALL},
         "seconds": _NUM,
     }),
     "title": "twostep run/plan/execute/resume --json result",

@@ -28,3 +28,27 @@ def test_without_usage_the_token_columns_say_so():
     lines = table({**RESULT, "usage": {}})
     total = next(ln for ln in lines if ln.startswith("total"))
     assert total.split()[-3:] == ["–", "–", "–"]
+
+
+def test_each_task_and_fix_session_has_its_own_row():
+    calls = [{"role": "planner", "step": "planner", "input_tokens": 120_000,
+              "output_tokens": 3_000, "cost_usd": 0.16},
+             {"role": "executor", "step": "task-1-try-1", "task": "1", "input_tokens": 5_000,
+              "output_tokens": 1_000, "cost_usd": 0.03},
+             {"role": "executor", "step": "task-2-try-1", "task": "2", "input_tokens": 3_000,
+              "output_tokens": 500, "cost_usd": 0.02}]
+    steps = [{"name": "planner", "exit_code": 0, "seconds": 5.0},
+             {"name": "task-1-try-1-executor", "exit_code": 0, "seconds": 2.0},
+             {"name": "task-2-try-1-executor", "exit_code": 0, "seconds": 1.0}]
+    lines = table({**RESULT, "steps": steps, "calls": calls,
+                   "usage": {"planner": RESULT["usage"]["planner"],
+                             "executor": {"input_tokens": 8_000, "output_tokens": 1_500,
+                                          "cost_usd": 0.05}}})
+    planner = next(ln for ln in lines if ln.startswith("planner"))
+    assert "120,000" in planner and "$0.1600" in planner
+    task1 = next(ln for ln in lines if ln.startswith("task-1-try-1 (executor call)"))
+    assert task1.split()[-3:] == ["5,000", "1,000", "$0.0300"]
+    task2 = next(ln for ln in lines if ln.startswith("task-2-try-1 (executor call)"))
+    assert task2.split()[-3:] == ["3,000", "500", "$0.0200"]
+    total = next(ln for ln in lines if ln.startswith("total"))
+    assert total.split()[-3:] == ["128,000", "4,500", "$0.2100"]
