@@ -55,13 +55,17 @@ def rollback(repo: Path, run_dir: Path, to_task: int | None = None) -> str:
         raise InputError(f"run {progress.run_id(run_dir)} has no checkpoint {where}",
                          hint="`twostep tasks` lists the tasks; checkpoints exist for "
                               "finished tasks only")
+    what = f"after task {to_task}" if to_task else "before the run's executor"
+    if not checkpoint.changed_since(repo, target):  # keep the last before-rollback state
+        LOG.info(f"the work tree is already as it was {what} (run {progress.run_id(run_dir)}); "
+                 "nothing to roll back")
+        return target
     # After a rollback the work tree is at the checkpoint it restored (`now`), else at the end.
     expected = (checkpoint.lookup(repo, progress.ref(run_dir, "now"))
                 or checkpoint.lookup(repo, progress.ref(run_dir, "end")))
     before = checkpoint.restore(repo, target, expected=expected)
     checkpoint.save(repo, progress.ref(run_dir, "before-rollback"), before)
     checkpoint.save(repo, progress.ref(run_dir, "now"), target)
-    what = f"after task {to_task}" if to_task else "before the run's executor"
     LOG.info(f"rolled the work tree back to {what} (run {progress.run_id(run_dir)}); the state "
              f"before the rollback is kept on {progress.ref(run_dir, 'before-rollback')}")
     return before

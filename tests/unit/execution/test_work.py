@@ -12,6 +12,7 @@ from helpers import git, make_repo
 from twostep.errors import InputError, NoChanges, NotConfirmed, VerifyFailed
 from twostep.execution import approval, fixing, plantasks, progress, rollback, taskwork, validate
 from twostep.planfiles import RepoView
+from twostep.runs import checkpoint
 from twostep.tasks import fingerprint
 
 PLAN = """# Plan
@@ -163,6 +164,9 @@ def test_rollback_to_a_task_and_to_the_start_keeps_later_work(repo, run_dir):
     assert not (repo / "pkg/new.py").exists() and (repo / "pkg/a.py").read_text() == "A = 2\n"
     rollback.rollback(repo, run_dir)
     assert git(repo, "status", "--porcelain") == ""
+    kept = checkpoint.lookup(repo, progress.ref(run_dir, "before-rollback"))
+    rollback.rollback(repo, run_dir)  # already there: nothing to do, nothing overwritten
+    assert checkpoint.lookup(repo, progress.ref(run_dir, "before-rollback")) == kept
     (repo / "pkg/b.py").write_text("mine\n")
     with pytest.raises(InputError):
         rollback.rollback(repo, run_dir, 1)
