@@ -131,7 +131,7 @@ def _some(paths: Sequence[str], n: int = 8) -> str:
 
 def log(tiers: Tiers) -> None:
     """stderr: the summary, each tier's files (all of them with -v), and what was left out."""
-    LOG.info(f"planner input: {tiers.summary}")
+    LOG.info(f"planner input in tiers, {tiers.summary}")
     for name, paths in (("full text", tiers.full), ("compressed", tiers.compressed)):
         if paths:
             LOG.info(f"  {name}: {_some(paths)}")

@@ -245,7 +245,8 @@ def _result(plan: _Plan, paths: list[str], text: str, map_tokens: int, by_file: 
     chars = len(map_text) + sum(packs) * PACK_CHARS + sum(
         plan.full(p)[1] for p in pick["full"]) + sum(
         plan.compressed(p)[1] for p in pick["compressed"])
-    summary = (f"the codebase is over the planner's budget ({budget:,} tokens): "
+    summary = (f"filled to {budget:,} tokens (the planner's budget less the spec, the prompt "
+               f"and a margin for the estimate): "
                f"{len(pick['full']):,} files in full text ({by_tier['full']:,} tokens), "
                f"{len(pick['compressed']):,} compressed ({by_tier['compressed']:,}), "
                f"{len(pick['left out']):,} left out; the map names all {len(paths):,} "
