@@ -91,6 +91,22 @@ def test_run_verify_gives_no_rule_to_a_command_that_cannot_be_one_exactly():
     assert rules == ["Bash(pytest -q:*)"]
 
 
+@pytest.mark.parametrize("execute_by", ["task", "plan"])
+def test_run_verify_rules_reach_the_executor_in_both_modes_and_a_skipped_command_is_said(
+        tmp_path, execute_by):
+    repo = example_repo(tmp_path / "repo")
+    (tmp_path / "r.yaml").write_text(
+        "extends: python\nexecutor: {run_verify: true}\n"
+        "verify:\n  - [python, -m, pytest, -q]\n  - [python, -c, 'import a, b']\n")
+    dry = twostep("run", str(tmp_path / "r.yaml"), "--spec", SPEC, "--yes", "--dry-run",
+                  "--execute-by", execute_by, cwd=repo, env=standin_env(tmp_path))
+    script, err = dry.stdout.decode(), dry.stderr.decode()
+    assert dry.returncode == 0, err
+    assert "--allowedTools 'Read,Glob,Grep,Edit(./**),Bash(python -m pytest -q:*)'" in script
+    assert "import a, b:*" not in script
+    assert "run_verify: the executor cannot be allowed to run `python -c 'import a, b'`" in err
+
+
 RECIPE_FAILING = ("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, \"import sys; "
                   "print('CHECK-SAYS-NO'); sys.exit(1)\"]\n")
 

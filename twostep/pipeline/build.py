@@ -8,6 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
+from twostep.log import LOG
 from twostep.pipeline import callersteps, packstep, spending, taskphase, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.packstep import TREE_PACK_FLAGS
@@ -141,7 +142,7 @@ def _files_steps(job: Job) -> tuple[Step, ...]:
 
 
 def execute_phase(job: Job, strategy: str) -> Phase:
-    agent = job.recipe.executor
+    agent = taskphase.executor_agent(job)  # with run_verify's rules, as each task's session
     adapter = agents.get(agent.cli)
     small = strategy == "small"
     pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
@@ -181,6 +182,11 @@ def execute_phase(job: Job, strategy: str) -> Phase:
 
 def execute_by(job: Job, strategy: str) -> Phase:
     """`execute_by: task`: a fresh session per task (pipeline/taskphase.py); `plan`: one."""
+    for command in taskphase.unruled_verify(job):
+        LOG.warn(f"run_verify: the executor cannot be allowed to run `{command}` (a comma "
+                    f"or parenthesis cannot be in one exact claude rule); twostep's verify "
+                    f"still runs it. To let the executor run it, put it in a script and verify "
+                    f"with that")
     if job.recipe.execute_by == "plan":
         return execute_phase(job, strategy)
     whole = (CODEBASE, RunPath("codebase.log")) if strategy == "small" else None

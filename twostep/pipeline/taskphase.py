@@ -38,16 +38,28 @@ TASK, TRY, ROUND = var("task"), var("try"), var("round")
 ATTEMPTS = 2
 
 
+def _ruleable(argv: tuple[str, ...]) -> bool:
+    # claude's --allowedTools is a comma-separated list of rules: a command whose words hold a
+    # comma or a parenthesis cannot be one exact rule, and a shorter prefix would allow more
+    # than the recipe's command; such a command gets no rule (twostep's verify still runs it).
+    return not any(ch in word for word in argv for ch in ",()")
+
+
+def unruled_verify(job: Job) -> list[str]:
+    """The verify commands `run_verify` cannot let the executor run (said on stderr)."""
+    agent = job.recipe.executor
+    if not agent.run_verify or agent.cli != "claude":
+        return []
+    return [shlex.join(argv) for argv in job.recipe.verify if not _ruleable(argv)]
+
+
 def executor_agent(job: Job) -> Agent:
     """The executor, allowed to run exactly the verify commands when the recipe says so."""
     agent = job.recipe.executor
     if not agent.run_verify or agent.cli != "claude":
         return agent
-    # claude's --allowedTools is a comma-separated list of rules: a command whose words hold a
-    # comma or a parenthesis cannot be one exact rule, and a shorter prefix would allow more
-    # than the recipe's command; such a command gets no rule (twostep's verify still runs it).
     rules = tuple(f"Bash({shlex.join(argv)}:*)" for argv in job.recipe.verify
-                  if not any(ch in word for word in argv for ch in ",()"))
+                  if _ruleable(argv))
     return dataclasses.replace(agent, allowed_tools=(*agent.allowed_tools, *rules))
 
 
