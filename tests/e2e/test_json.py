@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import ROOT, example_repo, standin_env, twostep
+from helpers import ROOT, TASKS_EDITS, TASKS_PLAN, example_repo, standin_env, twostep
 from minischema import errors
 
 from twostep.runs.schemas import schema
@@ -50,22 +50,11 @@ def test_run_json_on_success(repo, tmp_path):
     assert "planner" in names and "executor" in names and all(s["seconds"] >= 0 for s in data["steps"])
 
 
-TASK_PLAN = """# Plan
-
-## Step 1: The option
-Add `--top N` to `wordfreq/cli.py`.
-
-## Step 2: The tests
-Create `tests/test_top.py`.
-"""
-TASK_EDITS = [
-    {"path": "wordfreq/cli.py", "content": "# --top\n", "append": True, "when": "task 1 of 2"},
-    {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n", "when": "task 2 of 2"}]
 
 
 def test_task_by_task_run_reports_the_files_its_tasks_changed(repo, tmp_path):
     # Task mode takes no executor snapshot: the files come from the base checkpoint.
-    env = standin_env(tmp_path, plan=TASK_PLAN, edits=TASK_EDITS)
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
     proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--json", cwd=repo, env=env)
     err = proc.stderr.decode()
     assert proc.returncode == 0, err

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, calls, example_repo, git, standin_env, twostep
+from helpers import ROOT, TASKS_EDITS, TASKS_PLAN, calls, example_repo, git, standin_env, twostep
 
 from twostep.pipeline import taskphase
 from twostep.pipeline.job import Job
@@ -19,27 +19,16 @@ from twostep.recipe import load as recipes
 
 RECIPE = str(ROOT / "recipes" / "python.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
-PLAN = """# Plan
-
-## Step 1: The option
-Add `--top N` to `wordfreq/cli.py`.
-
-## Step 2: The tests
-Create `tests/test_top.py`.
-"""
-EDITS = [{"path": "wordfreq/cli.py", "content": "# --top\n", "append": True, "when": "task 1 of 2"},
-         {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n",
-          "when": "task 2 of 2"}]
 
 
 def test_an_edited_plan_is_refused_on_resume_until_approved_again(tmp_path):
     repo = example_repo(tmp_path / "repo")
-    env = standin_env(tmp_path, plan=PLAN, edits=EDITS, STANDIN_CLAUDE_EXIT="1")
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS, STANDIN_CLAUDE_EXIT="1")
     failed = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
     assert failed.returncode == 8, failed.stderr.decode()
     env.pop("STANDIN_CLAUDE_EXIT")
     plan = repo / "AI-PLAN.md"
-    plan.write_text(PLAN.replace("Add `--top N`", "Add `--top N` and `--bottom N`"))
+    plan.write_text(TASKS_PLAN.replace("Add `--top N`", "Add `--top N` and `--bottom N`"))
 
     refused = twostep("resume", cwd=repo, env=env)
     err = refused.stderr.decode()
@@ -56,8 +45,8 @@ def test_an_edited_plan_is_refused_on_resume_until_approved_again(tmp_path):
 
 def test_execute_without_a_terminal_keeps_and_says_how_to_roll_back(tmp_path):
     repo = example_repo(tmp_path / "repo")
-    env = standin_env(tmp_path, plan=PLAN, edits=EDITS)
-    (tmp_path / "plan.md").write_text(PLAN)
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
+    (tmp_path / "plan.md").write_text(TASKS_PLAN)
     result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 0, err
@@ -118,7 +107,7 @@ def _on_a_terminal(tmp_path, answers: str) -> tuple[int, str, Path]:
         pytest.skip("util-linux `script` is not installed")
     repo = example_repo(tmp_path / "repo")
     (tmp_path / "r.yaml").write_text(RECIPE_FAILING)
-    env = standin_env(tmp_path, plan=PLAN, edits=EDITS, PAGER="cat")
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS, PAGER="cat")
     cmd = shlex.join([sys.executable, "-m", "twostep", "run", str(tmp_path / "r.yaml"),
                       "--spec", SPEC])
     proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], cwd=repo, env=env,
@@ -143,4 +132,4 @@ def test_on_a_terminal_the_validate_gate_rolls_back(tmp_path):
     assert code == 12, out
     assert "rolled back at the validate gate" in out
     assert git(repo, "status", "--porcelain", "--", "wordfreq", "tests") == ""
-    assert (repo / "AI-PLAN.md").read_text() == PLAN  # the plan stays
+    assert (repo / "AI-PLAN.md").read_text() == TASKS_PLAN  # the plan stays

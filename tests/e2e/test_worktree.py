@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, example_repo, git, standin_env, twostep
+from helpers import ROOT, TASKS_EDITS, TASKS_PLAN, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = ROOT / "scripts" / "example" / "SPEC.md"
@@ -171,22 +171,11 @@ def _users(repo: Path) -> tuple[str, str, str]:
     return status.replace("!! .twostep/\n", ""), head, cached
 
 
-TASK_PLAN = """# Plan
-
-## Step 1: The option
-Add `--top N` to `wordfreq/cli.py`.
-
-## Step 2: The tests
-Create `tests/test_top.py`.
-"""
-TASK_EDITS = [
-    {"path": "wordfreq/cli.py", "content": "# --top\n", "append": True, "when": "task 1 of 2"},
-    {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n", "when": "task 2 of 2"}]
 
 
 def test_task_by_task_in_a_worktree_commits_every_task_and_rollback_names_the_branch(
         repo, tmp_path):
-    env = standin_env(tmp_path, plan=TASK_PLAN, edits=TASK_EDITS)
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
     before = _users(repo)
     proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--worktree", "--json",
                    cwd=repo, env=env)
@@ -208,7 +197,7 @@ def test_task_by_task_in_a_worktree_commits_every_task_and_rollback_names_the_br
 def test_rollback_of_a_failed_worktree_run_restores_its_worktree(repo, tmp_path):
     recipe = tmp_path / "failing.yaml"
     recipe.write_text("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, 'raise SystemExit(1)']\n")
-    env = standin_env(tmp_path, plan=TASK_PLAN, edits=TASK_EDITS)
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
     before = _users(repo)
     failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--worktree", "--json",
                      cwd=repo, env=env)

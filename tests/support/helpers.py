@@ -24,6 +24,18 @@ read: wordfreq/__init__.py
 create: tests/test_top.py
 ```
 """
+#: The same change as two `## Step N` tasks, and the stand-in edits each task's session makes.
+TASKS_PLAN = """# Plan
+
+## Step 1: The option
+Add `--top N` to `wordfreq/cli.py`.
+
+## Step 2: The tests
+Create `tests/test_top.py`.
+"""
+TASKS_EDITS = [
+    {"path": "wordfreq/cli.py", "content": "# --top\n", "append": True, "when": "task 1 of 2"},
+    {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n", "when": "task 2 of 2"}]
 
 
 def git(repo: Path, *args: str) -> str:
