@@ -94,6 +94,8 @@ def test_run_verify_rules_reach_the_executor_in_both_modes_and_a_skipped_command
     assert "--allowedTools 'Read,Glob,Grep,Edit(./**),Bash(python -m pytest -q:*)'" in script
     assert "import a, b:*" not in script
     assert "run_verify: the executor cannot be allowed to run `python -c 'import a, b'`" in err
+    checked = twostep("check", str(tmp_path / "r.yaml"), cwd=repo, env=standin_env(tmp_path))
+    assert checked.returncode == 0 and "cannot be allowed to run" in checked.stderr.decode()
 
 
 RECIPE_FAILING = ("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, \"import sys; "

@@ -77,6 +77,12 @@ def check(recipe: str | None, as_json: bool):
         click.echo(json.dumps({"recipe": name, "ok": True, "problems": [], "summary": summary},
                               indent=2))
         return
+    from twostep.log import LOG
+    from twostep.pipeline import taskphase
+    from twostep.pipeline.job import Job
+
+    for warning in taskphase.run_verify_warnings(Job(r)):
+        LOG.warn(warning)
     click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; "
                f"planner {r.planner.cli} {r.planner.model}; "
                f"executor {r.executor.cli} {r.executor.model} "

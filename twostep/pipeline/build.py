@@ -182,10 +182,8 @@ def execute_phase(job: Job, strategy: str) -> Phase:
 
 def execute_by(job: Job, strategy: str) -> Phase:
     """`execute_by: task`: a fresh session per task (pipeline/taskphase.py); `plan`: one."""
-    for command in taskphase.unruled_verify(job):
-        LOG.warn(f"run_verify: the executor cannot be allowed to run `{command}` (a comma or "
-                 f"parenthesis cannot be in one exact claude rule); twostep's verify still runs "
-                 f"it. To let the executor run it, put it in a script and verify with that")
+    for warning in taskphase.run_verify_warnings(job):
+        LOG.warn(warning)
     if job.recipe.execute_by == "plan":
         return execute_phase(job, strategy)
     whole = (CODEBASE, RunPath("codebase.log")) if strategy == "small" else None

@@ -45,12 +45,15 @@ def _ruleable(argv: tuple[str, ...]) -> bool:
     return not any(ch in word for word in argv for ch in ",()")
 
 
-def unruled_verify(job: Job) -> list[str]:
-    """The verify commands `run_verify` cannot let the executor run (said on stderr)."""
+def run_verify_warnings(job: Job) -> list[str]:
+    """A warning for each verify command `run_verify` cannot let the executor run."""
     agent = job.recipe.executor
     if not agent.run_verify or agent.cli != "claude":
         return []
-    return [shlex.join(argv) for argv in job.recipe.verify if not _ruleable(argv)]
+    return [f"run_verify: the executor cannot be allowed to run `{shlex.join(argv)}` (a comma "
+            f"or parenthesis cannot be in one exact claude rule); twostep's verify still runs "
+            f"it. To let the executor run it, put it in a script and verify with that"
+            for argv in job.recipe.verify if not _ruleable(argv)]
 
 
 def executor_agent(job: Job) -> Agent:
