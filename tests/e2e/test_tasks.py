@@ -135,3 +135,9 @@ def test_on_a_terminal_the_validate_gate_rolls_back(tmp_path):
     assert "rolled back at the validate gate" in out
     assert git(repo, "status", "--porcelain", "--", "wordfreq", "tests") == ""
     assert (repo / "AI-PLAN.md").read_text() == TASKS_PLAN  # the plan stays
+    # The tasks are undone: resuming would skip them and verify a tree without them.
+    resumed = twostep("resume", "--yes", cwd=repo, env=standin_env(tmp_path / "again"))
+    err = resumed.stderr.decode()
+    assert resumed.returncode == 4 and "was rolled back" in err, err
+    assert "twostep execute RECIPE --plan AI-PLAN.md" in err
+    assert git(repo, "status", "--porcelain", "--", "wordfreq", "tests") == ""

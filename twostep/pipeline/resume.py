@@ -21,7 +21,7 @@ from twostep.pipeline.steps import Phase, PhaseKind, walk
 from twostep.recipe import choose
 from twostep.recipe import load as recipes
 from twostep.recipe.model import Recipe
-from twostep.runs import store
+from twostep.runs import checkpoint, store
 from twostep.tools import git
 
 
@@ -58,6 +58,19 @@ def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
                  f"{', '.join(stale[:8])}")
 
 
+def _refuse_rolled_back(repo: Path, run: store.Run) -> None:
+    """A rollback (at the validate gate or `twostep rollback`) undid work the manifest still
+    counts as done: resuming would skip those tasks and verify a tree without them."""
+    if checkpoint.lookup(repo, progress.ref(run.dir, "now")) is None:
+        return
+    plan = run.manifest.plan or "AI-PLAN.md"
+    plan = str(run.dir / plan[4:]) if plan.startswith("run:") else plan  # kept in the run
+    raise errors.InputError(
+        f"run {run.id} was rolled back: the work it did is undone, so there is nothing to resume",
+        hint=f"to do it again from the same plan: `twostep rollback {run.id}` (if only some "
+             f"tasks were undone), then `twostep execute RECIPE --plan {plan}`")
+
+
 def _worktree(run: store.Run) -> Path | None:
     """A --worktree run continues in its worktree, which must still be there."""
     m = run.manifest
@@ -86,6 +99,7 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
+    _refuse_rolled_back(repo, run)
     tree = _worktree(run)
     recipe = _recipe(run, max_cost)
     plan = plan_from_name(m.plan or recipe.plan)
