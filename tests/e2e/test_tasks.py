@@ -80,6 +80,17 @@ def test_run_verify_gives_no_rule_to_a_command_that_cannot_be_one_exactly():
     assert rules == ["Bash(pytest -q:*)"]
 
 
+@pytest.mark.parametrize("cli, said", [("gemini", "gemini's executor has no shell"),
+                                        ("codex", None)])  # codex's sandbox has a shell
+def test_run_verify_with_an_executor_that_takes_no_rules(cli, said):
+    recipe = recipes.load(RECIPE)
+    recipe = dataclasses.replace(recipe, executor=dataclasses.replace(
+        recipe.executor, cli=cli, model="m", run_verify=True))
+    warnings = taskphase.run_verify_warnings(Job(recipe))
+    assert (said in warnings[0]) if said else warnings == []
+    assert taskphase.executor_agent(Job(recipe)) == recipe.executor
+
+
 @pytest.mark.parametrize("execute_by", ["task", "plan"])
 def test_run_verify_rules_reach_the_executor_in_both_modes_and_a_skipped_command_is_said(
         tmp_path, execute_by):

@@ -48,6 +48,10 @@ def _ruleable(argv: tuple[str, ...]) -> bool:
 def run_verify_warnings(job: Job) -> list[str]:
     """A warning for each verify command `run_verify` cannot let the executor run."""
     agent = job.recipe.executor
+    if agent.run_verify and agent.cli == "gemini":
+        return ["run_verify: gemini's executor has no shell (auto_edit allows file edits only), "
+                "so it cannot run the verify commands; twostep's verify still runs them"]
+    # codex's executor has a shell in its workspace-write sandbox: it can run them anyway.
     if not agent.run_verify or agent.cli != "claude":
         return []
     return [f"run_verify: the executor cannot be allowed to run `{shlex.join(argv)}` (a comma "
