@@ -72,10 +72,11 @@ def fix_round(repo: Path, run_dir: Path, number: int, rounds: int,
     return AGAIN
 
 
-def still_failing(run_dir: Path) -> VerifyFailed | None:
+def still_failing(run_dir: Path, recorded: list[dict] | None = None) -> VerifyFailed | None:
     """The error a run ends with when its fix rounds left verify failing: the last round
-    recorded is this attempt's verdict (None when it passed, or the recipe has no checks)."""
-    recorded = progress.rounds(run_dir)
+    recorded (`recorded`, else read from the run) is this attempt's verdict (None when it
+    passed, or the recipe has no checks)."""
+    recorded = progress.rounds(run_dir) if recorded is None else recorded
     last = recorded[-1] if recorded else None
     if last is None or last.get("passed"):
         return None

@@ -18,6 +18,8 @@ from twostep.tools import git as gitrepo
 
 TASKS = "tasks.json"
 ROUNDS = "rounds.jsonl"
+#: The checkpoint ref a rollback restored: the work tree's state since (rollback.py).
+ROLLED_BACK = "now"
 
 
 def run_id(run_dir: Path) -> str:
@@ -31,6 +33,11 @@ def ref(run_dir: Path, name: str) -> str:
 
 def base(repo: Path, run_dir: Path) -> str | None:
     return checkpoint.lookup(repo, ref(run_dir, "base"))
+
+
+def rolled_back(repo: Path, run_dir: Path) -> str | None:
+    """The checkpoint the last rollback of this run restored; None if it was never rolled back."""
+    return checkpoint.lookup(repo, ref(run_dir, ROLLED_BACK))
 
 
 def tasks(run_dir: Path) -> list[plantasks.TaskPlan]:

@@ -61,11 +61,11 @@ def rollback(repo: Path, run_dir: Path, to_task: int | None = None) -> str:
                  "nothing to roll back")
         return target
     # After a rollback the work tree is at the checkpoint it restored (`now`), else at the end.
-    expected = (checkpoint.lookup(repo, progress.ref(run_dir, "now"))
+    expected = (progress.rolled_back(repo, run_dir)
                 or checkpoint.lookup(repo, progress.ref(run_dir, "end")))
     before = checkpoint.restore(repo, target, expected=expected)
     checkpoint.save(repo, progress.ref(run_dir, "before-rollback"), before)
-    checkpoint.save(repo, progress.ref(run_dir, "now"), target)
+    checkpoint.save(repo, progress.ref(run_dir, progress.ROLLED_BACK), target)
     LOG.info(f"rolled the work tree back to {what} (run {progress.run_id(run_dir)}); the state "
              f"before the rollback is kept on {progress.ref(run_dir, 'before-rollback')}")
     return before

@@ -29,7 +29,8 @@ def summary(repo: Path, run_dir: Path, end: str) -> str:
     base = progress.base(repo, run_dir)
     stat = gitrepo.git("diff", "--stat", "--no-color", base, end, cwd=repo,
                        check=False).decode("utf-8", "replace") if base else ""
-    rounds, failure = progress.rounds(run_dir), still_failing(run_dir)
+    rounds = progress.rounds(run_dir)
+    failure = still_failing(run_dir, rounds)
     if failure:
         checks = f"{failure}; if kept, the run ends with exit 10"
     elif not rounds:

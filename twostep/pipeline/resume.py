@@ -18,10 +18,11 @@ from twostep.pipeline import build, gate, isolated, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.pipeline.steps import Phase, PhaseKind, walk
+from twostep.pipeline.values import RunPath
 from twostep.recipe import choose
 from twostep.recipe import load as recipes
 from twostep.recipe.model import Recipe
-from twostep.runs import checkpoint, store
+from twostep.runs import store
 from twostep.tools import git
 
 
@@ -58,13 +59,12 @@ def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
                  f"{', '.join(stale[:8])}")
 
 
-def _refuse_rolled_back(repo: Path, run: store.Run) -> None:
+def _refuse_rolled_back(repo: Path, run: store.Run, plan: str | RunPath) -> None:
     """A rollback (at the validate gate or `twostep rollback`) undid work the manifest still
     counts as done: resuming would skip those tasks and verify a tree without them."""
-    if checkpoint.lookup(repo, progress.ref(run.dir, "now")) is None:
+    if progress.rolled_back(repo, run.dir) is None:
         return
-    plan = run.manifest.plan or "AI-PLAN.md"
-    plan = str(run.dir / plan[4:]) if plan.startswith("run:") else plan  # kept in the run
+    plan = str(run.dir / plan.rel) if isinstance(plan, RunPath) else plan  # kept in the run
     raise errors.InputError(
         f"run {run.id} was rolled back: the work it did is undone, so there is nothing to resume",
         hint=f"to do it again from the same plan: `twostep rollback {run.id}` (if only some "
@@ -99,10 +99,10 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
-    _refuse_rolled_back(repo, run)
     tree = _worktree(run)
     recipe = _recipe(run, max_cost)
     plan = plan_from_name(m.plan or recipe.plan)
+    _refuse_rolled_back(repo, run, plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
     execute = next((p for p in phases if p.kind is PhaseKind.EXECUTE), None)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.errors import EXIT_CODES, TwostepError
+from twostep.execution import progress
 from twostep.log import LOG
 from twostep.pipeline.fingerprint import changed_paths, fingerprint
 from twostep.recipe import load as recipes
@@ -44,7 +45,7 @@ def _changed(run: store.Run, repo: Path) -> list[str]:
         after = fingerprint(repo)
         return [p for p in changed_paths(before.read_text(encoding="utf-8"), after) if p]
     # Task by task: the checkpoint taken before the first task (what rollback returns to).
-    base = checkpoint.lookup(repo, checkpoint.base_ref(run.id))
+    base = progress.base(repo, run.dir)
     return checkpoint.changed_since(repo, base) if base else []
 
 
