@@ -2,6 +2,7 @@
 tiered input, each against what it is measured by."""
 
 import shutil
+import sys
 import time
 from pathlib import Path
 from statistics import median as med
@@ -14,25 +15,28 @@ from twostep.pipeline.values import RunPath
 TIER_SPEC = "Make json.dumps accept a sort_keys_casefold flag that sorts keys case-insensitively.\n"
 
 
-#: Builds the tiered input as `twostep run` does: the steps the script shows, through the
-#: Runner, which calls twostep's own stages in-process. Python's start-up is counted.
-RUNNER = """import sys
-from pathlib import Path
-import twostep.cli  # registers the in-process entry point of twostep's stages, as `twostep run` does
-from twostep.pipeline import packstep, tiersteps
-from twostep.pipeline.job import Job
-from twostep.pipeline.runner import Runner
-from twostep.pipeline.values import RunPath
-from twostep.recipe import load as recipes
-run_dir = Path(sys.argv[1])
-run_dir.mkdir()
-(run_dir / "spec.md").write_text({spec!r})
-steps = tiersteps.steps(Job(recipes.load("python")), RunPath("spec.md"), RunPath("slice.xml"),
-                        packstep.TREE_PACK_FLAGS)
-runner = Runner(Path.cwd(), run_dir)
-for step in (packstep.config_step(), *steps):
-    runner.run_step(step)
-"""
+def tier_steps() -> tuple:
+    """The steps that build the planner's tiered input for TIER_SPEC (the script's and the run's)."""
+    from twostep.pipeline import tiersteps
+    from twostep.pipeline.job import Job
+    from twostep.recipe import load as recipes
+
+    job = Job(recipes.load("python"))
+    return (packstep.config_step(),
+            *tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"), packstep.TREE_PACK_FLAGS))
+
+
+def build_as_run(run_dir: Path) -> None:
+    """Build the tiered input as `twostep run` does: the same steps through the Runner, which
+    calls twostep's own stages in-process (`python bench_large.py RUN_DIR`, in the repository)."""
+    import twostep.cli  # noqa: F401 - registers the in-process entry point of the stages
+    from twostep.pipeline.runner import Runner
+
+    run_dir.mkdir()
+    (run_dir / "spec.md").write_text(TIER_SPEC)
+    runner = Runner(Path.cwd(), run_dir)
+    for step in tier_steps():
+        runner.run_step(step)
 
 
 def bench_ranking(work: Path, repo: Path) -> None:
@@ -70,16 +74,11 @@ def bench_tiers(work: Path, repo: Path) -> None:
     """Issue 11: building the planner's tiered input (ranking, tiers, the full and --compress
     packs, the map) against `repomix .` on a tree of exactly the files the tiers selected."""
     from twostep.pack.linktree import link_tree, read_paths
-    from twostep.pipeline import tiersteps
-    from twostep.pipeline.job import Job
-    from twostep.recipe import load as recipes
 
     reset(repo)
-    job = Job(recipes.load("python"))
-    steps = tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"), packstep.TREE_PACK_FLAGS)
     script, run_dir, out = work / "tiers.sh", work / "tiersrun", str(work / "sel.xml")
     script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
-        line for step in (packstep.config_step(), *steps) for line in render.step_lines(step)) + "\n")
+        line for step in tier_steps() for line in render.step_lines(step)) + "\n")
 
     def ours() -> float:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -87,12 +86,10 @@ def bench_tiers(work: Path, repo: Path) -> None:
         (run_dir / "spec.md").write_text(TIER_SPEC)
         return timed(["bash", str(script), str(run_dir)], repo)[0]
     ours()  # the selection the comparison packs
-    runner = work / "tiers_run.py"  # the same steps as twostep run executes them: stages in-process
-    runner.write_text(RUNNER.format(spec=TIER_SPEC))
 
-    def in_run() -> float:
+    def in_run() -> float:  # the same steps as twostep run executes them: stages in-process
         shutil.rmtree(run_dir, ignore_errors=True)
-        return timed([PY, str(runner), str(run_dir)], repo)[0]
+        return timed([PY, str(Path(__file__).resolve()), str(run_dir)], repo)[0]
     in_run()
     by_run = (run_dir / "slice.xml").read_bytes()
     ours()
@@ -127,3 +124,7 @@ def bench_tiers(work: Path, repo: Path) -> None:
     # Why the first ratio cannot reach 1.2: compressing alone costs more than plain packing.
     figure("compress_cost", "compressed tier's files: --compress / plain",
            ("compress_s", med(got["compress"])), ("plain_s", med(got["plain"])))
+
+
+if __name__ == "__main__":
+    build_as_run(Path(sys.argv[1]))
