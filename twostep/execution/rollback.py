@@ -36,12 +36,13 @@ def tree_of(repo: Path, run_dir: Path) -> Path:
     while it still exists (a failed run keeps it). A finished worktree run changed only its
     branch, so there is nothing in any work tree to roll back."""
     run = store.at(run_dir)
-    branch = run.manifest.branch if run else None
-    if not branch:
+    tree = run.worktree if run else None
+    if run is None or tree is None:
         return repo
-    if (run_dir / "worktree").is_dir():
-        return run_dir / "worktree"
-    raise InputError(f"run {progress.run_id(run_dir)} ran in its own worktree: your work tree "
+    if tree.is_dir():
+        return tree
+    branch = run.manifest.branch
+    raise InputError(f"run {run.id} ran in its own worktree: your work tree "
                      f"was never changed, and its changes are only on branch {branch}",
                      hint=f"to discard them, delete the branch: git branch -D {branch}")
 

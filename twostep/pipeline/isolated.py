@@ -64,7 +64,7 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
 def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
               iso: worktree.Isolation) -> store.Run:
     """The phases in the worktree, then the commit (and PR), then the worktree's removal."""
-    name, tree = iso.branch, run.dir / "worktree"
+    name, tree = iso.branch, run.dir / store.WORKTREE_DIR
     LOG.info(f"working on branch {name} in {os.path.relpath(tree)}")
     session.execute_phases(run, tree, phases, job)  # on failure the worktree stays, to look at
     outside, inside = Runner(repo, run.dir), Runner(tree, run.dir)
@@ -106,7 +106,7 @@ def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> store.R
     spec = run.dir / "spec.md"
     if spec.is_file():
         job = replace(job, spec_path=str(spec))
-    tree = run.dir / "worktree"
+    tree = run.dir / store.WORKTREE_DIR
     text = (tree / job.plan_path).read_text(encoding="utf-8", errors="replace") \
         if isinstance(job.plan_path, str) and (tree / job.plan_path).is_file() else None
     iso = worktree.plan(job, m.branch, worktree.message(job, m.branch, run.id, m.plan, text),

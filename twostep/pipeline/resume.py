@@ -74,7 +74,7 @@ def _refuse_rolled_back(repo: Path, run: store.Run, plan: str | RunPath) -> None
 def _worktree(run: store.Run) -> Path | None:
     """A --worktree run continues in its worktree, which must still be there."""
     m = run.manifest
-    tree = run.dir / "worktree" if m.branch else None
+    tree = run.worktree
     if tree is not None and not tree.is_dir():
         raise errors.InputError(f"run {run.id}: its worktree {tree} is gone",
                                 hint=f"start again with --worktree (branch {m.branch} stays)")

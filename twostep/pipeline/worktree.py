@@ -18,8 +18,9 @@ from pathlib import Path
 from twostep.pipeline.job import Job
 from twostep.pipeline.steps import Pipe, Step, WriteText
 from twostep.pipeline.values import Arg, Command, RunPath
+from twostep.runs import store
 
-WORKTREE = RunPath("worktree")
+WORKTREE = RunPath(store.WORKTREE_DIR)
 MESSAGE = RunPath("commit-message.txt")
 PR_URL = RunPath("pr-url.txt")
 

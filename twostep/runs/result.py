@@ -37,8 +37,8 @@ def _changed(run: store.Run, repo: Path) -> list[str]:
         out = git.git("diff", "--name-only", "-z", f"{run.manifest.branch}~1",
                       run.manifest.branch, cwd=repo, check=False)
         return git.split_z(out)
-    tree = run.dir / "worktree"
-    if run.manifest.branch and tree.is_dir():  # a failed worktree run keeps its tree
+    tree = run.worktree
+    if tree is not None and tree.is_dir():  # a failed worktree run keeps its tree
         repo = tree
     before = run.dir / "before.state"  # one executor session: its snapshot
     if before.is_file():

@@ -20,6 +20,8 @@ from twostep.errors import InputError
 from twostep.runs.manifest import Manifest
 
 STATE_DIR = ".twostep"
+#: Where a --worktree run keeps its git worktree, inside its run directory.
+WORKTREE_DIR = "worktree"
 
 
 def state_dir(repo: Path) -> Path:
@@ -47,6 +49,11 @@ class Run:
     @property
     def id(self) -> str:
         return self.dir.name
+
+    @property
+    def worktree(self) -> Path | None:
+        """A --worktree run's own worktree (gone once the run committed); None for other runs."""
+        return self.dir / WORKTREE_DIR if self.manifest.branch else None
 
     def save(self) -> None:
         self.manifest.updated = _now()
