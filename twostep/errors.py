@@ -99,12 +99,6 @@ class StepTimeout(StepFailed):
     exit_code = 15
 
 
-class UnsafeInput(TwostepError):
-    """The executor's input names files (`@path`) that claude would read and send."""
-
-    exit_code = 17
-
-
 class OverBudget(TwostepError):
     """A model call's estimated cost would take the run over its budget (--max-cost)."""
 
@@ -139,8 +133,6 @@ EXIT_CODES: dict[str, tuple[int, str]] = {
     "too-large": (ContextTooLarge.exit_code, "a pack does not fit the model or CLI input limit"),
     "timeout": (StepTimeout.exit_code, "a step exceeded its timeout"),
     "credentials": (MissingCredentials.exit_code, "no API key or login for a model CLI"),
-    "unsafe-input": (UnsafeInput.exit_code,
-                     "the executor's input @mentions files it must not read"),
     "over-budget": (OverBudget.exit_code,
                     "a model call's estimate would pass the budget (--max-cost); none was made"),
     "interrupted": (Interrupted.exit_code, "interrupted by Ctrl-C or SIGTERM (resumable)"),

@@ -47,8 +47,6 @@ class ModelCLI(Protocol):
     package: str
     #: The most characters of input the CLI accepts (it drops or refuses more).
     max_input_chars: int
-    #: The CLI reads and sends the file behind every `@path` in its input (claude does).
-    reads_mentions: bool
     #: The variables any one of which is a credential (doctor lists them).
     credential_vars: tuple[str, ...]
 

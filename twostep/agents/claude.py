@@ -25,8 +25,6 @@ class Claude:
     package = "@anthropic-ai/claude-code@2.1.197"
     #: claude refuses stdin over 10,485,760 string units (2.2).
     max_input_chars = 10_485_760
-    #: claude attaches the file behind every @path in its input, even outside the repository.
-    reads_mentions = True
     credential_vars = _CREDENTIALS
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
@@ -51,7 +49,11 @@ class Claude:
             argv += ["--setting-sources", "user", "--strict-mcp-config"]
         if left is not None:
             argv += ["--max-budget-usd", left]  # a second guard, behind twostep's own budget
+        # Without DISABLE_ATTACHMENTS claude reads the file behind every `@path` of its input,
+        # even outside the repository and with no tools, and sends it along: packed code is
+        # full of such text (docs/cli-facts.md, "claude and @").
         env: tuple[tuple[str, Arg], ...] = (("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+                                             ("CLAUDE_CODE_DISABLE_ATTACHMENTS", "1"),
                                              ("CLAUDE_CODE_MAX_RETRIES", str(agent.retries)))
         return argv, env
 

@@ -78,7 +78,6 @@ class Codex:
     #: §3: the whole user text, the prompt and the <stdin> wrapper included (fit adds the
     #: prompt's length itself).
     max_input_chars = MAX_INPUT_CHARS - WRAPPER_CHARS
-    reads_mentions = False
     credential_vars = ("CODEX_API_KEY", "OPENAI_API_KEY")
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:

@@ -31,8 +31,12 @@ _EDIT_TOOLS = ("write_file", "replace", "edit")
 def settings(agent: Agent, role: str = PLANNER) -> str:
     # With GOOGLE_GEMINI_BASE_URL set the auth type must be explicit (1.8); usage statistics
     # off removes the only other network host (1.9); maxAttempts caps 3-4 min of retries (1.7).
+    # Every `@token` of the input that names no file gets a recursive glob, and the text of
+    # real code (`{"@id": …}`, `"@scope/pkg": "…"`, JSDoc, e-mails) makes that glob spin for
+    # ever before any request (docs/cli-facts.md, "gemini and @"): no recursive search.
     data: dict[str, Any] = {
         "security": {"auth": {"selectedType": "gemini-api-key"}},
+        "context": {"fileFiltering": {"enableRecursiveFileSearch": False}},
         "privacy": {"usageStatisticsEnabled": False},
         "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False,
                     "maxAttempts": max(1, agent.retries)},
@@ -49,7 +53,6 @@ class Gemini:
     package = "@google/gemini-cli@0.61.0"
     #: gemini skips the request silently above about 4.19M characters (1.3); keep a margin.
     max_input_chars = 4_150_000
-    reads_mentions = False
     credential_vars = ("GEMINI_API_KEY",)
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:

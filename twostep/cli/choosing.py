@@ -27,6 +27,21 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
              ", optionally with a model.")(command)
 
 
+def agents_of_stage(command: Callable[..., Any]) -> Callable[..., Any]:
+    """A stage that loads the recipe takes the run's agent choices too (Recipe.stage_args)."""
+    command = click.option("--executor", "executor_cli", metavar="CLI[:MODEL]",
+                           hidden=True)(command)
+    return click.option("--planner", "planner_cli", metavar="CLI[:MODEL]", hidden=True)(command)
+
+
+def load(recipe_arg: str, planner_cli: str | None, executor_cli: str | None) -> Any:
+    """The recipe a stage works with: the file's, with the run's agents over it."""
+    from twostep.recipe import choose
+    from twostep.recipe import load as recipes
+
+    return choose.apply(recipes.load(recipe_arg), choose.Choices(planner_cli, executor_cli))
+
+
 def apply(job: Any, planner_cli: str | None, executor_cli: str | None,
           max_cost: float | None) -> tuple[Any, Any]:
     """The job with its recipe's agents and budget as chosen, and the choices themselves."""

@@ -157,20 +157,6 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
     planfiles.require_something(resolution, str(plan_file))
 
 
-@click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def guard(files):
-    """Refuse input whose @path mentions would make claude read untracked or outside files."""
-    from twostep.agents import mentions
-    from twostep.errors import UnsafeInput
-
-    bad = mentions.scan(_root(), list(files))
-    if bad:
-        lines = "\n".join(f"  {m.file}:{m.line}: @{m.text}: {m.reason}" for m in bad[:20])
-        raise UnsafeInput(f"claude reads the file behind every @path in its input and sends it; "
-                          f"refusing {len(bad)} mention(s):\n{lines}",
-                          hint="remove those @ mentions from the plan (or the file that holds "
-                               "them)")
 
 
 @click.command()
@@ -193,5 +179,5 @@ def preflight(tools, roles, clean: bool, plan_file: str | None):
 
 
 #: What this module adds to the command line (cli/__init__.COMMANDS names them).
-COMMANDS = (files, guard, linktree, accept_plan, gate, snapshot, changed, check_exec, fit,
+COMMANDS = (files, linktree, accept_plan, gate, snapshot, changed, check_exec, fit,
             preflight)

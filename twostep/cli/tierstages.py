@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from twostep.cli import choosing
+
 spec_arg = click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
@@ -83,6 +85,7 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
 
 @click.command()
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
+@choosing.agents_of_stage
 @click.option("--spec", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--ranked", type=click.Path(exists=True, path_type=Path), required=True,
               help="`twostep relevant`'s output.")
@@ -94,16 +97,16 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
               help="Every file whose text the planner gets (full and compressed).")
 @click.option("--report", type=click.Path(path_type=Path), required=True,
               help="tiers.json: which file went where, and why.")
-def tiers(recipe_arg: str, spec: Path, ranked: Path, floor_tokens: int | None, full: Path,
+def tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, spec: Path,
+          ranked: Path, floor_tokens: int | None, full: Path,
           compressed: Path, map_path: Path, sent: Path, report: Path):
     """Split the tracked selection on stdin into the planner's tiers, within its budget."""
     import json
 
-    from twostep.recipe import load as recipes
     from twostep.sizing import largeview, relevance
     from twostep.tools import git
 
-    recipe = recipes.load(recipe_arg)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
     spec_chars = len(_read(spec))
     order = relevance.parse_ranked(_read(ranked))
     chosen, sizes = largeview.plan_sized(git.root(), recipe, order, _stdin_paths(), spec_chars,
@@ -119,6 +122,7 @@ def tiers(recipe_arg: str, spec: Path, ranked: Path, floor_tokens: int | None, f
 
 @click.command(name="trim-tiers")
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
+@choosing.agents_of_stage
 @click.option("--spec", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--map", "map_path", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--report", type=click.Path(exists=True, path_type=Path), required=True)
@@ -127,20 +131,20 @@ def tiers(recipe_arg: str, spec: Path, ranked: Path, floor_tokens: int | None, f
 @click.argument("full", type=click.Path(exists=True, path_type=Path))
 @click.argument("compressed_log", type=click.Path(path_type=Path))
 @click.argument("compressed", type=click.Path(exists=True, path_type=Path))
-def trim_tiers(recipe_arg: str, spec: Path, map_path: Path, report: Path, sent: Path,
+def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, spec: Path,
+               map_path: Path, report: Path, sent: Path,
                full_log: Path, full: Path, compressed_log: Path, compressed: Path):
     """Fit the packed tiers by repomix's real count: take the least relevant files out of the
     COMPRESSED pack until map, packs, spec and prompt fit the planner (nothing when they do)."""
     import json
 
     from twostep.log import LOG
-    from twostep.recipe import load as recipes
     from twostep.sizing import largeview
     from twostep.sizing import trim as t
     from twostep.sizing.budget import max_chars
     from twostep.tools.repomix import parse_repomix_summary
 
-    recipe = recipes.load(recipe_arg)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
     budget = largeview.planner_budget(recipe, len(_read(spec)))
     def pack(text: Path, log: Path) -> t.Pack:  # an empty tier has no log: nothing packed
         if not log.exists():
@@ -168,18 +172,19 @@ def trim_tiers(recipe_arg: str, spec: Path, map_path: Path, report: Path, sent: 
 @click.command()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, path_type=Path))
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
+@choosing.agents_of_stage
 @click.option("--files", "files_list", type=click.Path(exists=True, path_type=Path),
               required=True, help="The planned files (`twostep files`' output).")
 @click.option("--pack-log", type=click.Path(path_type=Path), help="Their pack's repomix summary.")
-def callers(plan_file: Path, recipe_arg: str, files_list: Path, pack_log: Path | None):
+def callers(plan_file: Path, recipe_arg: str, planner_cli: str | None, executor_cli: str | None,
+            files_list: Path, pack_log: Path | None):
     """Print the tracked files that use a symbol PLAN changes, ranked and cut to the executor's
     budget: read-only context, kept apart from the planned files."""
-    from twostep.recipe import load as recipes
     from twostep.sizing import callers as c
     from twostep.tools import git
     from twostep.tools.repomix import parse_repomix_summary
 
-    recipe = recipes.load(recipe_arg)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
     with files_list.open("rb") as handle:
         from twostep.pack.linktree import read_paths
 

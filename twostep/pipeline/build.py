@@ -101,7 +101,8 @@ def plan_phase(job: Job, strategy: str) -> Phase:
     call = agents.get(agent.cli).planner_call(agent, SPEC, pack,
                                               spending.left("planner", job.recipe))
     return Phase(PhaseKind.PLAN,
-                 f"the planner ({agent.cli} {agent.model}) writes {job.plan_path}", (
+                 f"the planner ({agent.cli} {agent.model}) writes "
+                 f"{job.plan_path if isinstance(job.plan_path, str) else 'the plan'}", (
         *call.setup,
         _fit("planner", agent, pack_log, SPEC, pack,
              title="refuse input the planner cannot take whole",
@@ -110,7 +111,7 @@ def plan_phase(job: Job, strategy: str) -> Phase:
                          counted=tiersteps.PACKS if tiered else ()),
         spending.before_planner(),
         Pipe("planner", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
-             role=Role.PLANNER, timeout=agent.timeout),
+             role=Role.PLANNER, timeout=agent.timeout, stall_after=agent.stall_after),
         spending.usage("planner", agent, call.reply),
         spending.planner_untouched(),
         twostep("accept-plan", "--cli", agent.cli, call.reply, "-o", job.plan_path, "--keep",
@@ -160,15 +161,11 @@ def execute_phase(job: Job, strategy: str) -> Phase:
                                 title="refuse input the executor cannot take"),
               *spending.budget("executor", agent, job.recipe, logs, job.plan_path, pack,
                                counted=counted))
-    if adapter.reads_mentions:
-        steps += (twostep("guard", "--", job.plan_path, pack, name="executor-guard",
-                          title=f"{agent.cli} reads every @path in its input: refuse untracked "
-                                f"or outside files"),)
     steps += (
         twostep("snapshot", "-o", RunPath("before.state"), name="snapshot", keep_on_retry=True,
                 title="fingerprint the work tree, to prove the executor changed it"),
         Pipe("executor", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
-             role=Role.EXECUTOR, timeout=agent.timeout),
+             role=Role.EXECUTOR, timeout=agent.timeout, stall_after=agent.stall_after),
         spending.usage("executor", agent, call.reply),
         twostep("check-exec", "--cli", agent.cli, call.reply, name="check-exec",
                 title=f"{agent.cli} exits 0 on API errors and refused edits: read its verdict"),

@@ -32,7 +32,7 @@ INPUT, SENT = PLAN.input, PLAN.sent
 
 def steps(job: Job, planned: RunPath, planned_pack: RunPath, planned_log: RunPath,
           paths: Paths = PLAN) -> tuple[Step, ...]:
-    source = ("--recipe", job.recipe.source)
+    source = job.recipe.stage_args
     stem = paths.stem
     pack = Pipe(f"{stem}callers-pack", "", (Command(
         packstep.repomix("--stdin", "--no-git-sort-by-changes", "--style", "xml", "--header-text",

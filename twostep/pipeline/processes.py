@@ -25,11 +25,14 @@ from plumbum.machines.local import LocalCommand
 
 from twostep import errors
 from twostep.log import LOG
+from twostep.pipeline import stall
 from twostep.pipeline.render import step_lines
 from twostep.pipeline.steps import Checks, Pipe, Role
 from twostep.pipeline.values import Arg, Command
 from twostep.redact import redact
 
+#: Seconds a stopped process group has to exit on SIGTERM before SIGKILL.
+GRACE = 5.0
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
              Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
 
@@ -81,20 +84,49 @@ class Processes:
         procs = _stages(proc)
         self.live = procs
         try:
-            proc.wait(timeout=step.timeout)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise errors.StepTimeout(
-                f"step '{step.name}': `{_main_tool(step)}` did not finish within "
-                f"{step.timeout:g} s and was stopped{self._tail(step)}", step=step.name) from None
+            self._wait(step, proc, self._watch(step, procs[-1].pid))
         except BaseException:
-            # Ctrl-C or SIGTERM reached only us: the stages run in their own sessions.
+            # A timeout, a stall, Ctrl-C or SIGTERM: the stages run in their own sessions.
             self.stop()
             raise
         finally:
             self.live = []
             self._scrub_logs(step)
         return self.check(step, [p.returncode for p in procs])
+
+    def _watch(self, step: Pipe, pgid: int) -> stall.Watch | None:
+        if not step.stall_after:
+            return None
+        # stdout only: every CLI writes warnings on stderr as it starts, stalled or not.
+        outputs = [self.file(step.stdout)] if step.stdout is not None else []
+        return stall.Watch(pgid, outputs, step.stall_after)
+
+    def _wait(self, step: Pipe, proc: subprocess.Popen[bytes], watch: stall.Watch | None) -> None:
+        """Wait for the last stage, up to the step's timeout, and while it shows signs of life."""
+        deadline = None if step.timeout is None else time.monotonic() + step.timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                proc.wait(timeout=left if watch is None else min(stall.EVERY, left or stall.EVERY))
+                return
+            except subprocess.TimeoutExpired:
+                pass
+            if deadline is not None and time.monotonic() >= deadline:
+                raise errors.StepTimeout(
+                    f"step '{step.name}': `{_main_tool(step)}` did not finish within "
+                    f"{step.timeout:g} s and was stopped{self._tail(step)}", step=step.name)
+            if watch is not None and watch.stalled():
+                raise self._stalled(step, watch)
+
+    def _stalled(self, step: Pipe, watch: stall.Watch) -> errors.StepFailed:
+        logs = [str(self.file(c.stderr)) for c in step.commands if c.stderr is not None]
+        role = "planner" if step.role is Role.PLANNER else "executor"
+        return _FAILURES[step.role](
+            f"the {role} (`{_main_tool(step)}`) sent no request and printed nothing for "
+            f"{watch.after:g} s, and was stopped" + (f"; its log: {logs[0]}" if logs else ""),
+            step=step.name,
+            hint=f"the run can be resumed with `twostep resume`; if the CLI needs longer to "
+                 f"start, raise {role}.stall_after in the recipe")
 
     def run_checks(self, step: Checks) -> int:
         """As the script's if/elif chain: stop at the first failing command."""
@@ -130,16 +162,23 @@ class Processes:
                 log.write_text(clean, encoding="utf-8", errors="surrogateescape")
 
     def stop(self) -> None:
-        """Terminate every live stage's process group, then make sure it is gone."""
+        """Terminate every live stage's process group, then make sure all of it is gone.
+
+        The leader exiting is not enough: a relaunched gemini child whose event loop is blocked
+        ignores SIGTERM and outlives its parent (docs/cli-facts.md), so whatever is left of
+        each group after the grace period gets SIGKILL."""
         for proc in self.live:
             _signal_group(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + GRACE
         for proc in self.live:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(proc.pid, signal.SIGKILL)
-                proc.wait()
+        while any(stall.group_pids(p.pid) for p in self.live) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for proc in self.live:
+            _signal_group(proc.pid, signal.SIGKILL, leader_too=False)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
 
     def check(self, step: Pipe, codes: list[int]) -> int:
         """0, or the failure of the rightmost stage whose code is not one of its ok codes."""
@@ -182,9 +221,10 @@ def _main_tool(step: Pipe) -> str:
     return step.commands[-1].tool
 
 
-def _signal_group(pid: int, sig: int) -> None:
+def _signal_group(pid: int, sig: int, *, leader_too: bool = True) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        with contextlib.suppress(OSError):
-            os.kill(pid, sig)
+        if leader_too:
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)

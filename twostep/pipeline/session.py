@@ -177,7 +177,9 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
     shown = run.dir.relative_to(repo) if run.dir.is_relative_to(repo) else run.dir
     LOG.info(f"run {run.id} (logs and packs in {shown})")
     done = set(run.manifest.done)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # SIGTERM (`timeout`, CI cancelling a job) and SIGHUP (a closed terminal) stop the run as
+    # Ctrl-C does: every CLI's process group is stopped, the run is left resumable.
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in _STOPS}
     try:
         for phase in phases:
             steps = [s for s in phase.steps if s.name not in done or s.every_time]
@@ -197,7 +199,8 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
         _spending(run)
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     run.set(status="done")
     _spending(run)
     LOG.info(f"done: run {run.id}")
@@ -208,6 +211,9 @@ def _spending(run: store.Run) -> None:
     """The end-of-run summary: tokens and cost per role and in total."""
     for line in cost.summary_lines(run.manifest.usage):
         LOG.info(f"usage: {line}")
+
+
+_STOPS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -103,6 +103,9 @@ class Pipe(_Traits, _Leaf):
     stdout: Arg | None = None
     role: Role = Role.STEP
     timeout: float | None = None
+    #: Stop the last command once it has sent nothing and printed nothing for this long
+    #: (pipeline/stall.py): a model CLI that never starts.
+    stall_after: float | None = None
     #: True for `twostep` sub-commands, which print their own error before exiting.
     self_reporting: bool = False
     #: Keep the terminal as stdin (the review gate reads the user's answer).

@@ -92,18 +92,11 @@ def _session(job: Job, stdin: tuple[Arg, ...], stem: str, title: str, *,
     command = dataclasses.replace(call.command, stderr=RunPath(f"{stem}.log"))
     return (*call.setup,
             Pipe(f"{stem}-executor", title, (command,), stdin=stdin, stdout=reply,
-                 role=Role.EXECUTOR, timeout=agent.timeout),
+                 role=Role.EXECUTOR, timeout=agent.timeout, stall_after=agent.stall_after),
             spending.usage("executor", agent, reply, stem, task=task),
             twostep("check-exec", "--cli", agent.cli, reply, name=f"{stem}-check",
                     title=f"{agent.cli} exits 0 on API errors and refused edits"))
 
-
-def _guard(job: Job, *files: Arg, name: str) -> tuple[Step, ...]:
-    agent = job.recipe.executor
-    if not agents.get(agent.cli).reads_mentions:
-        return ()
-    return (twostep("guard", "--", *files, name=name,
-                    title=f"{agent.cli} reads every @path in its input: refuse unsafe ones"),)
 
 
 def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, ...]:
@@ -129,8 +122,7 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
     steps += [_fit(agent, logs, text, pack, name=f"task-{TASK}-fit",
                    learns=Learns.SENT_TO_EXECUTOR, counted=counted),
               *spending.budget("executor", agent, job.recipe, logs, text, pack,
-                               counted=counted, name=f"task-{TASK}-budget"),
-              *_guard(job, text, pack, name=f"task-{TASK}-guard")]
+                               counted=counted, name=f"task-{TASK}-budget")]
     stem = f"task-{TASK}-try-{TRY}"
     attempt = (*_session(job, (text, pack), stem, f"a fresh {agent.cli} session for task "
                          f"{TASK} (try {TRY})", task=TASK),
@@ -194,7 +186,6 @@ def verify_phase(job: Job) -> Phase:
     session = (_fit(executor_agent(job), "/dev/null", fix, "/dev/null", name=f"fix-{ROUND}-fit"),
                *spending.budget("executor", executor_agent(job), job.recipe, RunPath("none.log"),
                                 fix, "/dev/null", name=f"fix-{ROUND}-budget"),
-               *_guard(job, fix, name=f"fix-{ROUND}-guard"),
                *_session(job, (fix,), f"fix-{ROUND}", "a fresh executor session fixes it"))
     # fix_rounds: 0 has no session at all, so preflight needs no executor key for verify.
     loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,

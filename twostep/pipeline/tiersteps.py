@@ -80,7 +80,7 @@ def steps(job: Job, spec: Arg, out: RunPath, tree_flags: tuple[str, ...]) -> tup
     """The whole tiered pack phase, ending with the planner's input in `out`."""
     floor = ("--floor-tokens", str(job.floor_tokens)) if job.floor_tokens else ()
     tiers = twostep(
-        "tiers", "--recipe", job.recipe.source, "--spec", spec, "--ranked", RANKED, *floor,
+        "tiers", *job.recipe.stage_args, "--spec", spec, "--ranked", RANKED, *floor,
         *(a for name, _, _ in TIERS for a in (f"--{name}", RunPath(f"{name}.files"))),
         "--map", MAP, "--sent", SENT, "--report", REPORT, stdin=(SELECTED,), name="tiers",
         learns=Learns.TIERS,
@@ -88,7 +88,7 @@ def steps(job: Job, spec: Arg, out: RunPath, tree_flags: tuple[str, ...]) -> tup
               "compressed (which file went where, and why, in tiers.json and on stderr)")
     packs = tuple(_pack(name, flags, title, tree_flags) for name, flags, title in TIERS)
     trim = twostep(
-        "trim-tiers", "--recipe", job.recipe.source, "--spec", spec, "--map", MAP, "--report",
+        "trim-tiers", *job.recipe.stage_args, "--spec", spec, "--map", MAP, "--report",
         REPORT, "--sent", SENT, *(a for log, pack in zip(PACK_LOGS, PACKS, strict=True)
                                   for a in (log, pack)), name="trim-tiers", learns=Learns.TIERS,
         title="fit by the real size: if repomix's counts are over the budget, take the least "

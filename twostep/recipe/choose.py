@@ -44,8 +44,11 @@ def _agent(role: str, current: Agent, value: str) -> Agent:
 def apply(recipe: Recipe, choices: Choices) -> Recipe:
     if choices.max_cost is not None and choices.max_cost <= 0:
         raise InputError(f"--max-cost {choices.max_cost}: must be a positive amount of USD")
+    chosen = tuple(a for role, value in (("planner", choices.planner),
+                                         ("executor", choices.executor)) if value
+                   for a in (f"--{role}", value))
     return replace(
-        recipe,
+        recipe, chosen=(*recipe.chosen, *chosen),
         planner=_agent("planner", recipe.planner, choices.planner) if choices.planner
         else recipe.planner,
         executor=_agent("executor", recipe.executor, choices.executor) if choices.executor

@@ -39,6 +39,7 @@ def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
         "prompt": schema.Field(schema.nonempty_str),
         "flags": field(schema.str_list, "flags"),
         "timeout": schema.Field(schema.positive_number),
+        "stall_after": field(schema.positive_number, "stall_after"),
         "retries": field(schema.int_range(0, 10), "retries"),
         "context_tokens": schema.Field(schema.positive_int),
         "output_tokens": schema.Field(schema.positive_int),

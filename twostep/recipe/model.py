@@ -20,6 +20,8 @@ class Agent:
     prompt: str
     flags: tuple[str, ...] = ()
     timeout: float = 1800.0
+    #: Seconds a CLI may go without sending or printing anything before it is stopped.
+    stall_after: float = 300.0
     retries: int = 2
     context_tokens: int = 1_000_000
     output_tokens: int = 32_000
@@ -75,6 +77,14 @@ class Recipe:
     execute_by: str = "task"
     #: Bounded fix sessions after a failing verify (0: none).
     fix_rounds: int = 2
+    #: The command line's `--planner`/`--executor` over the recipe file, as a stage's arguments:
+    #: stages load the recipe from `source` and must apply them again (recipe/choose.py).
+    chosen: tuple[str, ...] = ()
+
+    @property
+    def stage_args(self) -> tuple[str, ...]:
+        """How a stage names this recipe: `--recipe SOURCE`, then the agents chosen over it."""
+        return ("--recipe", self.source, *self.chosen)
 
 
 

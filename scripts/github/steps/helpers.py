@@ -23,7 +23,7 @@ COMMENT_LIMIT = 65_000  # GitHub refuses comment bodies over 65,536 characters
 EXIT_NAMES = {0: "ok", 1: "error", 2: "usage", 3: "recipe", 4: "input", 5: "tool-missing",
               6: "step", 7: "planner", 8: "executor", 9: "no-changes", 10: "verify",
               11: "nothing-to-execute", 12: "not-confirmed", 13: "dirty", 14: "too-large",
-              15: "timeout", 16: "credentials", 17: "unsafe-input", 130: "interrupted"}
+              15: "timeout", 16: "credentials", 18: "over-budget", 130: "interrupted"}
 
 
 def parse_result(text: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ twostep budget --role planner --model sonnet --max-cost 2.5 --output-tokens 3200
 # fingerprint the work tree: the planner must leave it as it is
 twostep snapshot -o "$RUN"/planner-before.state
 # prompt, then spec + pack on stdin; no tools (claude puts the prompt first)
-cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 exec claude -p 'You are the planner in a two-step Plan -> Execute workflow. Below you have the feature
+cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 exec claude -p 'You are the planner in a two-step Plan -> Execute workflow. Below you have the feature
 specification, followed by a repomix pack of the codebase (each file inside
 <file path="..."> tags).
 
@@ -77,12 +77,10 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # estimate the executor call; refuse it if it would pass the budget
   twostep budget --role executor --model sonnet --max-cost 2.5 --output-tokens 32000 --pack-log "$RUN"/codebase.log --prompt-chars 340 --run-dir "$RUN" -o "$RUN"/executor.left -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
-  # claude reads every @path in its input: refuse unsafe ones
-  twostep guard -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
@@ -117,10 +115,8 @@ for ROUND in $(seq 0 2); do
   twostep fit --role executor --cli claude --budget 168000 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
   # estimate the executor call; refuse it if it would pass the budget
   twostep budget --role executor --model sonnet --max-cost 2.5 --output-tokens 32000 --pack-log "$RUN"/none.log --prompt-chars 340 --run-dir "$RUN" -o "$RUN"/executor.left -- "$RUN"/fix-"$ROUND".md /dev/null
-  # claude reads every @path in its input: refuse unsafe ones
-  twostep guard -- "$RUN"/fix-"$ROUND".md
   # a fresh executor session fixes it
-  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.

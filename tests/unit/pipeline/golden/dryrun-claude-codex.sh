@@ -32,7 +32,7 @@ twostep fit --role planner --cli claude --budget 168000 --pack-log "$RUN"/codeba
 # fingerprint the work tree: the planner must leave it as it is
 twostep snapshot -o "$RUN"/planner-before.state
 # prompt, then spec + pack on stdin; no tools (claude puts the prompt first)
-cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 exec claude -p 'You are the planner in a two-step Plan -> Execute workflow. Below you have the feature
+cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 exec claude -p 'You are the planner in a two-step Plan -> Execute workflow. Below you have the feature
 specification, followed by a repomix pack of the codebase (each file inside
 <file path="..."> tags).
 

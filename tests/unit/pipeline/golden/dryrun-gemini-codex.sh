@@ -28,7 +28,7 @@ rm -rf -- "$RUN"/codebase-tree
 # === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
 mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 # headless gemini settings, isolated from ~/.gemini
-printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
+printf '%s' '{"context": {"fileFiltering": {"enableRecursiveFileSearch": false}}, "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole

@@ -29,7 +29,7 @@ rm -rf -- "$RUN"/codebase-tree
 # === plan: the planner (gemini gemini-2.5-pro) writes AI-PLAN.md
 mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 # headless gemini settings, isolated from ~/.gemini
-printf '%s' '{"general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
+printf '%s' '{"context": {"fileFiltering": {"enableRecursiveFileSearch": false}}, "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole
@@ -104,12 +104,10 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   cat -- "$RUN"/task-"$TASK".files "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-executor.files
   # refuse input the executor cannot take
   twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
-  # claude reads every @path in its input: refuse unsafe ones
-  twostep guard -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
@@ -142,10 +140,8 @@ for ROUND in $(seq 0 2); do
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
   twostep fit --role executor --cli claude --budget 168000 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
-  # claude reads every @path in its input: refuse unsafe ones
-  twostep guard -- "$RUN"/fix-"$ROUND".md
   # a fresh executor session fixes it
-  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
 plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
 editing the files in the current working directory. Follow the plan; do not ask
 questions; do not commit. When done, reply with a short summary of the changes.
