@@ -37,9 +37,10 @@ from benchkit import (  # first: it puts the checkout on sys.path
     timed,
 )
 
+from twostep.core import render
+from twostep.core.values import RunPath
 from twostep.pipeline import build as workflow
-from twostep.pipeline import packstep, render
-from twostep.pipeline.values import RunPath
+from twostep.pipeline import packstep
 from twostep.tools.repomix import parse_repomix_summary
 
 BINARY_EXTS = ROOT / ".tools/node_modules/binary-extensions/binary-extensions.json"

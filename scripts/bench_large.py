@@ -9,8 +9,9 @@ from statistics import median as med
 
 from benchkit import PY, REPS, RESULTS, figure, interleave, reset, row, timed
 
-from twostep.pipeline import packstep, render
-from twostep.pipeline.values import RunPath
+from twostep.core import render
+from twostep.core.values import RunPath
+from twostep.pipeline import packstep
 
 TIER_SPEC = "Make json.dumps accept a sort_keys_casefold flag that sorts keys case-insensitively.\n"
 

@@ -31,14 +31,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from twostep.sizing import estimate as est  # noqa: E402
-from twostep.sizing import measure
+from twostep.core.recipe import Strategies  # noqa: E402
+from twostep.pack.linktree import link_tree  # noqa: E402
+from twostep.pipeline import measure
+from twostep.pipeline.packstep import TREE_PACK_FLAGS  # noqa: E402
 from twostep.recipe import load as recipe  # noqa: E402
-from twostep.recipe.model import Strategies  # noqa: E402
+from twostep.sizing import estimate as est  # noqa: E402
 from twostep.sizing.strategy import decide  # noqa: E402
 from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
-from twostep.pack.linktree import link_tree  # noqa: E402
-from twostep.pipeline.packstep import TREE_PACK_FLAGS  # noqa: E402
 
 SELECTIONS: list[tuple[str, list[str]]] = [
     ("json", ["json"]),

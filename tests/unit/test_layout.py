@@ -1,6 +1,6 @@
-"""The package's shape stays what the README's map says: subpackages by concern, a small top
-level, no import cycle (imports under TYPE_CHECKING and inside functions included), and the
-command line as the only layer that imports click."""
+"""The package's shape stays what the README's map says: subpackages by concern in layers, a
+small top level, no import cycle (imports under TYPE_CHECKING and inside functions included),
+and the command line as the only layer that imports click."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_no_import_cycle():
 
 def test_subpackages_by_concern_and_a_small_top_level():
     subpackages = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
-    assert {"cli", "pipeline", "runs", "sizing", "pack", "planfiles", "recipe", "tools",
+    assert {"core", "cli", "pipeline", "runs", "sizing", "pack", "planfiles", "recipe", "tools",
             "agents"} <= set(subpackages)
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(top) <= 10, top
@@ -76,3 +76,37 @@ def test_only_the_command_line_imports_click():
         names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert not any(n == "click" or n.startswith("click.") for n in names), path
+
+
+#: The layers, bottom first (README "The package"): a package imports only packages of lower
+#: layers, never one of its own layer or above, counting imports inside functions and under
+#: TYPE_CHECKING. The top-level modules (errors, log, atomic, redact) are the base of all.
+LAYERS = (
+    ("errors", "log", "atomic", "redact", "__init__"),  # base utilities, no twostep imports
+    ("core",),                          # the vocabulary: steps, values, recipe model, cost
+    ("tools", "tasks"),                 # git and repomix; the plan's tasks
+    ("planfiles", "pack", "agents"),    # what a plan names; packs; one adapter per model CLI
+    ("recipe", "sizing"),               # recipes as YAML; sizes, ranking, tiers
+    ("runs",),                          # the run store: manifest, ledger, checkpoints
+    ("execution",),                     # what task-by-task stages do to a run
+    ("pipeline",),                      # the engine: build, run, render, record a run
+    ("cli",),                           # click: every command and stage
+    ("__main__",),
+)
+LAYER = {name: index for index, names in enumerate(LAYERS) for name in names}
+
+
+def _unit(module: str) -> str:
+    return module.split(".")[1] if "." in module else "__init__"
+
+
+def test_packages_import_only_lower_layers():
+    upward = sorted(
+        f"{module} -> {dep}" for module, deps in _graph().items() for dep in deps
+        if _unit(dep) != _unit(module) and LAYER[_unit(dep)] >= LAYER[_unit(module)])
+    assert not upward, "imports against the layers:\n" + "\n".join(upward)
+
+
+def test_every_package_has_a_layer():
+    units = {_unit(name) for name in _graph()}
+    assert units <= set(LAYER), units - set(LAYER)

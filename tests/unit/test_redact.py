@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from twostep.core.steps import Pipe
+from twostep.core.values import Command, RunPath
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Pipe
-from twostep.pipeline.values import Command, RunPath
 from twostep.redact import redact
 
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from twostep.core.cost import Usage
+from twostep.core.recipe import Agent
+from twostep.core.steps import Step
+from twostep.core.values import Arg, Command, RunPath
 from twostep.errors import StepFailed
-from twostep.pipeline.steps import Step
-from twostep.pipeline.values import Arg, Command, RunPath
-from twostep.recipe.model import Agent
-from twostep.runs.cost import Usage
 
 #: An empty directory in the run: the working directory of planners (nothing to read, no
 #: project files to load, nothing in the repository to change).

@@ -10,11 +10,11 @@ from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
 from twostep.agents.base import EMPTY, Call, read_json_reply
+from twostep.core.cost import Usage
+from twostep.core.recipe import Agent
+from twostep.core.steps import MakeDirs
+from twostep.core.values import Arg, Command, RunPath
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.steps import MakeDirs
-from twostep.pipeline.values import Arg, Command, RunPath
-from twostep.recipe.model import Agent
-from twostep.runs.cost import Usage
 
 _CREDENTIALS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
 

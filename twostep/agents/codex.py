@@ -27,11 +27,11 @@ from twostep.agents.codex_command import (
     codex_argv,
 )
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
+from twostep.core.cost import Usage
+from twostep.core.recipe import Agent
+from twostep.core.steps import MakeDirs
+from twostep.core.values import Arg, Command, EnvVar, Joined, RunPath
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.steps import MakeDirs
-from twostep.pipeline.values import Arg, Command, EnvVar, Joined, RunPath
-from twostep.recipe.model import Agent
-from twostep.runs.cost import Usage
 
 HOME = RunPath("codex-home")
 KEY = EnvVar(("CODEX_API_KEY", "OPENAI_API_KEY"))

@@ -51,8 +51,8 @@ def _finish(command: str, as_json: bool, dry: bool, go):
             raise click.UsageError("--json and --dry-run exclude each other "
                                    "(the script is the data)")
         return go()
-    from twostep.progress import PROGRESS
-    from twostep.runs import result
+    from twostep.pipeline import result
+    from twostep.pipeline.screen import PROGRESS
 
     PROGRESS.enabled = True
     return result.capture(command, gitrepo.root(), go, as_json=as_json)

@@ -19,8 +19,8 @@ price_opt = click.option("--price", metavar="IN,OUT,CACHED",
 
 
 def _price(value: str | None):
+    from twostep.core.cost import Price
     from twostep.errors import InputError
-    from twostep.runs.cost import Price
 
     if not value:
         return None

@@ -22,9 +22,10 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | N
 
     The planner is never asked again when the run already has its plan.
     """
+    from twostep.pipeline import result
     from twostep.pipeline.resume import resume as resume_run
-    from twostep.progress import PROGRESS
-    from twostep.runs import result, store
+    from twostep.pipeline.screen import PROGRESS
+    from twostep.runs import store
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
@@ -43,7 +44,7 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | N
 @click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
 def list_runs(as_json: bool):
     """List the runs of this repository, oldest first."""
-    from twostep.runs import cost
+    from twostep.core import cost
     from twostep.runs import store as runs
     from twostep.tools import git as gitrepo
 
@@ -71,7 +72,7 @@ def doctor(as_json: bool):
     model CLIs have credentials (exit 5: a tool is missing; 16: credentials are).
 
     Versions are cached per user, keyed by each binary's path, size and mtime."""
-    from twostep.tools import doctor as checks
+    from twostep.pipeline import doctor as checks
 
     health = checks.check()
     code, tools, keys = health.exit_code, health.tools, health.credentials

@@ -20,8 +20,8 @@ from twostep.cli.options import recipe_arg, recipe_name
               help="Also show what each tier of the planner's input would hold for this spec.")
 def measure(recipe: str | None, as_json: bool, exact: bool, spec: str | None):
     """Print the codebase's token count and the strategy it selects."""
+    from twostep.pipeline.measure import measure as run_measure
     from twostep.recipe import load as recipes
-    from twostep.sizing.measure import measure as run_measure
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()

@@ -1,7 +1,7 @@
 """Where a run keeps its task and fix-round progress, and the diff of the work done so far.
 
 The files live in the run directory, written by the stages and read back by the manifest
-(runs/record.py), the validate gate and `rollback`; the checkpoints are refs under
+(pipeline/record.py), the validate gate and `rollback`; the checkpoints are refs under
 refs/twostep/<run>/ (runs/checkpoint.py).
 """
 

@@ -8,11 +8,8 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
-from twostep.log import LOG
-from twostep.pipeline import callersteps, packstep, spending, taskphase, tiersteps
-from twostep.pipeline.job import Job
-from twostep.pipeline.packstep import TREE_PACK_FLAGS
-from twostep.pipeline.steps import (
+from twostep.core.recipe import Agent
+from twostep.core.steps import (
     Cached,
     CopyFile,
     IfNonEmpty,
@@ -26,8 +23,11 @@ from twostep.pipeline.steps import (
     WriteText,
     twostep,
 )
-from twostep.pipeline.values import Arg, Command, RunPath
-from twostep.recipe.model import Agent
+from twostep.core.values import Arg, Command, RunPath
+from twostep.log import LOG
+from twostep.pipeline import callersteps, packstep, spending, taskphase, tiersteps
+from twostep.pipeline.job import Job
+from twostep.pipeline.packstep import TREE_PACK_FLAGS
 
 SPEC = RunPath("spec.md")
 CODEBASE = RunPath("codebase.xml")

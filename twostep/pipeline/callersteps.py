@@ -4,10 +4,10 @@ planned files under a header that says they are for reading, then joined after t
 
 from __future__ import annotations
 
+from twostep.core.steps import IfNonEmpty, Learns, Pipe, Step, twostep
+from twostep.core.values import Command, RunPath
 from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import IfNonEmpty, Learns, Pipe, Step, twostep
-from twostep.pipeline.values import Command, RunPath
 
 HEADER = ("READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan "
           "changes; read them to keep them working, and change them only if the plan says so.")

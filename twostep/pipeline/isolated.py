@@ -8,13 +8,14 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from twostep.core import render
+from twostep.core.steps import Phase
 from twostep.log import LOG
-from twostep.pipeline import preflight, render, session, worktree
+from twostep.pipeline import preflight, record, session, worktree
 from twostep.pipeline.job import Job
+from twostep.pipeline.measure import measure
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Phase
-from twostep.runs import record, store
-from twostep.sizing.measure import measure
+from twostep.runs import store
 
 
 def _plan_for_worktree(job: Job, repo: Path) -> Job:

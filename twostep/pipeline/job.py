@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from twostep.core.recipe import Recipe
+from twostep.core.values import RunPath
 from twostep.errors import InputError
-from twostep.pipeline.values import RunPath
 from twostep.recipe import load as recipes
-from twostep.recipe.model import Recipe
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ machine.
 
 from __future__ import annotations
 
-from twostep.pipeline.steps import WriteText
-from twostep.pipeline.values import Arg, RunPath
+from twostep.core.steps import WriteText
+from twostep.core.values import Arg, RunPath
 
 CONFIG = RunPath("repomix.config.json")
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from twostep.core.recipe import Recipe
 from twostep.pipeline.job import Job
-from twostep.recipe.model import Recipe
+from twostep.pipeline.measure import Measurement, exact
 from twostep.sizing import largeview
 from twostep.sizing.budget import max_chars
 from twostep.sizing.estimate import estimate
-from twostep.sizing.measure import Measurement, exact
 
 
 @dataclass(frozen=True)

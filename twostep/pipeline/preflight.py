@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from twostep import agents, errors
+from twostep.agents.versions import versions
+from twostep.core.recipe import Recipe
+from twostep.core.steps import Phase, PhaseKind, Pipe, commands, walk
 from twostep.errors import MissingCredentials
 from twostep.log import LOG
-from twostep.pipeline.steps import Phase, PhaseKind, Pipe, commands, walk
-from twostep.recipe.model import Recipe
 from twostep.tools import git
-from twostep.tools.versions import versions
 
 
 def tools_of(phases: Iterable[Phase]) -> list[str]:

@@ -24,11 +24,11 @@ from plumbum.commands.base import BaseCommand
 from plumbum.machines.local import LocalCommand
 
 from twostep import errors
+from twostep.core.render import step_lines
+from twostep.core.steps import Checks, Pipe, Role
+from twostep.core.values import Arg, Command
 from twostep.log import LOG
 from twostep.pipeline import stall
-from twostep.pipeline.render import step_lines
-from twostep.pipeline.steps import Checks, Pipe, Role
-from twostep.pipeline.values import Arg, Command
 from twostep.redact import redact
 
 #: Seconds a stopped process group has to exit on SIGTERM before SIGKILL.

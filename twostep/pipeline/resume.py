@@ -12,16 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
+from twostep.core.recipe import Recipe
+from twostep.core.steps import Phase, PhaseKind, walk
+from twostep.core.values import RunPath
 from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline import build, gate, isolated, preflight
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
-from twostep.pipeline.steps import Phase, PhaseKind, walk
-from twostep.pipeline.values import RunPath
 from twostep.recipe import choose
 from twostep.recipe import load as recipes
-from twostep.recipe.model import Recipe
 from twostep.runs import store
 from twostep.tools import git
 

@@ -14,13 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twostep import errors
-from twostep.log import LOG
-from twostep.pack import cache as packcache
-from twostep.pipeline import inprocess
-from twostep.pipeline.loops import bind
-from twostep.pipeline.processes import Processes
-from twostep.pipeline.render import step_lines
-from twostep.pipeline.steps import (
+from twostep.core.loops import bind
+from twostep.core.render import step_lines
+from twostep.core.steps import (
     Cached,
     Checks,
     CopyFile,
@@ -35,8 +31,12 @@ from twostep.pipeline.steps import (
     Until,
     WriteText,
 )
-from twostep.pipeline.values import Arg, Contents, EnvVar, Joined, RunPath
-from twostep.progress import PROGRESS
+from twostep.core.values import Arg, Contents, EnvVar, Joined, RunPath
+from twostep.log import LOG
+from twostep.pack import cache as packcache
+from twostep.pipeline import inprocess
+from twostep.pipeline.processes import Processes
+from twostep.pipeline.screen import PROGRESS
 from twostep.runs import checkpoint
 from twostep.runs.manifest import StepRecord
 
@@ -48,7 +48,7 @@ _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
 class Runner:
     repo: Path
     run_dir: Path
-    #: Called after each step with the step and how it went (runs/record.py's hook).
+    #: Called after each step with the step and how it went (pipeline/record.py's hook).
     on_step: Callable[[Step, StepRecord], None] = lambda step, record: None
     #: Where packs are cached (None: never cache, e.g. measuring in a scratch directory).
     cache: Path | None = None

@@ -13,14 +13,15 @@ from types import FrameType
 from typing import Any
 
 from twostep import __version__, errors
+from twostep.core import cost, render
+from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
+from twostep.core.values import Arg, RunPath
 from twostep.log import LOG
-from twostep.pipeline import build, plannerview, preflight, render
+from twostep.pipeline import build, plannerview, preflight, record
 from twostep.pipeline.job import Job
+from twostep.pipeline.measure import Measurement, measure
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Learns, Phase, PhaseKind, Pipe, twostep
-from twostep.pipeline.values import Arg, RunPath
-from twostep.runs import cost, record, store
-from twostep.sizing.measure import Measurement, measure
+from twostep.runs import store
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ dry-run script keeps the same ledger and the same budget as `twostep run`."""
 
 from __future__ import annotations
 
-from twostep.pipeline.steps import Learns, Pipe, Step, twostep
-from twostep.pipeline.values import Arg, Contents, RunPath
-from twostep.recipe.model import Agent, Recipe
+from twostep.core.recipe import Agent, Recipe
+from twostep.core.steps import Learns, Pipe, Step, twostep
+from twostep.core.values import Arg, Contents, RunPath
 
 PLANNER_BEFORE = RunPath("planner-before.state")
 

@@ -13,9 +13,8 @@ import dataclasses
 import shlex
 
 from twostep import agents
-from twostep.pipeline import callersteps, packstep, spending
-from twostep.pipeline.job import Job
-from twostep.pipeline.steps import (
+from twostep.core.recipe import Agent
+from twostep.core.steps import (
     Checks,
     ForEach,
     IfNonEmpty,
@@ -29,8 +28,9 @@ from twostep.pipeline.steps import (
     twostep,
     var,
 )
-from twostep.pipeline.values import Arg, Command, RunPath
-from twostep.recipe.model import Agent
+from twostep.core.values import Arg, Command, RunPath
+from twostep.pipeline import callersteps, packstep, spending
+from twostep.pipeline.job import Job
 
 RUN = RunPath("")
 TASK, TRY, ROUND = var("task"), var("try"), var("round")

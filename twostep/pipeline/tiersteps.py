@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from twostep.core.steps import IfNonEmpty, Learns, Pipe, Step, twostep
+from twostep.core.values import Arg, Command, RunPath
 from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import IfNonEmpty, Learns, Pipe, Step, twostep
-from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.sizing import rgsearch
 
 SELECTED = RunPath("selected.files")

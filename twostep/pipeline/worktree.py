@@ -15,9 +15,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from twostep.core.steps import Pipe, Step, WriteText
+from twostep.core.values import Arg, Command, RunPath
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Pipe, Step, WriteText
-from twostep.pipeline.values import Arg, Command, RunPath
 from twostep.runs import store
 
 WORKTREE = RunPath(store.WORKTREE_DIR)

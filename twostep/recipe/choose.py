@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from twostep import agents
+from twostep.core.recipe import Agent, Recipe
 from twostep.errors import InputError
 from twostep.recipe.load import make_agent
-from twostep.recipe.model import Agent, Recipe
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from twostep import agents
-from twostep.errors import RecipeError
-from twostep.recipe import builtin as builtins
-from twostep.recipe import fields as schema
-from twostep.recipe.marks import MarkedDict, Where, read_yaml
-from twostep.recipe.model import (
+from twostep.core.cost import Price
+from twostep.core.recipe import (
     EXECUTE_BY,
     PERMISSION_MODES,
     Agent,
@@ -18,7 +15,10 @@ from twostep.recipe.model import (
     Strategies,
     agent_default,
 )
-from twostep.runs.cost import Price
+from twostep.errors import RecipeError
+from twostep.recipe import builtin as builtins
+from twostep.recipe import fields as schema
+from twostep.recipe.marks import MarkedDict, Where, read_yaml
 
 PLANNER_CLIS = agents.for_role("planner")
 EXECUTOR_CLIS = agents.for_role("executor")

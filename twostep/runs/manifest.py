@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from twostep.core.cost import totals
 from twostep.errors import InputError
-from twostep.runs.cost import totals
 
 #: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list;
 #: 3: execute_by, tasks, fix_rounds, approved_plan (older runs executed the plan in one session).
@@ -73,7 +73,7 @@ class Manifest:
     packs: dict[str, PackRecord] = field(default_factory=dict)
     sent: list[SentRecord] = field(default_factory=list)
     plan_head: str | None = None
-    #: One record per model call (runs/cost.py documents the keys), in the order they ended.
+    #: One record per model call (core/cost.py documents the keys), in the order they ended.
     usage: list[dict[str, Any]] = field(default_factory=list)
     #: --planner, --executor and --max-cost as given (resume applies them again).
     choices: dict[str, Any] = field(default_factory=dict)

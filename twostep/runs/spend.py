@@ -1,5 +1,5 @@
 """The run's spending: each model call's usage record is a file in the run directory
-(`<step>.usage.json`, shaped as runs/cost.py says), so a bash run of the dry-run script, a
+(`<step>.usage.json`, shaped as core/cost.py says), so a bash run of the dry-run script, a
 resumed run and `twostep run` all count the same calls. The budget check adds up those files
 before a call, estimates the call, and refuses it when the sum would pass the budget."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from twostep import agents, atomic
+from twostep.core.cost import Price, price_for
 from twostep.errors import OverBudget
-from twostep.runs.cost import Price, price_for
 
 SUFFIX = ".usage.json"
 

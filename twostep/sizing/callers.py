@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from twostep.core.recipe import Recipe
 from twostep.log import LOG
-from twostep.recipe.model import Recipe
 from twostep.sizing import relevance, rgsearch
 from twostep.sizing.terms import Terms
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN, tokens_of

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from twostep.core.recipe import Recipe
 from twostep.log import LOG
-from twostep.recipe.model import Recipe
 from twostep.sizing import relevance, rgsearch
 from twostep.sizing.budget import max_chars
 from twostep.sizing.tiers import Tiers, plan_tiers

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from twostep.recipe.model import Recipe
+from twostep.core.recipe import Recipe
 from twostep.sizing.budget import max_chars
 
 #: Keep this share of the budget free: the slice's size is an estimate until repomix packs it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from twostep.recipe.model import Strategies
+    from twostep.core.recipe import Strategies
     from twostep.sizing.estimate import Estimate
 
 #: The strategy names; the command line lists them without loading anything else.

@@ -12,10 +12,10 @@ import pytest
 from twostep import agents
 from twostep.agents import EXECUTOR, PLANNER
 from twostep.agents.base import EMPTY
+from twostep.core.render import pipe
+from twostep.core.steps import MakeDirs, Pipe
+from twostep.core.values import Contents, EnvVar, Joined, RunPath
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
-from twostep.pipeline.render import pipe
-from twostep.pipeline.steps import MakeDirs, Pipe
-from twostep.pipeline.values import Contents, EnvVar, Joined, RunPath
 from twostep.recipe.load import make_agent
 
 SECRETS = {"OPENAI_API_KEY": "sk-secret-openai", "CODEX_API_KEY": "sk-secret-codex",

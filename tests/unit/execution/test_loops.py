@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from twostep.pipeline.loops import bind
-from twostep.pipeline.render import step_lines
+from twostep.core.loops import bind
+from twostep.core.render import step_lines
+from twostep.core.steps import Checks, ForEach, Pipe, Until, WriteText, var, walk
+from twostep.core.values import Command, RunPath
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Checks, ForEach, Pipe, Until, WriteText, var, walk
-from twostep.pipeline.values import Command, RunPath
 
 TASK, TRY = var("task"), var("try")
 

@@ -8,10 +8,10 @@ import subprocess
 import pytest
 
 from twostep import errors
-from twostep.pipeline import render
+from twostep.core import render
+from twostep.core.steps import Pipe
+from twostep.core.values import Command, RunPath
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Pipe
-from twostep.pipeline.values import Command, RunPath
 
 
 def _step(code: int) -> Pipe:

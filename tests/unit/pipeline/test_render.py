@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from twostep.core import render
+from twostep.core.steps import Pipe
+from twostep.core.values import Command, RunPath
 from twostep.pipeline import build as workflow
-from twostep.pipeline import render
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Pipe
-from twostep.pipeline.values import Command, RunPath
 from twostep.recipe import load as recipe
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from twostep.core import render
+from twostep.core.steps import Pipe
+from twostep.core.values import Command, Contents, EnvVar, Joined, RunPath
 from twostep.pipeline import build as workflow
-from twostep.pipeline import render
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.steps import Pipe
-from twostep.pipeline.values import Command, Contents, EnvVar, Joined, RunPath
 from twostep.recipe import choose
 from twostep.recipe import load as recipe
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from twostep.core.cost import Price
 from twostep.errors import InputError, RecipeError
 from twostep.recipe import choose
 from twostep.recipe import load as recipe
-from twostep.runs.cost import Price
 
 
 def write(tmp_path, text: str) -> str:

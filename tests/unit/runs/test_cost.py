@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from twostep.core.cost import FALLBACK, PRICES, Price, Usage, price_for, summary_lines, totals
 from twostep.errors import EXIT_CODES, OverBudget
 from twostep.runs import spend
-from twostep.runs.cost import FALLBACK, PRICES, Price, Usage, price_for, summary_lines, totals
 
 
 def test_gemini_pro_costs_more_above_200k_prompt_tokens():

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from twostep.core.recipe import Strategies
 from twostep.errors import InputError
 from twostep.pack.linktree import link_tree
 from twostep.pipeline.packstep import TREE_PACK_FLAGS
-from twostep.recipe.model import Strategies
 from twostep.sizing import estimate as est
 from twostep.sizing.strategy import decide
 from twostep.tools.repomix import parse_repomix_summary

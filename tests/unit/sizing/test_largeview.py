@@ -13,10 +13,10 @@ from helpers import make_repo
 
 from twostep.pipeline import plannerview
 from twostep.pipeline.job import Job
+from twostep.pipeline.measure import Measurement
 from twostep.recipe import load as recipes
 from twostep.sizing import largeview, relevance, rgsearch, trim
 from twostep.sizing.estimate import Estimate
-from twostep.sizing.measure import Measurement
 
 FILES = {"a/engine.py": "class Engine:\n    pass\n",
          "b/use.py": "from a.engine import Engine\nEngine()\n",

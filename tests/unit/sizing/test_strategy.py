@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from twostep.recipe.model import Strategies
+from twostep.core.recipe import Strategies
 from twostep.sizing.estimate import Estimate
 from twostep.sizing.strategy import decide
 from twostep.tools.repomix import RepomixSummary, parse_repomix_summary

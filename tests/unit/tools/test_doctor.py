@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from twostep import agents
+from twostep.agents import versions
 from twostep.errors import ToolMissing
-from twostep.tools import doctor, versions
+from twostep.pipeline import doctor
 
 
 @pytest.fixture

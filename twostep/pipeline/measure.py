@@ -12,10 +12,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from twostep.core.recipe import Recipe
+from twostep.core.values import RunPath
 from twostep.pipeline import build, packstep
 from twostep.pipeline.runner import Runner
-from twostep.pipeline.values import RunPath
-from twostep.recipe.model import Recipe
 from twostep.runs.store import state_dir
 from twostep.sizing.estimate import estimate
 from twostep.sizing.strategy import decide

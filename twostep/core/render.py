@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from twostep.pipeline.steps import (
+from twostep.core.steps import (
     Cached,
     Checks,
     CopyFile,
@@ -25,7 +25,7 @@ from twostep.pipeline.steps import (
     Until,
     WriteText,
 )
-from twostep.pipeline.values import Arg, Command, Contents, EnvVar, Joined, RunPath
+from twostep.core.values import Arg, Command, Contents, EnvVar, Joined, RunPath
 
 _VAR = re.compile(r"@@(\w+)@@")
 

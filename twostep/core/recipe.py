@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
-from twostep.runs.cost import Price
+from twostep.core.cost import Price
 
 PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
 EXECUTE_BY = ("task", "plan")
@@ -29,7 +29,7 @@ class Agent:
     allowed_tools: tuple[str, ...] = ()
     max_turns: int = 60
     project_settings: bool = False
-    #: USD per million tokens; None: the built-in table's price for the model (runs/cost.py).
+    #: USD per million tokens; None: the built-in table's price for the model (core/cost.py).
     price: Price | None = None
     #: The executor may run the recipe's verify commands itself (exactly those argv prefixes).
     run_verify: bool = False

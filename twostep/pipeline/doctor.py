@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from twostep import agents
+from twostep.agents import pins, versions
 from twostep.errors import MissingCredentials, ToolMissing
-from twostep.tools import pins, versions
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from twostep import agents
-from twostep.tools.versions import PINNED
+from twostep.agents.versions import PINNED
 
 
 def tested(tool: str) -> str | None:

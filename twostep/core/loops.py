@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, TypeVar
 
-from twostep.pipeline.steps import var
-from twostep.pipeline.values import RunPath
+from twostep.core.steps import var
+from twostep.core.values import RunPath
 
 S = TypeVar("S")
 

@@ -1,6 +1,6 @@
 """The pipeline model: every step is data, executed by runner.py and rendered by render.py.
 
-A step's arguments and processes (pipeline/values.py) render as the script's words and resolve
+A step's arguments and processes (core/values.py) render as the script's words and resolve
 to the run's, so the same object serves both.
 
 Each step type answers `accept(visitor)`, so the runner and the renderer are two visitors
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, Protocol, TypeVar
 
-from twostep.pipeline.values import Arg, Command, RunPath
+from twostep.core.values import Arg, Command, RunPath
 
 T = TypeVar("T", covariant=True)
 
@@ -34,7 +34,7 @@ class Role(str, Enum):
 
 
 class Learns(str, Enum):
-    """What the manifest records once a step succeeds (runs/record.py)."""
+    """What the manifest records once a step succeeds (pipeline/record.py)."""
 
     NOTHING = "nothing"
     PACK = "pack"                  # a repomix summary: tokens, files, secret-scan exclusions
@@ -220,7 +220,7 @@ class Cached(_Traits):
 # -- control flow for task-by-task execution and fix rounds (rendered as plain bash loops) ----
 #
 # A loop binds a variable: `var("task")` in any string or RunPath of its body stands for the
-# current value. The runner substitutes it (pipeline/loops.bind); the renderer writes "$TASK".
+# current value. The runner substitutes it (core/loops.bind); the renderer writes "$TASK".
 
 def var(name: str) -> str:
     """The placeholder for a loop variable inside a string or a RunPath."""

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from twostep.core import cost
 from twostep.errors import EXIT_CODES, TwostepError
 from twostep.execution import progress
 from twostep.log import LOG
 from twostep.pipeline.fingerprint import changed_paths, fingerprint
 from twostep.recipe import load as recipes
-from twostep.runs import checkpoint, cost, store, summary
+from twostep.runs import checkpoint, store, summary
 from twostep.tools import git
 
 #: The result's version: bump it only with a change that breaks a reader.

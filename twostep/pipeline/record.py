@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from twostep import agents
+from twostep.core.steps import Learns, Step
+from twostep.core.values import RunPath
 from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline.job import Job
-from twostep.pipeline.steps import Learns, Step
-from twostep.pipeline.values import RunPath
 from twostep.runs import ledger, spend
 from twostep.runs.manifest import PackRecord, StepRecord
 from twostep.runs.store import Run

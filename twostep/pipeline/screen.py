@@ -8,19 +8,18 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
+from twostep.core.steps import Pipe, Step
 from twostep.log import LOG
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-def quiet_step(step: Any) -> bool:
+def quiet_step(step: Step) -> bool:
     """A step whose processes write nothing to the terminal: a spinner cannot garble it."""
-    procs = step.processes() if hasattr(step, "processes") else ()
-    return bool(procs) and all(c.stderr is not None for c in procs) and \
-        not getattr(step, "interactive", False) and not getattr(step, "to_stderr", False) and \
-        not getattr(step, "self_reporting", False)
+    procs = step.processes()
+    if isinstance(step, Pipe) and (step.interactive or step.to_stderr or step.self_reporting):
+        return False
+    return bool(procs) and all(c.stderr is not None for c in procs)
 
 
 @dataclass
@@ -35,12 +34,12 @@ class Progress:
         out = LOG.out
         return hasattr(out, "isatty") and out.isatty()
 
-    def start(self, step: Any) -> None:
+    def start(self, step: Step) -> None:
         self._started[id(step)] = time.monotonic()
         if not self.enabled or LOG.verbosity < 1 or not self.live or not quiet_step(step):
             return
         self._stop.clear()
-        label = f"{step.name}: {step.title}" if getattr(step, "title", "") else step.name
+        label = f"{step.name}: {step.title}" if step.title else step.name
         self._spin = threading.Thread(target=self._draw, args=(label[:70],), daemon=True)
         self._spin.start()
 
@@ -52,7 +51,7 @@ class Progress:
             LOG.out.flush()
             frame += 1
 
-    def end(self, step: Any, exit_code: int) -> None:
+    def end(self, step: Step, exit_code: int) -> None:
         seconds = time.monotonic() - self._started.pop(id(step), time.monotonic())
         if self._spin is not None:
             self._stop.set()
