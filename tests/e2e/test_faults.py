@@ -54,7 +54,7 @@ def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
 def test_executor_crash_names_step(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
     result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
-    assert result.returncode == 8 and "step 'executor': `claude` exited with code 1" in result.stderr.decode()
+    assert result.returncode == 8 and "step 'task-1-try-1-executor': `claude` exited with code 1" in result.stderr.decode()
     assert (repo / "AI-PLAN.md").read_text() == PLAN  # earlier artifacts are kept
 
 

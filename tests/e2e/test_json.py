@@ -47,7 +47,7 @@ def test_run_json_on_success(repo, tmp_path):
     assert data["plan_path"] == str(repo / "AI-PLAN.md") and data["usage"] == {}
     assert (repo / ".twostep" / "runs" / data["run_id"]).is_dir()
     names = [s["name"] for s in data["steps"]]
-    assert "planner" in names and "executor" in names and all(s["seconds"] >= 0 for s in data["steps"])
+    assert "planner" in names and "task-1-try-1-executor" in names and all(s["seconds"] >= 0 for s in data["steps"])
 
 
 

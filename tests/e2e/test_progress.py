@@ -23,7 +23,7 @@ def test_plain_lines_and_summary_without_a_terminal(repo, tmp_path):
     proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=standin_env(tmp_path))
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
-    assert "✓ planner (" in err and "✓ executor (" in err and "\r" not in err
+    assert "✓ planner (" in err and "✓ task-1-try-1-executor (" in err and "\r" not in err
     assert "\033[" not in err  # NO_COLOR (and no terminal)
     table = err[err.index("step ") :]
     for word in ("tokens in", "tokens out", "cost", "total", "files changed: 1 (wordfreq/cli.py)",
@@ -33,8 +33,10 @@ def test_plain_lines_and_summary_without_a_terminal(repo, tmp_path):
 
 
 def test_quiet_prints_neither_progress_nor_summary(repo, tmp_path):
+    edits = [{"path": "wordfreq/cli.py", "content": "# --top\n", "append": True},
+             {"path": "tests/test_top.py", "content": "def test_top():\n    pass\n"}]
     proc = twostep("-q", "run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
-                   env=standin_env(tmp_path))
+                   env=standin_env(tmp_path, edits=edits))
     err = proc.stderr.decode()  # the verify command's own output stays (it is the user's)
     assert proc.returncode == 0 and "✓" not in err and "twostep:" not in err and "total" not in err
 

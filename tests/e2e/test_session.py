@@ -86,7 +86,7 @@ def test_refused_edits_exit_9(repo, tmp_path):
 def test_no_changes_exit_9(repo, tmp_path):
     env = standin_env(tmp_path, edits=[])
     result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
-    assert result.returncode == 9 and "made no changes" in result.stderr.decode()
+    assert result.returncode == 9 and "the whole plan' changed none of" in result.stderr.decode()
 
 
 def test_executor_api_error_with_exit_0_is_caught(repo, tmp_path):

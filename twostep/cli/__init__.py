@@ -27,7 +27,7 @@ COMMANDS = {
     "runs": ("resume", "runs", "doctor"),
     "editor": ("schema", "init"),
     "money": ("budget", "usage", "untouched"),
-    "stages": ("files", "linktree", "accept-plan", "gate", "snapshot", "changed",
+    "stages": ("files", "linktree", "accept-plan", "gate", "snapshot",
                "check-exec", "fit", "preflight"),
     "taskstages": ("approve", "tasks", "task-input", "proof", "checkpoint", "fix-round",
                    "validate", "rollback"),
@@ -35,7 +35,7 @@ COMMANDS = {
 }
 _MODULE_OF = {name: module for module, names in COMMANDS.items() for name in names}
 #: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
-STAGES = ("accept-plan", "changed", "check-exec", "files", "fit", "gate", "linktree",
+STAGES = ("accept-plan", "check-exec", "files", "fit", "gate", "linktree",
           "preflight", "snapshot", "approve", "tasks", "task-input", "proof", "checkpoint",
           "fix-round", "validate")
 

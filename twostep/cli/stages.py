@@ -77,22 +77,6 @@ def snapshot(output: Path):
     output.write_text(treestate.fingerprint(_root()), encoding="utf-8")
 
 
-@click.command()
-@click.argument("before", type=click.Path(exists=True, path_type=Path))
-def changed(before: Path):
-    """Fail (exit 9) unless the work tree changed since the BEFORE fingerprint."""
-    from twostep.errors import NoChanges
-    from twostep.pipeline import fingerprint as treestate
-
-    paths = treestate.changed_paths(before.read_text(encoding="utf-8"),
-                                    treestate.fingerprint(_root()))
-    if not paths:
-        raise NoChanges("the executor made no changes to the working tree",
-                        hint="read the executor's reply (executor.json) and log in the run "
-                             "directory")
-    LOG.info(f"the executor changed {len(paths)} path(s): {', '.join(paths[:8])}")
-
-
 @click.command(name="check-exec")
 @cli_opt
 @click.argument("reply", type=click.Path(path_type=Path))
@@ -179,5 +163,5 @@ def preflight(tools, roles, clean: bool, plan_file: str | None):
 
 
 #: What this module adds to the command line (cli/__init__.COMMANDS names them).
-COMMANDS = (files, linktree, accept_plan, gate, snapshot, changed, check_exec, fit,
+COMMANDS = (files, linktree, accept_plan, gate, snapshot, check_exec, fit,
             preflight)

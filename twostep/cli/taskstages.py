@@ -25,8 +25,10 @@ def _root() -> Path:
               help="Also write the JSON here (the pipeline's copy).")
 @click.option("--require-files", is_flag=True,
               help="Exit 11 when no task names a tracked file or a file to create.")
+@click.option("--whole", is_flag=True,
+              help="The whole plan as one task, with every file it names (execute_by: plan).")
 def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path | None,
-          require_files: bool):
+          require_files: bool, whole: bool):
     """Print the tasks PLAN splits into: NUMBER, FIRST-LAST (plan lines), TITLE, tab-separated.
 
     Tasks come from the plan's machine-readable task list, else its numbered headings, step
@@ -43,8 +45,9 @@ def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path |
         raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")
     text = plan_file.read_text(encoding="utf-8", errors="replace")
     patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
-    split = split_plan(text)
-    found = plantasks.plan_tasks(text, planfiles.RepoView.from_git(str(Path.cwd())), patterns)
+    split = plantasks.whole(split_plan(text), text) if whole else split_plan(text)
+    found = plantasks.plan_tasks(text, planfiles.RepoView.from_git(str(Path.cwd())), patterns,
+                                 one=whole)
     data = plantasks.to_json(found, split.source)
     if output is not None:
         atomic.write_text(output, data + "\n")

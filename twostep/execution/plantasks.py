@@ -74,8 +74,17 @@ def _one(task: Task, split: Split, res: Resolution, shared_reads: set[str]) -> T
                     tuple(pack), by["modify"], by["create"], by["delete"])
 
 
-def plan_tasks(text: str, view: RepoView, patterns: Sequence[str] = ()) -> list[TaskPlan]:
-    split = split_plan(text)
+def whole(split: Split, text: str) -> Split:
+    """The plan as one task (`execute_by: plan`): all of it, with every file it names."""
+    files = (*split.files, *(f for t in split.tasks for f in t.files))
+    last = max(1, len(text.splitlines()))
+    return Split("whole", (Task(1, "the whole plan", text, 1, last, files),))
+
+
+def plan_tasks(text: str, view: RepoView, patterns: Sequence[str] = (), *,
+               one: bool = False) -> list[TaskPlan]:
+    """The plan's tasks with their files; `one`: the whole plan as a single task."""
+    split = whole(split_plan(text), text) if one else split_plan(text)
     found = [planfiles.resolve(t.text + _fence(t.files), view, patterns=patterns)
              for t in split.tasks]
     named = {p for res in found for p in (*res.files, *res.create)}

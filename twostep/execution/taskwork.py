@@ -27,6 +27,8 @@ def task_of(run_dir: Path, number: int) -> tuple[TaskPlan, int]:
 def task_input(repo: Path, run_dir: Path, number: int, plan_text: str) -> tuple[str, list[str]]:
     """The text that tells the session what to do, and the files to pack for it."""
     task, total = task_of(run_dir, number)
+    if total == 1:  # the whole plan in one session: nothing to single out, nothing before it
+        return plan_text, list(task.pack)
     diff = progress.diff_since(repo, progress.base(repo, run_dir)) if number > 1 else ""
     parts = [plan_text.rstrip("\n"), "", "---", "",
              f"# Your task now: task {number} of {total}: {task.title}", "",
@@ -51,15 +53,16 @@ def prove(repo: Path, run_dir: Path, number: int, attempt: int, attempts: int) -
               "planned": sorted(planned), "changed": sorted(changed), "done": done,
               "missing": sorted(planned - changed), "unplanned": sorted(changed - planned)}
     atomic.write_text(run_dir / f"task-{number}.result.json", json.dumps(result, indent=1))
-    phantom = bool(planned) and not done
+    # A task may only read; the whole plan in one session (its only task) must change something.
+    phantom = (bool(planned) and not done) or (len(progress.tasks(run_dir)) == 1 and not changed)
     label = f"task {number} '{task.title}'"
     status = AGAIN if phantom and attempt < attempts else "done"
     atomic.write_text(run_dir / f"task-{number}.proof", status + "\n")
+    missed = f"changed none of: {', '.join(sorted(planned))}" if planned else "changed nothing"
     if phantom and status == AGAIN:
-        LOG.warn(f"{label} changed none of: {', '.join(sorted(planned))}; "
-                 f"trying again in a fresh session")
+        LOG.warn(f"{label} {missed}; trying again in a fresh session")
     elif phantom:
-        raise NoChanges(f"{label} changed none of: {', '.join(sorted(planned))}",
+        raise NoChanges(f"{label} {missed}",
                         hint="the run stays resumable: adjust the plan or the files, then "
                              "`twostep resume --yes`")
     else:

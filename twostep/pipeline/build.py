@@ -12,7 +12,6 @@ from twostep.core.recipe import Agent
 from twostep.core.steps import (
     Cached,
     CopyFile,
-    IfNonEmpty,
     Learns,
     Phase,
     PhaseKind,
@@ -25,7 +24,7 @@ from twostep.core.steps import (
 )
 from twostep.core.values import Arg, Command, RunPath
 from twostep.log import LOG
-from twostep.pipeline import callersteps, packstep, spending, taskphase, tiersteps
+from twostep.pipeline import packstep, spending, taskphase, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.packstep import TREE_PACK_FLAGS
 
@@ -129,60 +128,11 @@ def review_phase(job: Job, strategy: str) -> Phase:
                 title="asks on the terminal; pass --yes to skip"),))
 
 
-def _files_steps(job: Job) -> tuple[Step, ...]:
-    source = ("--recipe", job.recipe.source)
-    return (
-        twostep("files", job.plan_path, *source, name="files", stdout=PLAN_FILES,
-                title="the tracked files the plan names (refusals and misses on stderr)"),
-        IfNonEmpty("files-pack", PLAN_FILES, otherwise=FILES_PACK, learns=Learns.PACK,
-                   title="pack them (a plan that only creates files packs nothing)",
-                   then=Pipe("files-pack", "", (Command(packstep.repomix(
-                       "--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
-                       FILES_PACK)),), stdin=(PLAN_FILES,), stdout=RunPath("files.log"))),
-    )
-
-
-def execute_phase(job: Job, strategy: str) -> Phase:
-    agent = taskphase.executor_agent(job)  # with run_verify's rules, as each task's session
-    adapter = agents.get(agent.cli)
-    small = strategy == "small"
-    pack, pack_log = ((CODEBASE, RunPath("codebase.log")) if small
-                      else (FILES_PACK, RunPath("files.log")))
-    steps = (taskphase.approve(job), taskphase.base_checkpoint(),
-             *(() if small else _files_steps(job)))
-    logs: RunPath | tuple[RunPath, ...] = pack_log
-    counted: tuple[RunPath, ...] = ()
-    if not small:  # the callers of what the plan changes, read-only, after the planned files
-        steps += callersteps.steps(job, PLAN_FILES, FILES_PACK, pack_log)
-        pack, (logs, counted) = callersteps.INPUT, callersteps.fit_args()
-    call = adapter.executor_call(agent, job.plan_path, pack,
-                                 spending.left("executor", job.recipe))
-    steps += (*call.setup, _fit("executor", agent, logs, job.plan_path, pack, counted=counted,
-                                title="refuse input the executor cannot take"),
-              *spending.budget("executor", agent, job.recipe, logs, job.plan_path, pack,
-                               counted=counted))
-    steps += (
-        twostep("snapshot", "-o", RunPath("before.state"), name="snapshot", keep_on_retry=True,
-                title="fingerprint the work tree, to prove the executor changed it"),
-        Pipe("executor", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
-             role=Role.EXECUTOR, timeout=agent.timeout, stall_after=agent.stall_after),
-        spending.usage("executor", agent, call.reply),
-        twostep("check-exec", "--cli", agent.cli, call.reply, name="check-exec",
-                title=f"{agent.cli} exits 0 on API errors and refused edits: read its verdict"),
-        twostep("changed", RunPath("before.state"), name="changed",
-                title="no change in the work tree is a failure, not a success"),
-    )
-    what = "the whole pack" if small else "the plan's files"
-    return Phase(PhaseKind.EXECUTE, f"the executor ({agent.cli} {agent.model}) edits, given {what}",
-                 steps)
-
-
 def execute_by(job: Job, strategy: str) -> Phase:
-    """`execute_by: task`: a fresh session per task (pipeline/taskphase.py); `plan`: one."""
+    """Task by task, each in a fresh session (pipeline/taskphase.py); `execute_by: plan` is
+    the same machinery with the whole plan as its one task."""
     for warning in taskphase.run_verify_warnings(job):
         LOG.warn(warning)
-    if job.recipe.execute_by == "plan":
-        return execute_phase(job, strategy)
     whole = (CODEBASE, RunPath("codebase.log")) if strategy == "small" else None
     return taskphase.execute_phase(job, whole)
 

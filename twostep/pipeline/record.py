@@ -50,13 +50,11 @@ def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
     else:
         agent = job.recipe.executor
         pack = "codebase" if strategy == "small" else "files"
-        listing = run.dir / ("codebase.files" if pack == "codebase" else "plan-files.txt")
-        if pack == "files" and job.recipe.execute_by == "task":
+        listing = run.dir / "codebase.files"
+        if pack == "files":
             # Task by task, each session gets its own files: the ledger is their union so far.
             listing = progress.task_listing(run.dir)
             run.manifest.sent = [e for e in run.manifest.sent if e.listing != listing.name]
-        elif pack == "files" and (run.dir / "executor.files").exists():
-            listing = run.dir / "executor.files"  # the planned files and their callers
         extra = [plan_name(job.plan_path), "executor prompt"]
     known = run.manifest.packs.get(pack)
     excluded = known.excluded_by_security_check if known else []

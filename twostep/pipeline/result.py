@@ -19,7 +19,6 @@ from twostep.core import cost
 from twostep.errors import EXIT_CODES, TwostepError
 from twostep.execution import progress
 from twostep.log import LOG
-from twostep.pipeline.fingerprint import changed_paths, fingerprint
 from twostep.recipe import load as recipes
 from twostep.runs import checkpoint, store, summary
 from twostep.tools import git
@@ -41,11 +40,7 @@ def _changed(run: store.Run, repo: Path) -> list[str]:
     tree = run.worktree
     if tree is not None and tree.is_dir():  # a failed worktree run keeps its tree
         repo = tree
-    before = run.dir / "before.state"  # one executor session: its snapshot
-    if before.is_file():
-        after = fingerprint(repo)
-        return [p for p in changed_paths(before.read_text(encoding="utf-8"), after) if p]
-    # Task by task: the checkpoint taken before the first task (what rollback returns to).
+    # The checkpoint taken before the first task (what rollback returns to).
     base = progress.base(repo, run.dir)
     return checkpoint.changed_since(repo, base) if base else []
 

@@ -27,13 +27,16 @@ from twostep.tools import git
 
 
 def _rewind(run: store.Run, phases: list[Phase]) -> None:
-    """Forget the steps of the first unfinished phase, so all of them run again."""
+    """Forget the steps of the first unfinished phase, so all of them run again.
+
+    A phase is finished when each of its own steps is: a loop is recorded when it ends, and the
+    steps inside it are recorded by their bound names (task-2-…), never by the loop's
+    placeholders, so only the phase's own steps can tell."""
     m = run.manifest
     for phase in phases:
-        steps = list(walk(phase.steps))
-        names = {s.name for s in steps}
+        names = {s.name for s in phase.steps}
         if m.failed_step in names or any(n not in m.done for n in names):
-            keep = {s.name for s in steps if s.keep_on_retry}
+            keep = {s.name for s in walk(phase.steps) if s.keep_on_retry}
             m.done = [n for n in m.done if n not in names or n in keep]
             return
 

@@ -151,20 +151,23 @@ def base_checkpoint() -> Pipe:
 def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
     """`whole`: the codebase pack and its log when the strategy sends it whole (small)."""
     agent = job.recipe.executor
+    one = job.recipe.execute_by == "plan"
     steps = (
         approve(job),
         # Given only its own files, a task list that names none has nothing to work on.
         twostep("tasks", job.plan_path, "--recipe", job.recipe.source, "-o",
                 RunPath("tasks.json"), *(() if whole else ("--require-files",)),
-                stdout=RunPath("tasks.txt"), name="tasks",
-                title="split the plan into tasks, each with its files"),
+                *(("--whole",) if one else ()), stdout=RunPath("tasks.txt"), name="tasks",
+                title="the whole plan as one task, with every file it names" if one else
+                      "split the plan into tasks, each with its files"),
         base_checkpoint(),
         ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),
                 done_ref=f"task-{TASK}", title="each task in a fresh executor session"),
     )
     what = "the whole pack" if whole else "its own files"
-    return Phase(PhaseKind.EXECUTE, f"the executor ({agent.cli} {agent.model}) does each task "
-                 f"in a fresh session, given {what}", steps)
+    does = "does the whole plan in one session" if one else "does each task in a fresh session"
+    return Phase(PhaseKind.EXECUTE, f"the executor ({agent.cli} {agent.model}) {does}, given "
+                 f"{what}", steps)
 
 
 def verify_phase(job: Job) -> Phase:

@@ -45,6 +45,9 @@ def _large_repo(path: Path) -> Path:
     return make_repo(path, files)
 
 
+REFUND_PLAN = "# Plan\n\n1. Add an amount to `refund_0` in `billing/f0.py`.\n"
+
+
 def _large_recipe(tmp_path: Path) -> str:
     (tmp_path / "r.yaml").write_text(
         "extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
@@ -59,7 +62,8 @@ def test_large_strategy_builds_the_planners_input_in_tiers(tmp_path):
     gives the planner the very same input."""
     repo, twin = _large_repo(tmp_path / "repo"), _large_repo(tmp_path / "twin")
     recipe_file = _large_recipe(tmp_path)
-    env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
+    env = standin_env(tmp_path, plan=REFUND_PLAN,
+                      edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
     dry = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes", "--dry-run",
                   "--execute-by", "plan",
                   cwd=repo, env=env)
@@ -96,7 +100,8 @@ def test_whole_codebase_that_fits_goes_in_full_text_and_says_so(tmp_path):
     recipe_file = _large_recipe(tmp_path)
     text = Path(recipe_file).read_text().replace("context_tokens: 9000", "context_tokens: 90000")
     Path(recipe_file).write_text(text)
-    env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
+    env = standin_env(tmp_path, plan=REFUND_PLAN,
+                      edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
     result = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes",
                      "--strategy", "large", "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
