@@ -56,7 +56,8 @@ def test_worktree_run_with_the_real_clis(repo, tmp_path, env, fake_api):
         "Add a version constant to the core module."
     assert git(repo, "status", "--porcelain") == status and (repo / TARGET).read_text() != edited
     assert result["changed_files"] == [TARGET] and result["verify"]["status"] == "passed"
-    assert {s["name"] for s in result["steps"]} >= {"planner", "executor"}
+    names = {s["name"] for s in result["steps"]}
+    assert "planner" in names and any(n.endswith("-executor") for n in names)
 
 
 def test_no_terminal_no_yes_refuses_before_any_call(repo, tmp_path, env, fake_api):

@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from twostep import __version__
-from twostep.errors import EXIT_CODES, TwostepError
+from twostep.errors import ExitCode, TwostepError
 from twostep.log import LOG
 
 EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
-    f"  {code:>3}  {meaning}" for code, meaning in sorted(EXIT_CODES.values()))
+    f"  {code.value:>3}  {code.meaning}" for code in ExitCode)
 
 
 #: Every sub-command, by the module of twostep.cli that defines it. A module is imported only

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.core import cost
-from twostep.errors import EXIT_CODES, TwostepError
+from twostep.errors import ExitCode, TwostepError
 from twostep.execution import progress
 from twostep.log import LOG
 from twostep.recipe import load as recipes
@@ -25,11 +25,9 @@ from twostep.tools import git
 
 #: The result's version: bump it only with a change that breaks a reader.
 VERSION = 1
-NAMES = {code: name for name, (code, _) in EXIT_CODES.items()}
-
-
 def status_name(code: int) -> str:
-    return NAMES.get(code, "error")
+    member = ExitCode._value2member_map_.get(code)  # ExitCode(code) would take a meaning
+    return member.label if isinstance(member, ExitCode) else "error"
 
 
 def _changed(run: store.Run, repo: Path) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twostep.errors import EXIT_CODES
+from twostep.errors import ExitCode
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE = "https://twostep.dev/schemas/"
@@ -44,7 +44,7 @@ RESULT = {
         "version": {"const": 1},
         "command": {"enum": ["run", "plan", "execute", "resume"]},
         "run_id": _OPT_STR,
-        "status": {"enum": list(EXIT_CODES)},
+        "status": {"enum": [code.label for code in ExitCode]},
         "exit_code": _INT,
         "error": _OPT_STR,
         "recipe": _OPT_STR,

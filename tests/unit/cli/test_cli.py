@@ -6,18 +6,23 @@ import re
 
 from helpers import ROOT, twostep
 
-from twostep.errors import EXIT_CODES
+from twostep.errors import ExitCode, StepFailed, TwostepError
 
 
 def test_readme_exit_code_table_matches_the_code():
     text = (ROOT / "README.md").read_text()
     rows = re.findall(r"^\| (\d+) \| `([\w-]+)` \| (.+?) \|$", text, re.M)
-    assert {name: (int(code), meaning) for code, name, meaning in rows} == EXIT_CODES
+    assert {name: (int(code), meaning) for code, name, meaning in rows} == \
+        {c.label: (c.value, c.meaning) for c in ExitCode}
 
 
-def test_exit_codes_are_distinct():
-    codes = [code for code, _ in EXIT_CODES.values()]
-    assert len(codes) == len(set(codes))
+def test_every_error_class_exits_with_a_documented_code():
+    def every(cls: type) -> list[type]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in every(sub))]
+    for cls in every(TwostepError):
+        if cls.__name__ != "ChildReported":
+            assert isinstance(cls.exit_code, ExitCode), cls
+    assert StepFailed.exit_code is ExitCode.STEP
 
 
 def test_help_lists_exit_codes_and_stages(tmp_path):

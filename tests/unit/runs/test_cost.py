@@ -8,7 +8,7 @@ import json
 import pytest
 
 from twostep.core.cost import FALLBACK, PRICES, Price, Usage, price_for, summary_lines, totals
-from twostep.errors import EXIT_CODES, OverBudget
+from twostep.errors import ExitCode, OverBudget
 from twostep.runs import spend
 
 
@@ -59,7 +59,7 @@ def test_budget_counts_what_the_run_spent(tmp_path):
     message = str(info.value)
     assert "$0.2250" in message and "$0.1000 of the $0.5000 budget is left" in message
     assert "no request was made" in message
-    assert EXIT_CODES["over-budget"][0] == OverBudget.exit_code == 18
+    assert ExitCode.OVER_BUDGET == OverBudget.exit_code == 18
 
 
 def test_usage_stage_records_a_call_with_its_task_and_round(tmp_path):
