@@ -8,10 +8,11 @@ Public API (the CLI's `twostep files` and the executor step use only this):
 
 How it decides (details in scan, resolve, answer, intent, paths):
 
-* The plan is cut into candidates: files-section entries (```twostep-files blocks of
-  `ACTION: PATH` lines, ACTION in read|modify|create|delete), link targets
-  (`[x](pkg/a.go#L10-L20)`), code spans, file trees in code blocks, prose words, and tokens inside
-  other code blocks. A plan wrapped in ```markdown is read as markdown.
+* The plan is read as CommonMark (markdown-it-py, shared with twostep.tasks) and cut into
+  candidates: files-section entries (```twostep-files blocks of `ACTION: PATH` lines, ACTION in
+  read|modify|create|delete), link targets (`[x](pkg/a.go#L10-L20)`), code spans, file trees in
+  code blocks, prose words, and tokens inside other code blocks. A plan wrapped in ```markdown is
+  read as markdown.
 * A candidate that is a tracked path is selected, after stripping markdown and locations
   (`:42`, `:Symbol`, `::test`, `#L10`), a leading `./`, and expanding `{a,b}`. A name that is a
   root file ("Makefile", "Cargo.toml") is that file, with a note when the name also exists deeper.
@@ -25,7 +26,8 @@ How it decides (details in scan, resolve, answer, intent, paths):
   paths inside submodules or beyond symlinked directories.
 * With a files section, its read/modify/delete entries are selected and its creates reported;
   tracked files the prose names but the section forgot are still selected (the executor needs
-  them) and reported as "mentioned in prose but not in files section". Entries that do not exist
+  them) and reported as "mentioned in prose but not in files section". Without entries in a
+  section, the prose is the reported fallback (`Resolution.fallback` says why). Entries that do not exist
   are unresolved. Without a section, a missing path is a file to create when the words around it
   say so ("Create `x.go`", "`x.go` (new)", a "New files" heading), else it is unresolved: "Add a
   method to `handlers.go`" names a file that should exist.
@@ -119,5 +121,5 @@ def _summary(r: Resolution) -> str:
                         ("ambiguous", r.ambiguous), ("skipped", r.excluded)):
         if items:
             parts.append(f"{len(items)} {name}")
-    section = "files section used" if r.section_present else "no files section; read the prose"
-    return f"twostep files: {', '.join(parts)} ({section})"
+    source = f"fallback: {r.fallback}; read the prose" if r.fallback else "files section used"
+    return f"twostep files: {', '.join(parts)} ({source})"
