@@ -26,11 +26,12 @@ How it decides (details in scan, resolve, answer, intent, paths):
   paths inside submodules or beyond symlinked directories.
 * With a files section, its read/modify/delete entries are selected and its creates reported;
   tracked files the prose names but the section forgot are still selected (the executor needs
-  them) and reported as "mentioned in prose but not in files section". Without entries in a
-  section, the prose is the reported fallback (`Resolution.fallback` says why). Entries that do not exist
+  them) and reported as "mentioned in prose but not in files section". Entries that do not exist
   are unresolved. Without a section, a missing path is a file to create when the words around it
   say so ("Create `x.go`", "`x.go` (new)", a "New files" heading), else it is unresolved: "Add a
   method to `handlers.go`" names a file that should exist.
+* Without a section that lists files, the prose is a reported fallback: `Resolution.fallback`
+  says why (no twostep-files block, or one that lists no file), as does the report's summary.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ def list_spans(doc: Doc, non_task: Callable[[str], bool]) -> list[tuple[int, int
     keys = [h.index for h in doc.headings]
     best: list[Item] = []
     best_key: tuple[bool, int] = (False, 1)
-    for run in _join(_runs(doc.items)):
+    for run in _join(_runs(doc)):
         title = _context(doc.headings, keys, run[0].index)
         if non_task(title) or _VERIFYISH.match(clean_title(title).lower().rstrip(":")):
             continue
@@ -36,13 +36,21 @@ def list_spans(doc: Doc, non_task: Callable[[str], bool]) -> list[tuple[int, int
     return [(it.index, _last(doc.lines, it), _title(it.text)) for it in best]
 
 
-def _runs(items: list[Item]) -> list[list[Item]]:
-    """The numbered items of each top-level list."""
+def _runs(doc: Doc) -> list[list[Item]]:
+    """The numbered items of each top-level list. An item indented deeper than the list's first
+    ("  1." under "1.") is a sub-item as written, though CommonMark wants three spaces for that."""
     runs: dict[int, list[Item]] = {}
-    for it in items:
-        if it.top and it.number is not None:
-            runs.setdefault(it.list, []).append(it)
-    return list(runs.values())
+    for it in doc.items:
+        run = runs.setdefault(it.list, []) if it.top and it.number is not None else None
+        if run and _indent(doc.lines[it.index]) > _indent(doc.lines[run[0].index]):
+            run[-1] = replace(run[-1], end=it.end)
+        elif run is not None:
+            run.append(it)
+    return [run for run in runs.values() if run]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _join(runs: list[list[Item]]) -> list[list[Item]]:

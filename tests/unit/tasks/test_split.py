@@ -179,6 +179,17 @@ def test_numbered_list_with_nested_bullets_code_blocks_and_lazy_lines() -> None:
     assert s.epilogue == "Marketing pages are unaffected."
 
 
+def test_a_sub_list_indented_two_spaces_stays_in_its_item() -> None:
+    s = split("""
+        ## Steps
+        1. Parser
+          1. tokens
+          2. errors
+        2. Lexer
+        """)
+    assert titles(s) == ["Parser", "Lexer"] and s.tasks[0].last_line == 4
+
+
 def test_a_code_block_between_items_stays_with_the_item_before_it() -> None:
     s = split("""
         1. Create `x.py`:
