@@ -47,12 +47,8 @@ class Fence:
     body: tuple[str, ...]  # the lines between the fences, a list item's indent taken off
 
     @property
-    def tag(self) -> str:
-        return re.sub(r"[\s_]+", "-", self.info.strip().lower())
-
-    @property
     def machine(self) -> bool:
-        return self.tag.startswith(MACHINE_TAGS)
+        return re.sub(r"[\s_]+", "-", self.info.strip().lower()).startswith(MACHINE_TAGS)
 
 
 @dataclass(frozen=True)
