@@ -95,8 +95,8 @@ def plan_tasks(text: str, view: RepoView, patterns: Sequence[str] = (), *,
             for t, res in zip(split.tasks, found, strict=True)]
 
 
-def to_json(tasks: Sequence[TaskPlan], source: str = "") -> str:
-    data = {"source": source, "tasks": [asdict(t) for t in tasks]}
+def to_json(tasks: Sequence[TaskPlan], source: str = "", fallback: str = "") -> str:
+    data = {"source": source, "fallback": fallback, "tasks": [asdict(t) for t in tasks]}
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 

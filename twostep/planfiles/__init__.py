@@ -8,10 +8,11 @@ Public API (the CLI's `twostep files` and the executor step use only this):
 
 How it decides (details in scan, resolve, answer, intent, paths):
 
-* The plan is cut into candidates: files-section entries (```twostep-files blocks of
-  `ACTION: PATH` lines, ACTION in read|modify|create|delete), link targets
-  (`[x](pkg/a.go#L10-L20)`), code spans, file trees in code blocks, prose words, and tokens inside
-  other code blocks. A plan wrapped in ```markdown is read as markdown.
+* The plan is read as CommonMark (markdown-it-py, shared with twostep.tasks) and cut into
+  candidates: files-section entries (```twostep-files blocks of `ACTION: PATH` lines, ACTION in
+  read|modify|create|delete), link targets (`[x](pkg/a.go#L10-L20)`), code spans, file trees in
+  code blocks, prose words, and tokens inside other code blocks. A plan wrapped in ```markdown is
+  read as markdown.
 * A candidate that is a tracked path is selected, after stripping markdown and locations
   (`:42`, `:Symbol`, `::test`, `#L10`), a leading `./`, and expanding `{a,b}`. A name that is a
   root file ("Makefile", "Cargo.toml") is that file, with a note when the name also exists deeper.
@@ -29,6 +30,8 @@ How it decides (details in scan, resolve, answer, intent, paths):
   are unresolved. Without a section, a missing path is a file to create when the words around it
   say so ("Create `x.go`", "`x.go` (new)", a "New files" heading), else it is unresolved: "Add a
   method to `handlers.go`" names a file that should exist.
+* Without a section that lists files, the prose is a reported fallback: `Resolution.fallback`
+  says why (no twostep-files block, or one that lists no file), as does the report's summary.
 """
 
 from __future__ import annotations
@@ -119,5 +122,5 @@ def _summary(r: Resolution) -> str:
                         ("ambiguous", r.ambiguous), ("skipped", r.excluded)):
         if items:
             parts.append(f"{len(items)} {name}")
-    section = "files section used" if r.section_present else "no files section; read the prose"
-    return f"twostep files: {', '.join(parts)} ({section})"
+    source = f"fallback: {r.fallback}; read the prose" if r.fallback else "files section used"
+    return f"twostep files: {', '.join(parts)} ({source})"

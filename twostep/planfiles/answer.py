@@ -24,6 +24,7 @@ def build_resolution(r: Resolver) -> Resolution:
         refused=_unique(r.refused, lambda x: x.mention.text),
         delete=tuple(sorted(r.deletes & set(files))), excluded=tuple(excluded),
         discrepancies=tuple(r.discrepancies), section_present=r.scan.section_present,
+        fallback=r.scan.fallback,
         lines=MappingProxyType(lines),
     )
 

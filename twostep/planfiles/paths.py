@@ -153,11 +153,9 @@ def refusal_worth_reporting(path: str, kind: str) -> bool:
     return True
 
 
-def clean(token: str, *, markdown: bool = True) -> str:
+def clean(token: str) -> str:
     """Strip what surrounds a path in prose: emphasis, quotes, brackets, trailing punctuation,
-    `./`."""
-    if markdown:
-        token = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", token)  # markdown escapes: http\_server
+    `./`. (markdown-it has taken the backslash escapes off prose: http\\_server.)"""
     prev = None
     while token != prev:
         prev = token
@@ -209,7 +207,7 @@ def variants(token: str, *, link: bool = False, diff: bool = False) -> tuple[lis
         out.append(token)
     m = _LOCATION.search(token, 1)
     if m:
-        token = clean(token[: m.start()], markdown=False)
+        token = clean(token[: m.start()])
         out.append(token)
     if "\\" in token and "/" not in token:
         token = token.replace("\\", "/")

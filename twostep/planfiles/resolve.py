@@ -75,7 +75,7 @@ class Resolver:
     # -- first pass: what each token is -------------------------------------------------------
 
     def _candidate(self, c: Candidate, tok: str) -> None:
-        path = clean(tok, markdown=c.kind == "prose")
+        path = clean(tok)
         if path.lower().startswith("file:"):
             return self._refuse(c, path, "file URL (outside the repository)")
         if not path or is_url(path) or (c.kind == "prose" and not _pathish(path)):

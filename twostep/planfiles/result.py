@@ -86,6 +86,8 @@ class Resolution:
     excluded: tuple[Refused, ...] = ()
     discrepancies: tuple[Discrepancy, ...] = ()
     section_present: bool = False
+    #: why the files come from the prose alone ("" when the files section lists some)
+    fallback: str = ""
     #: plan lines naming each selected or to-be-created path
     lines: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -105,6 +107,7 @@ class Resolution:
             "excluded": [r.to_dict() for r in self.excluded],
             "discrepancies": [d.to_dict() for d in self.discrepancies],
             "files_section": self.section_present,
+            "fallback": self.fallback,
             "lines": {p: list(ls) for p, ls in sorted(self.lines.items())},
         }
 

@@ -1,8 +1,10 @@
 """Cut a markdown plan into path candidates, remembering where and how each one was written.
 
-How a token was written decides how much it is trusted: a files-section entry or a link target is
-meant as a path; a word in prose may be anything; a token inside a code block counts only when it
-is a full tracked path. That trust is the `kind` of a Candidate; planresolve acts on it.
+The plan is read as CommonMark (twostep.tasks.markdown): fences, headings, list items and
+paragraphs come from markdown-it's line maps; code spans and links from its inline tokens, line
+by line. How a token was written decides how much it is trusted: a files-section entry or a link
+target is meant as a path; a word in prose may be anything; a token inside a code block counts
+only when it is a full tracked path. That trust is the `kind` of a Candidate; resolve acts on it.
 """
 
 from __future__ import annotations
@@ -12,25 +14,12 @@ from dataclasses import dataclass, field
 
 from twostep.planfiles.intent import HEADING, TREE_NOTE, says_create
 from twostep.planfiles.paths import URL_RE, clean, is_known_name, is_url
-from twostep.tasks.markdown import fence_end as _fence_end
-from twostep.tasks.section import ACTIONS, is_task_line
+from twostep.tasks.markdown import Doc, Fence, inline, lex
+from twostep.tasks.section import NO_FILE_LINES, NO_SECTION, is_section, read_fence
 
 #: The info string of the machine-readable files section the built-in recipes ask for.
 SECTION_INFO = "twostep-files"
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^`]*)$")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
-_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
-# [text](target "title"); the target may hold balanced parentheses: src/routes/(marketing)/x.
-_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)"
-                   r"(?:\s+\"[^\"]*\"|\s+'[^']*')?\s*\)")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_SECTION_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s*:\s*(.*?)\s*$")
-# "modify x.go"
-_SECTION_LOOSE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s+(\S.*?)\s*$")
-_SECTION_ITEM = re.compile(r"^\s*[-*+]\s+(.+?)\s*$")  # YAML-ish: "modify:" then "- path" lines
-_TRAILING_COMMENT = re.compile(r"\s+(?:(?:#|//|--|—|–)\s.*|\([^()]*\))$")
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _HEADER_COMMENT = re.compile(r"^\s*(?://|#|--|;|/\*|<!--)\s*(?:file(?:name)?\s*:\s*)?(\S+)\s*"
                              r"(?:\*/|-->)?\s*$", re.IGNORECASE)
 _PROSE_TOKEN = re.compile(r"[^\s|<>=—–→←⇒•]+")
@@ -50,7 +39,7 @@ class Candidate:
     create: bool = False  # the line, its heading or its tree annotation says "create/new/add"
     heading: int = 0  # line of the heading this sits under: context for bare names
     parent: int = 0  # line of the enclosing list item: context too
-    para: int = 0  # first line of the paragraph (a list item, a table row, lines between blanks)
+    para: int = 0  # first line of its paragraph (a table row is one of its own)
     in_heading: bool = False
     diff: bool = False  # from a diff header: a/ and b/ prefixes are git's, not directories
     group: int = 0  # a code span with spaces: the whole (whole=True) and its parts share a group
@@ -69,7 +58,13 @@ class Scan:
     parent: int = 0
     para: int = 0
     lead: str = ""  # the previous line's prose, when in the same paragraph: "(create" + newline
-    items: list[tuple[int, int]] = field(default_factory=list)  # open list items: (indent, line)
+
+    @property
+    def fallback(self) -> str:
+        """Why the files come from the prose alone: "" when the files section lists some."""
+        if any(c.kind == "section" for c in self.candidates):
+            return ""
+        return NO_FILE_LINES if self.section_present else NO_SECTION
 
     def add(self, text: str, line: int, kind: str, **kw) -> None:
         if text.strip():
@@ -78,35 +73,49 @@ class Scan:
 
 
 def scan(plan_text: str) -> Scan:
+    doc = lex(plan_text)
     out = Scan()
-    lines = plan_text.splitlines()
-    i = 0
-    while i < len(lines):
-        fence = _FENCE.match(lines[i])
-        if fence and fence.group(2).strip().lower() in ("markdown", "md"):
-            fence = None  # a plan wrapped in ```markdown is still markdown: read through it
-        if not fence:
-            _track_paragraph(out, lines[i - 1] if i else "", lines[i], i + 1)
-            _scan_line(out, lines[i], i + 1)
-            i += 1
-            continue
-        end = _fence_end(lines, i, fence.group(1))
-        out.parent = out.para = 0
-        _scan_block(out, fence.group(2), lines[i + 1: end], i + 2)
-        i = end + 1
+    fences = {f.first: f for f in doc.fences}
+    heads = {h.index: h.text for h in doc.headings if h.level <= 6}
+    for i, (para, parent) in enumerate(_context(doc)):
+        if i in fences:
+            out.parent = out.para = 0
+            _scan_block(out, fences[i])
+        elif not doc.code[i]:
+            out.para, out.parent = para, parent
+            if i in heads:
+                out.heading, out.heading_create = i + 1, bool(HEADING.search(heads[i]))
+            _scan_line(out, doc, i)
     return out
 
 
-def _scan_block(out: Scan, info: str, body: list[str], first: int) -> None:
-    tag = re.sub(r"[\s_]+", "-", info.strip().lower())
+def _context(doc: Doc) -> list[tuple[int, int]]:
+    """Per line, 1-based: the first line of its paragraph, the context of a bare name ("Add
+    `V3.sql`" then "(in `db/`)"); a table row is a paragraph of its own. And the list item around
+    it ("- `internal/x/`" above "  - `handler.go`"); for an item's own line, the one around that."""
+    out = [(i + 1, 0) for i in range(len(doc.lines))]
+    for b in doc.blocks:
+        for i in range(b.first, b.end):
+            starts = i == b.first or any(doc.lines[k].lstrip().startswith("|") for k in (i - 1, i))
+            out[i] = (i + 1 if starts else out[i - 1][0],
+                      next((p + 1 for p in reversed(b.items) if p != i), 0))
+    return out
+
+
+def _scan_block(out: Scan, fence: Fence) -> None:
+    body, first = list(fence.body), fence.first + 2  # the 1-based line of body[0]
     filled = [ln for ln in body if ln.strip()]
-    if tag.startswith(SECTION_INFO) or _section_like(filled):
+    if is_section(fence):
         out.section_present = True
-        _scan_section(out, body, first)
+        for e in read_fence(fence):
+            if e.kind == "file":
+                out.add(e.text, e.line + 1, "section", action=e.action, create=e.action == "create")
+            elif e.kind == "other":
+                out.section_problems.append((e.line + 1, e.text))
     elif _looks_like_tree(filled):
         _scan_tree(out, body, first)
     else:
-        _scan_code(out, info, body, first)
+        _scan_code(out, fence.info, body, first)
 
 
 def _scan_code(out: Scan, info: str, body: list[str], first: int) -> None:
@@ -123,43 +132,6 @@ def _scan_code(out: Scan, info: str, body: list[str], first: int) -> None:
         elif not ln.lstrip().startswith("#!"):  # a shebang's /usr/bin/env is no file of ours
             for tok in _CODE_SPLIT.split(ln):
                 out.add(tok, first + k, "block", diff=bool(_DIFF_HEADER.match(ln)))
-
-
-def _action_of(line: str, *, loose: bool = False) -> str | None:
-    m = _SECTION_LINE.match(line) or (_SECTION_LOOSE.match(line) if loose else None)
-    return ACTIONS.get(m.group(1).lower()) if m else None
-
-
-def _section_like(filled: list[str]) -> bool:
-    """An unlabeled fence holding only `ACTION: PATH` lines is the files section all the same."""
-    entries = [ln for ln in filled if not is_task_line(ln)]
-    return bool(entries) and bool(_action_of(entries[0])) and all(
-        _action_of(ln) or _SECTION_ITEM.match(ln) for ln in entries)
-
-
-def _scan_section(out: Scan, body: list[str], first: int) -> None:
-    current = None  # the action of a YAML-style group ("modify:" then "- path" lines)
-    for n, ln in enumerate(body, first):
-        if not ln.strip() or ln.lstrip().startswith("#"):
-            continue
-        if is_task_line(ln):  # `task N: TITLE` groups the entries below it (twostep.tasks)
-            current = None
-            continue
-        m = _SECTION_LINE.match(ln) or _SECTION_LOOSE.match(ln)
-        action, item = _action_of(ln, loose=True), _SECTION_ITEM.match(ln)
-        if action:
-            assert m is not None  # _action_of matched the same two patterns
-            if not m.group(2):
-                current = action
-                continue
-            path = m.group(2)
-        elif current and item:
-            action, path = current, item.group(1)
-        else:
-            out.section_problems.append((n, ln.strip()))
-            continue
-        out.add(_TRAILING_COMMENT.sub("", path), n, "section", action=action,
-                create=action == "create")
 
 
 def _looks_like_tree(filled: list[str]) -> bool:
@@ -193,23 +165,14 @@ def _scan_tree(out: Scan, body: list[str], first: int) -> None:
             out.add(path, n, "tree", create=bool(TREE_NOTE.search(note)))
 
 
-def _scan_line(out: Scan, line: str, n: int) -> None:
-    heading = _HEADING.match(line)
-    if heading:
-        out.heading, out.heading_create = n, bool(HEADING.search(heading.group(1)))
-        out.items.clear()
-    _track_list(out, line, n)
-    kw = {"in_heading": bool(heading)}
-    refdef = _REFDEF.match(line)
-    if refdef:
-        if not is_url(refdef.group(1)):
-            out.add(refdef.group(1), n, "link", **kw)
+def _scan_line(out: Scan, doc: Doc, i: int) -> None:
+    n = i + 1
+    kw = {"in_heading": out.heading == n}
+    if i in doc.refs:  # "[h]: path" defines a link target
+        if not is_url(doc.refs[i]):
+            out.add(doc.refs[i], n, "link", **kw)
         return
-    # Blank out links, code spans and URLs keeping every column, so that each mention's words
-    # before and after can be read (planintent); collect them on the way.
-    found: list[tuple[int, int, str, str]] = []  # (start, end, text, kind)
-    prose = _LINK.sub(lambda m: _take_link(m, found), line)
-    prose = _CODE_SPAN.sub(lambda m: _blank(m, found, m.group(2).strip(), "code"), prose)
+    prose, found = _cut(doc.lines[i])
     prose = URL_RE.sub(lambda m: " " * len(m.group(0)), prose)
     for m in _PROSE_TOKEN.finditer(prose):
         for part in split_commas(m.group(0)):
@@ -217,53 +180,39 @@ def _scan_line(out: Scan, line: str, n: int) -> None:
                 found.append((m.start(), m.end(), part, "prose"))
     lead = out.lead if out.para != n else ""
     out.lead = prose
+    under = out.heading_create and out.heading != n  # a "New files" heading above
     for start, end, text, kind in sorted(found):
-        kw["create"] = says_create(prose, start, end, lead) or (out.heading_create and not heading)
+        kw["create"] = under or says_create(prose, start, end, lead)
         if kind == "code":
             _take_code_span(out, text, n, kw)
         else:
             out.add(text, n, kind, **kw)
 
 
-def _blank(m: re.Match, found: list, text: str, kind: str) -> str:
-    found.append((m.start(), m.end(), text, kind))
-    return " " * len(m.group(0))
-
-
-def _track_paragraph(out: Scan, prev: str, line: str, n: int) -> None:
-    """Lines that belong together give each other context: "Add `V3.sql`" then "(in `db/`)"."""
-    def starts(text: str) -> bool:
-        return bool(_LIST_ITEM.match(text) or _HEADING.match(text) or text.lstrip().startswith("|"))
-
-    after_block = bool(_HEADING.match(prev)) or prev.lstrip().startswith("|")
-    if not prev.strip() or starts(line) or after_block or not out.para:
-        out.para = n
-
-
-def _track_list(out: Scan, line: str, n: int) -> None:
-    """The enclosing list item of a line: "- `internal/x/`" above "  - `handler.go`"."""
-    if not line.strip():
-        return
-    indent = len(line) - len(line.lstrip())
-    item = _LIST_ITEM.match(line)
-    if item or indent:
-        while out.items and out.items[-1][0] >= indent:
-            out.items.pop()
-    elif not indent:
-        out.items.clear()
-    out.parent = out.items[-1][1] if out.items else 0
-    if item:
-        out.items.append((indent, n))
-
-
-def _take_link(m: re.Match, found: list) -> str:
-    """Links count by their target; the text of a link is the reader's label, not a path."""
-    target = m.group(2).strip("<>")
-    if target.startswith("#") or not target:  # an in-page anchor: the label may name a file
-        return (" " + m.group(1)).ljust(len(m.group(0)))
-    if not is_url(target) and not target.lower().startswith("mailto:"):
-        found.append((m.start(), m.end(), target, "link"))
-    return " " * len(m.group(0))
+def _cut(line: str) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """The line as prose, its links and code spans blanked out (the words before and after a
+    mention are read for intent), and what was blanked: (start, end, text, kind). Links count by
+    their target: the text of a link is the reader's label, unless it points inside the page."""
+    prose, found, in_link = "", [], False
+    for tok in inline(line):
+        target = str(tok.attrGet("src" if tok.type == "image" else "href") or "")
+        if in_link:
+            in_link = tok.type != "link_close"
+        elif tok.type == "code_inline":
+            span = " " * (len(tok.content) + 2)
+            found.append((len(prose), len(prose) + len(span), tok.content.strip(), "code"))
+            prose += span
+        elif tok.markup == "autolink":  # <https://x> or C++'s <std::string>: text as written
+            prose += "<" if tok.type == "link_open" else ">"
+        elif tok.type in ("link_open", "image") and target[:1] not in ("", "#"):
+            span = " " * (len(target) + 4)
+            if not is_url(target) and not target.lower().startswith("mailto:"):
+                found.append((len(prose), len(prose) + len(span), target, "link"))
+            prose += span
+            in_link = tok.type == "link_open"
+        elif tok.type not in ("link_open", "link_close", "image"):
+            prose += tok.content if tok.type in ("text", "html_inline") else tok.markup
+    return prose, found
 
 
 def _take_code_span(out: Scan, span: str, n: int, kw: dict) -> None:

@@ -1,11 +1,9 @@
 """Tasks from a numbered top-level list: `1. …` items with everything that belongs to them.
 
-An item owns its continuation lines (indented, or "lazy" ones that go on its paragraph),
-nested lists and indented code blocks; it ends at the next top-level item, a heading, a bullet
-or text at the left margin after a blank line, or an unindented code fence. Planners often put
-an unindented code block between two items (`1.`, a fence, `2.`): markdown ends the list there,
-but the numbering goes on, so lists whose numbers continue are joined and the block stays with
-the item before it.
+An item owns what CommonMark gives it: continuation and lazy lines, nested lists, code blocks
+indented under it. Planners often put an unindented code block between two items (`1.`, a fence,
+`2.`): markdown ends the list there, but the numbering goes on, so lists whose numbers continue
+are joined and the block stays with the item before it.
 """
 
 from __future__ import annotations
@@ -13,18 +11,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 
-from twostep.tasks.markdown import (
-    Doc,
-    Heading,
-    breaks_paragraph,
-    clean_title,
-    first_sentence,
-    indent_of,
-    item_text,
-    marker,
-)
+from twostep.tasks.markdown import Doc, Heading, Item, clean_title, first_sentence
 
 _STEPISH = re.compile(r"\b(steps?|tasks?|plan|implementation|changes?|approach|todo|work|phases?|"
                       r"instructions|procedure|edits?)\b", re.IGNORECASE)
@@ -33,81 +22,46 @@ _VERIFYISH = re.compile(r"^(verification|verify|validation|testing|tests?|how to
                         r"manual (testing|checks?)|test plan|running|usage)$")
 
 
-@dataclass
-class _Item:
-    index: int
-    number: int
-    end: int = -1  # exclusive: the line that closed it
-
-
 def list_spans(doc: Doc, non_task: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    heads = {h.index: h for h in doc.headings}
     keys = [h.index for h in doc.headings]
-    best: list[_Item] = []
+    best: list[Item] = []
     best_key: tuple[bool, int] = (False, 1)
-    for run in _join(_runs(_items(doc, heads))):
+    for run in _join(_runs(doc)):
         title = _context(doc.headings, keys, run[0].index)
         if non_task(title) or _VERIFYISH.match(clean_title(title).lower().rstrip(":")):
             continue
         key = (bool(_STEPISH.search(title)), len(run))
         if key > best_key:  # strictly better: the first of equals wins
             best, best_key = run, key
-    return [(it.index, _last(doc, it), _title(doc.lines[it.index])) for it in best]
+    return [(it.index, _last(doc.lines, it), _title(it.text)) for it in best]
 
 
-def _items(doc: Doc, heads: dict[int, Heading]) -> list[_Item]:
-    """Top-level numbered items, each with the line that closed it."""
-    stack: list[int] = []  # indents of the open list items, bullets included
-    items: list[_Item] = []
-    prose = False  # the line above is paragraph text that a lazy line may continue
-    for i, line in enumerate(doc.lines):
-        if doc.code[i] and i not in doc.fences:
-            continue  # a code block's body, or a ```markdown wrapper line
-        if not line.strip():
-            prose = False
-            continue
-        mark = None if i in doc.fences else marker(line)
-        if mark is None and prose and i not in heads and not breaks_paragraph(line):
-            continue  # lazy continuation of the paragraph above
-        indent = mark[0] if mark else indent_of(line)
-        while stack and stack[-1] >= indent:
-            stack.pop()
-        if not stack:
-            _close(items, i)
-            if mark and mark[1] is not None and indent <= 3:
-                items.append(_Item(i, mark[1]))
-        if mark:
-            stack.append(indent)
-        prose = i not in doc.fences and i not in heads
-    _close(items, len(doc.lines))
-    return items
+def _runs(doc: Doc) -> list[list[Item]]:
+    """The numbered items of each top-level list. An item indented deeper than the list's first
+    ("  1." under "1.") is a sub-item as written, though CommonMark wants three spaces for that."""
+    runs: dict[int, list[Item]] = {}
+    for it in doc.items:
+        run = runs.setdefault(it.list, []) if it.top and it.number is not None else None
+        if run and _indent(doc.lines[it.index]) > _indent(doc.lines[run[0].index]):
+            run[-1] = replace(run[-1], end=it.end)
+        elif run is not None:
+            run.append(it)
+    return [run for run in runs.values() if run]
 
 
-def _close(items: list[_Item], index: int) -> None:
-    if items and items[-1].end < 0:
-        items[-1].end = index
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
-def _runs(items: list[_Item]) -> list[list[_Item]]:
-    """Items in one list: each closed by the next one."""
-    runs: list[list[_Item]] = []
-    for it in items:
-        if runs and runs[-1][-1].end == it.index:
-            runs[-1].append(it)
-        else:
-            runs.append([it])
-    return runs
-
-
-def _join(runs: list[list[_Item]]) -> list[list[_Item]]:
+def _join(runs: list[list[Item]]) -> list[list[Item]]:
     """Join lists whose numbering continues: 1-2, a code block, 3-4 is one list of four."""
-    joined: list[list[_Item]] = []
+    joined: list[list[Item]] = []
     for run in runs:
-        if joined and run[0].number == joined[-1][-1].number + 1:
-            joined[-1][-1].end = run[0].index  # the gap belongs to the item before it
+        if joined and run[0].number == (joined[-1][-1].number or 0) + 1:
+            joined[-1][-1] = replace(joined[-1][-1], end=run[0].index)  # the gap is the item's
             joined[-1].extend(run)
         else:
-            joined.append(run)
+            joined.append(list(run))
     return [run for run in joined if len(run) >= 2]
 
 
@@ -120,15 +74,15 @@ def _context(headings: list[Heading], keys: list[int], index: int) -> str:
     return ""
 
 
-def _last(doc: Doc, it: _Item) -> int:
+def _last(lines: list[str], it: Item) -> int:
     last = it.end - 1
-    while last > it.index and not doc.lines[last].strip():
+    while last > it.index and not lines[last].strip():
         last -= 1
     return last
 
 
-def _title(line: str) -> str:
-    text = item_text(line).strip()
+def _title(text: str) -> str:
+    text = text.strip()
     bold = re.match(r"^(\*\*|__)(.+?)\1", text)
     # "**Load function** — …" is titled by its bold words, but "**`src/app.ts`** — read …" by
     # its sentence: a bare path says less.

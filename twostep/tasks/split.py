@@ -2,8 +2,8 @@
 
 Where the tasks come from, in order of preference (`Split.source` says which):
 
-* `section`: the planner's machine-readable task list. `task N: TITLE` lines inside the
-  ```twostep-files fence (or a ```twostep-tasks fence), each followed by that task's
+* `section`, the contract: the planner's machine-readable task list. `task N: TITLE` lines
+  inside the ```twostep-files fence (or a ```twostep-tasks fence), each followed by that task's
   `ACTION: PATH` lines; entries before the first task line belong to the whole plan
   (`Split.files`). The exact grammar is in twostep.tasks.section. When the plan's own structure
   (below) has exactly as many tasks, each listed task takes its text and lines from it, in order;
@@ -22,6 +22,9 @@ Headings, steps and lists count only with two or more tasks; otherwise the next 
 * `whole`: none of these: the whole plan is one task, and `Split.files` are its files.
 * `empty`: a blank plan has no task.
 
+All but `section` are fallbacks, read from the plan's markdown (twostep.tasks.markdown), and
+`Split.fallback` says why: no twostep-files block, or one without task lines.
+
 Numbered sections that are clearly not work ("Overview", "Context", "Notes", "Risks", "Out of
 scope", …) are no tasks, and a list under such a heading, or under "Testing"/"Verification", is
 no task list. Preamble (before the first task) and epilogue (after the last) are kept on the
@@ -35,12 +38,12 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import pairwise
 
 from twostep.tasks.lists import list_spans
-from twostep.tasks.markdown import Doc, Heading, clean_title, first_sentence, is_rule, lex
-from twostep.tasks.section import Section, read_section
+from twostep.tasks.markdown import Doc, Heading, clean_title, first_sentence, lex
+from twostep.tasks.section import NO_SECTION, NO_TASK_LINES, Section, read_section
 
 _NON_TASK = {
     "overview", "summary", "summary of changes", "context", "background", "analysis",
@@ -71,6 +74,8 @@ class Split:
     preamble: str = ""  # the plan before the first task: context for every task
     epilogue: str = ""  # the plan after the last task
     files: tuple[tuple[str, str], ...] = ()  # machine-readable entries for the whole plan
+    #: why the tasks do not come from the planner's task list ("" when they do)
+    fallback: str = ""
 
 
 #: (first, last) 0-based line indices, inclusive, and a title
@@ -83,9 +88,10 @@ def split_plan(text: str) -> Split:
     spans, source = _structure(doc)
     if section.tasks:
         return _from_section(doc, section, spans)
+    fallback = NO_TASK_LINES if section.present else NO_SECTION
     if spans:
-        return _assemble(doc, source, spans, [()] * len(spans), section)
-    return _whole(doc, section)
+        return replace(_assemble(doc, source, spans, [()] * len(spans), section), fallback=fallback)
+    return replace(_whole(doc, section), fallback=fallback)
 
 
 def is_non_task(title: str) -> bool:
@@ -117,23 +123,22 @@ def _heading_spans(doc: Doc, level: int) -> list[Span]:
     starts = [h.index for h in doc.headings if h.level == level and h.number is not None]
     # A machine fence after the last task is the plan's; one inside a task stays in it.
     stops = sorted({h.index for h in doc.headings if h.level <= level}
-                   | {first - 1 for first, _ in doc.machine if first > starts[-1]}
-                   | ({i for i, ln in enumerate(doc.lines) if is_rule(ln) and not doc.code[i]}
-                      if level == 7 else set()))
+                   | {f.first for f in doc.fences if f.machine and f.first > starts[-1]}
+                   | (doc.rules if level == 7 else set()))
     spans = []
     for h in doc.headings:
         if h.level != level or h.number is None or is_non_task(h.title):
             continue
         k = bisect_right(stops, h.index)
         end = stops[k] if k < len(stops) else len(doc.lines)
-        spans.append((h.index, _trim(doc.lines, h.index, end), h.title or clean_title(h.text)))
+        spans.append((h.index, _trim(doc, h.index, end), h.title or clean_title(h.text)))
     return spans
 
 
-def _trim(lines: list[str], first: int, end: int) -> int:
+def _trim(doc: Doc, first: int, end: int) -> int:
     """The last line of lines[first:end] that is not blank and not a rule."""
     last = end - 1
-    while last > first and (not lines[last].strip() or is_rule(lines[last])):
+    while last > first and (not doc.lines[last].strip() or last in doc.rules):
         last -= 1
     return last
 
@@ -191,7 +196,8 @@ def describe(split: Split) -> str:
         "steps": "numbered step lines", "list": "a numbered list",
         "whole": "no task structure: the whole plan", "empty": "an empty plan",
     }[split.source]
-    return f"twostep tasks: {len(split.tasks)} task(s) from {where}"
+    why = f" (fallback: {split.fallback})" if split.fallback and split.tasks else ""
+    return f"twostep tasks: {len(split.tasks)} task(s) from {where}{why}"
 
 
 def _one_line(text: str) -> str:

@@ -34,7 +34,7 @@ this line is not an action
 
 def test_files_section(repo):
     res = resolve(SECTION_PLAN, repo)
-    assert res.section_present
+    assert res.section_present and res.fallback == ""
     assert res.files == ("Makefile", "cmd/api/main.go", "go.mod", "internal/config/config.go",
                          "internal/grpc-server/server.go", "internal/http-server/router.go")
     assert res.create == ("internal/http-server/health.go",)
@@ -50,6 +50,7 @@ def test_files_section(repo):
     assert "AI-PLAN.md:3: note: cmd/api/main.go: mentioned in prose but not in files section" in text
     assert "create: internal/http-server/health.go" in text
     assert "unresolved: internal/http-server/nope.go" in text
+    assert text.endswith("(files section used)\n")
 
 
 def test_section_yaml_style_and_unlabeled_fence(repo):
@@ -69,9 +70,19 @@ def test_section_glob(repo):
 
 def test_prose_fallback_without_section(repo):
     res = resolve("Create `internal/http-server/health.go`; wire it in router.go.", repo)
-    assert not res.section_present
+    assert not res.section_present and res.fallback == "no twostep-files block"
     assert res.files == ("internal/http-server/router.go",)
     assert res.create == ("internal/http-server/health.go",)
+    err = io.StringIO()
+    render_report(res, err)
+    assert err.getvalue().endswith("(fallback: no twostep-files block; read the prose)\n")
+
+
+def test_prose_fallback_when_the_section_lists_no_file(repo):
+    res = resolve("Edit `go.mod`.\n\n```twostep-files\ntask 1: Bump it\n```\n", repo)
+    assert res.section_present and res.files == ("go.mod",)
+    assert res.fallback == "the twostep-files block lists no file"
+    assert json.loads(res.to_json())["fallback"] == res.fallback
 
 
 @pytest.mark.parametrize("plan,created", [

@@ -179,6 +179,17 @@ def test_numbered_list_with_nested_bullets_code_blocks_and_lazy_lines() -> None:
     assert s.epilogue == "Marketing pages are unaffected."
 
 
+def test_a_sub_list_indented_two_spaces_stays_in_its_item() -> None:
+    s = split("""
+        ## Steps
+        1. Parser
+          1. tokens
+          2. errors
+        2. Lexer
+        """)
+    assert titles(s) == ["Parser", "Lexer"] and s.tasks[0].last_line == 4
+
+
 def test_a_code_block_between_items_stays_with_the_item_before_it() -> None:
     s = split("""
         1. Create `x.py`:
@@ -264,7 +275,7 @@ def test_task_list_folded_into_the_files_section_takes_text_from_matching_headin
           - pkg/out/out_test.go
         ```
         """)
-    assert s.source == "section"
+    assert s.source == "section" and s.fallback == ""
     assert titles(s) == ["Add the encoder", "Thread it through the module API"]
     assert s.files == (("read", "go.mod"),)
     assert s.tasks[0].files == (("create", "pkg/out/json.go"),)
@@ -300,7 +311,7 @@ def test_files_section_without_task_lines_belongs_to_the_whole_plan() -> None:
         read: b.py
         ```
         """)
-    assert s.source == "whole"
+    assert s.source == "whole" and s.fallback == "the twostep-files block has no task lines"
     assert s.files == (("modify", "a.py"), ("read", "b.py")) == s.tasks[0].files
 
 
@@ -333,5 +344,7 @@ def test_renderings() -> None:
     assert data["source"] == "headings"
     assert data["tasks"][1] == {"number": 2, "title": "API", "text": "## Step 2: API\ny",
                                 "first_line": 3, "last_line": 4, "files": []}
-    assert describe(s) == "twostep tasks: 2 task(s) from numbered headings"
+    assert data["fallback"] == "no twostep-files block"
+    assert describe(s) == ("twostep tasks: 2 task(s) from numbered headings "
+                           "(fallback: no twostep-files block)")
     assert to_json(s) == to_json(split_plan("## Step 1: Add\tthe encoder\nx\n## Step 2: API\ny"))
