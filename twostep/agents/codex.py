@@ -16,6 +16,7 @@ cap and no header timeout).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from twostep.agents import EXECUTOR, PLANNER, prompts
 from twostep.agents.base import EMPTY, Call
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
 from twostep.core.cost import Usage
+from twostep.core.options import CliOptions, Flag, key
 from twostep.core.recipe import Agent
 from twostep.core.steps import MakeDirs
 from twostep.core.values import Arg, Command, EnvVar, Joined, RunPath
@@ -40,6 +42,15 @@ MAX_INPUT_CHARS = 1_048_576
 WRAPPER_CHARS = 23
 #: §8: the provider's wait for the next event of a stream that has started.
 STREAM_IDLE_MS = 120_000
+
+
+@dataclass(frozen=True)
+class CodexOptions(CliOptions):
+    """codex's own recipe keys."""
+
+    #: true: codex reads the repository's AGENTS.md files, from the git root down to its
+    #: working directory, which for the planner is inside the run directory (§4).
+    project_settings: bool = key(False, Flag(), PLANNER, EXECUTOR)
 
 
 def _provider(retries: int) -> Joined:
@@ -61,7 +72,7 @@ def _isolation(agent: Agent) -> tuple[Arg, ...]:
         "--disable", "plugins", "-c", "analytics.enabled=false",
         # §11: no session rollout files; §4: no config but ours (never --trust).
         "--ephemeral", "--ignore-user-config", "--ignore-rules", "--skip-git-repo-check")
-    if not agent.project_settings:
+    if not agent.options_as(CodexOptions).project_settings:
         args += ("-c", "project_doc_max_bytes=0")  # §4: the repo's AGENTS.md stays out
     return args
 
@@ -106,6 +117,7 @@ class Codex:
     #: prompt's length itself).
     max_input_chars = MAX_INPUT_CHARS - WRAPPER_CHARS
     credential_vars = ("CODEX_API_KEY", "OPENAI_API_KEY")
+    options = CodexOptions
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if any(env.get(k) for k in self.credential_vars):
@@ -117,6 +129,14 @@ class Codex:
         # gpt-5.5: a catalogued model, so the executor has apply_patch (§1).
         return {"model": "gpt-5.5", "prompt": prompt, "context_tokens": 272_000,
                 "output_tokens": 32_000, "timeout": 900.0 if role == PLANNER else 1800.0}
+
+    def mode(self, agent: Agent, role: str) -> str:
+        return _SANDBOX[role][1]  # the -s sandbox: read-only or workspace-write
+
+    def allow_verify(self, agent: Agent, verify: tuple[tuple[str, ...], ...]
+                     ) -> tuple[Agent, tuple[str, ...]]:
+        # Nothing to allow: the executor's workspace-write sandbox has a shell already.
+        return agent, ()
 
     def _call(self, role: str, agent: Agent, first: Arg, pack: Arg, cwd: Arg | None) -> Call:
         reply = RunPath(f"{role}.jsonl")
