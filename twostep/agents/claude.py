@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, read_json_reply
+from twostep.agents.base import EMPTY, Call, ModelCLI, read_json_reply
 from twostep.core.cost import Usage
 from twostep.core.options import Choice, CliOptions, Count, Flag, Rules, key
 from twostep.core.recipe import Agent
@@ -57,7 +57,7 @@ class Claude:
     package = "@anthropic-ai/claude-code@2.1.197"
     #: claude refuses stdin over 10,485,760 string units (2.2).
     max_input_chars = 10_485_760
-    credential_vars = _CREDENTIALS
+    credential_vars: tuple[str, ...] = _CREDENTIALS
     options = ClaudeOptions
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
@@ -196,4 +196,5 @@ class Claude:
                      float(cost) if isinstance(cost, (int, float)) else None)
 
 
-CLAUDE = Claude()
+#: Typed as the Protocol, so that mypy checks the adapter against it here.
+CLAUDE: ModelCLI = Claude()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call
+from twostep.agents.base import EMPTY, Call, ModelCLI
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
 from twostep.core.cost import Usage
 from twostep.core.options import CliOptions, Flag, key
@@ -116,7 +116,7 @@ class Codex:
     #: §3: the whole user text, the prompt and the <stdin> wrapper included (fit adds the
     #: prompt's length itself).
     max_input_chars = MAX_INPUT_CHARS - WRAPPER_CHARS
-    credential_vars = ("CODEX_API_KEY", "OPENAI_API_KEY")
+    credential_vars: tuple[str, ...] = ("CODEX_API_KEY", "OPENAI_API_KEY")
     options = CodexOptions
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
@@ -185,4 +185,5 @@ class Codex:
         return Usage(u.input_tokens, u.output_tokens, u.cached_input_tokens)
 
 
-CODEX = Codex()
+#: Typed as the Protocol, so that mypy checks the adapter against it here.
+CODEX: ModelCLI = Codex()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, read_json_reply
+from twostep.agents.base import EMPTY, Call, ModelCLI, read_json_reply
 from twostep.core.cost import Usage
 from twostep.core.options import CliOptions
 from twostep.core.recipe import Agent
@@ -56,7 +56,7 @@ class Gemini:
     package = "@google/gemini-cli@0.61.0"
     #: gemini skips the request silently above about 4.19M characters (1.3); keep a margin.
     max_input_chars = 4_150_000
-    credential_vars = ("GEMINI_API_KEY",)
+    credential_vars: tuple[str, ...] = ("GEMINI_API_KEY",)
     #: No keys of its own: the executor's mode is always auto_edit (no shell, so no verify
     #: commands to allow), gemini has no turn cap, and the isolation from the repository's
     #: and the user's settings (a private home, an empty .env) is not optional.
@@ -164,4 +164,5 @@ class Gemini:
         return Usage(total["prompt"], total["candidates"] + total["thoughts"], total["cached"])
 
 
-GEMINI = Gemini()
+#: Typed as the Protocol, so that mypy checks the adapter against it here.
+GEMINI: ModelCLI = Gemini()

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from twostep.cli.options import recipe_arg, recipe_name
+
+if TYPE_CHECKING:
+    from twostep.core.recipe import Agent
 
 
 @click.command()
@@ -88,7 +92,7 @@ def check(recipe: str | None, as_json: bool):
                f"{len(r.verify)} verify command(s)")
 
 
-def _agent_summary(agent, role: str) -> dict:
+def _agent_summary(agent: Agent, role: str) -> dict[str, Any]:
     """cli, model, the mode the role runs in as its CLI names it (claude's permission mode,
     gemini's approval mode, codex's sandbox), and the CLI's own keys."""
     from twostep import agents

@@ -99,8 +99,7 @@ def _whose(clis: list[str]) -> str:
 def stray(cli: str, role: str) -> f.Stray:
     """Why a key is not one of this agent's, when another CLI or role has it."""
     def why(name: str) -> tuple[str, str] | None:
-        owners = {r: [c for c in agents.NAMES if r in agents.ADAPTERS[c][2]
-                      and name in own_keys(c, r)] for r in ROLES}
+        owners = {r: [c for c in agents.for_role(r) if name in own_keys(c, r)] for r in ROLES}
         role_owning = role if owners[role] else next((r for r in ROLES if owners[r]), None)
         if role_owning is None:
             return None
