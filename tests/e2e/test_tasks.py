@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, TASKS_EDITS, TASKS_PLAN, calls, example_repo, git, standin_env, twostep
 
+from twostep.agents.claude import ClaudeOptions
 from twostep.pipeline import taskphase
 from twostep.pipeline.job import Job
 from twostep.recipe import load as recipes
@@ -58,36 +59,39 @@ def test_execute_without_a_terminal_keeps_and_says_how_to_roll_back(tmp_path):
     assert not (repo / "tests" / "test_top.py").exists()
 
 
+def run_verify(recipe, verify: tuple[tuple[str, ...], ...], on: bool = True):
+    """The recipe with these verify commands, its claude executor's run_verify `on`."""
+    options = dataclasses.replace(recipe.executor.options_as(ClaudeOptions), run_verify=on)
+    return dataclasses.replace(recipe, verify=verify, executor=dataclasses.replace(
+        recipe.executor, options=options))
+
+
+def allowed(recipe) -> tuple[str, ...]:
+    return taskphase.executor_agent(Job(recipe)).options_as(ClaudeOptions).allowed_tools
+
+
 def test_run_verify_allows_exactly_the_verify_commands():
-    recipe = recipes.load(RECIPE)
-    recipe = dataclasses.replace(
-        recipe, verify=(("go", "test", "./..."), ("make", "lint")),
-        executor=dataclasses.replace(recipe.executor, run_verify=True))
-    tools = taskphase.executor_agent(Job(recipe)).allowed_tools
+    verify = (("go", "test", "./..."), ("make", "lint"))
+    tools = allowed(run_verify(recipes.load(RECIPE), verify))
     assert tools[-2:] == ("Bash(go test ./...:*)", "Bash(make lint:*)")
     assert "Bash" not in tools
-    off = dataclasses.replace(recipe, executor=dataclasses.replace(recipe.executor,
-                                                                   run_verify=False))
-    assert not [t for t in taskphase.executor_agent(Job(off)).allowed_tools if "Bash" in t]
+    assert not [t for t in allowed(run_verify(recipes.load(RECIPE), verify, on=False))
+                if "Bash" in t]
 
 
 def test_run_verify_gives_no_rule_to_a_command_that_cannot_be_one_exactly():
-    recipe = recipes.load(RECIPE)
-    recipe = dataclasses.replace(
-        recipe, verify=(("python", "-c", "import a, b"), ("pytest", "-q")),
-        executor=dataclasses.replace(recipe.executor, run_verify=True))
-    rules = [t for t in taskphase.executor_agent(Job(recipe)).allowed_tools if "Bash" in t]
-    assert rules == ["Bash(pytest -q:*)"]
+    recipe = run_verify(recipes.load(RECIPE), (("python", "-c", "import a, b"), ("pytest", "-q")))
+    assert [t for t in allowed(recipe) if "Bash" in t] == ["Bash(pytest -q:*)"]
+    [warning] = taskphase.run_verify_warnings(Job(recipe))
+    assert "cannot be allowed to run `python -c 'import a, b'`" in warning
 
 
-@pytest.mark.parametrize("cli, said", [("gemini", "gemini's executor has no shell"),
-                                        ("codex", None)])  # codex's sandbox has a shell
-def test_run_verify_with_an_executor_that_takes_no_rules(cli, said):
+@pytest.mark.parametrize("cli", ["gemini", "codex"])
+def test_an_executor_without_run_verify_is_left_as_it_is(cli):
     recipe = recipes.load(RECIPE)
-    recipe = dataclasses.replace(recipe, executor=dataclasses.replace(
-        recipe.executor, cli=cli, model="m", run_verify=True))
-    warnings = taskphase.run_verify_warnings(Job(recipe))
-    assert (said in warnings[0]) if said else warnings == []
+    recipe = dataclasses.replace(recipe, verify=(("pytest",),), executor=recipes.make_agent(
+        "executor", {"cli": cli}))
+    assert taskphase.run_verify_warnings(Job(recipe)) == []
     assert taskphase.executor_agent(Job(recipe)) == recipe.executor
 
 

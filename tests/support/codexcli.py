@@ -1,19 +1,22 @@
-"""Running the real pinned codex binary against fakeapi_openai (tests only)."""
+"""Running the real pinned codex binary against fakeapi_openai (tests only), with the very
+command the codex adapter builds for the pipeline (twostep/agents/codex.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from twostep.agents.codex_command import CodexCall
+from twostep.agents.base import Call
 from twostep.agents.codex_reply import CodexReply, parse_events
+from twostep.core.steps import MakeDirs
+from twostep.core.values import Arg, Contents, EnvVar, Joined, RunPath
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PINNED = "0.169.0"
@@ -63,23 +66,59 @@ class Run:
     reply: CodexReply
 
 
-def run_codex(call: CodexCall, *, cwd: Path, timeout: float = 60,
-              stdin: int | IO[bytes] | None = None) -> Run:
-    """Run `call` as twostep would: own process group, stdin exactly as the call says
-    (`stdin` overrides it, to reproduce a careless caller), killed as a group on timeout."""
+def resolver(run_dir: Path, repo: Path, env: Mapping[str, str]) -> Callable[[Arg], str]:
+    """An argument's value as pipeline/runner.py resolves it when the step runs, with `env`
+    standing for the caller's environment."""
+    def resolve(value: Arg) -> str:
+        if isinstance(value, RunPath):
+            return str(run_dir / value.rel)
+        if isinstance(value, EnvVar):
+            return next((env[n] for n in value.names if env.get(n)), value.default)
+        if isinstance(value, Joined):
+            return "".join(resolve(p) for p in value.parts)
+        if isinstance(value, Contents):
+            return (run_dir / value.path.rel).read_text(encoding="utf-8").strip()
+        return value
+    return resolve
+
+
+def _stdin_file(call: Call, run_dir: Path, repo: Path, resolve: Callable[[Arg], str]) -> Path:
+    """The call's stdin files one after another, as `cat` gives them: a complete file."""
+    whole = run_dir / f"{Path(call.reply.rel).stem}.stdin"
+    whole.write_bytes(b"".join(Path(resolve(a)).read_bytes() if isinstance(a, RunPath)
+                               else (repo / resolve(a)).read_bytes() for a in call.stdin))
+    return whole
+
+
+def run_call(call: Call, *, binary: str, run_dir: Path, repo: Path, env: Mapping[str, str],
+             timeout: float = 60, stdin: int | IO[bytes] | None = None) -> Run:
+    """Run an adapter's call as the pipeline does (`binary` for its argv[0]): setup dirs made,
+    arguments resolved, cwd the repository unless the command says otherwise, stdin the call's
+    files (`stdin` overrides it, to reproduce a careless caller), stdout into the reply file
+    and stderr into the command's log; its own process group, killed on timeout."""
+    resolve = resolver(run_dir, repo, env)
+    for step in call.setup:
+        assert isinstance(step, MakeDirs), step  # codex's only setup
+        for path in step.paths:
+            Path(resolve(path)).mkdir(parents=True, exist_ok=True)
+    cmd = call.command
+    argv = [binary, *(resolve(a) for a in cmd.argv[1:])]
     start = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        handle = stack.enter_context(open(call.stdin_file, "rb")) if call.stdin_file else None
-        chosen = stdin if stdin is not None else (handle or subprocess.DEVNULL)
-        proc = subprocess.Popen(call.argv, cwd=cwd, env=call.env, stdin=chosen,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+    with open(_stdin_file(call, run_dir, repo, resolve), "rb") as handle:
+        proc = subprocess.Popen(
+            argv, cwd=resolve(cmd.cwd) if cmd.cwd is not None else repo,
+            env={**env, **{k: resolve(v) for k, v in cmd.env}},
+            stdin=stdin if stdin is not None else handle, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             raise
+    (run_dir / call.reply.rel).write_bytes(out)
+    if cmd.stderr is not None:
+        Path(resolve(cmd.stderr)).write_bytes(err)
     stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
     return Run(proc.returncode, stdout, stderr, time.monotonic() - start,
                parse_events(stdout, stderr))

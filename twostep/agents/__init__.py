@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 PLANNER, EXECUTOR = "planner", "executor"
 
 #: cli name -> (module, adapter object, the roles it can take): the one registry of supported
-#: model CLIs. The roles are data here, so that a recipe is checked without importing any
-#: adapter (each stage that loads a recipe starts a fresh process).
+#: model CLIs. The roles are data here, so that a recipe is checked importing only the adapters
+#: its agents name, for their keys (each stage that loads a recipe starts a fresh process).
 ADAPTERS = {"gemini": ("twostep.agents.gemini", "GEMINI", (PLANNER, EXECUTOR)),
             "claude": ("twostep.agents.claude", "CLAUDE", (PLANNER, EXECUTOR)),
             "codex": ("twostep.agents.codex", "CODEX", (PLANNER, EXECUTOR))}

@@ -3,8 +3,9 @@
 An adapter owns everything twostep knows about its CLI: the argv and environment of each role
 it supports, the isolation from the user's and the repository's configuration, the CLI's own
 input limit, how stdin and the prompt combine, how to read its reply (the plan, the verdict),
-and which credentials it needs. pipeline/build.py asks the adapter for a `Call` and wraps it
-in the steps every CLI shares (fit, snapshot, accept-plan, check-exec, changed).
+which credentials it needs, and the recipe keys only it has (its `options`, core/options.py).
+pipeline/build.py asks the adapter for a `Call` and wraps it in the steps every CLI shares
+(fit, snapshot, accept-plan, check-exec, changed).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from twostep.core.cost import Usage
+from twostep.core.options import CliOptions
 from twostep.core.recipe import Agent
 from twostep.core.steps import Step
 from twostep.core.values import Arg, Command, RunPath
@@ -53,9 +55,22 @@ class ModelCLI(Protocol):
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         """What to set when no credential is present, else None."""
 
+    @property
+    def options(self) -> type[CliOptions]:
+        """The recipe keys this CLI adds to the common ones, declared as fields (roles, kind,
+        default); an agent of this CLI holds an instance in `Agent.options`."""
+
     def defaults(self, role: str) -> dict[str, Any]:
-        """The recipe keys this CLI fills in for a role when the recipe leaves them out:
-        at least model, prompt, context_tokens and output_tokens."""
+        """The common recipe keys this CLI fills in for a role when the recipe leaves them
+        out: at least model, prompt, context_tokens and output_tokens."""
+
+    def mode(self, agent: Agent, role: str) -> str:
+        """How the role may touch the work tree, in the CLI's own words (`twostep check`)."""
+
+    def allow_verify(self, agent: Agent, verify: tuple[tuple[str, ...], ...]
+                     ) -> tuple[Agent, tuple[str, ...]]:
+        """The executor, allowed to run the recipe's verify commands if its options ask and
+        the CLI can be told so; and a warning for each command it cannot be allowed."""
 
     def planner_call(self, agent: Agent, spec: Arg, pack: Arg, left: Arg | None = None) -> Call:
         """The read-only call that writes a plan from spec + pack. `left`: the dollars left

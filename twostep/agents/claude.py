@@ -3,20 +3,52 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shlex
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, read_json_reply
+from twostep.agents.base import EMPTY, Call, ModelCLI, read_json_reply
 from twostep.core.cost import Usage
+from twostep.core.options import Choice, CliOptions, Count, Flag, Rules, key
 from twostep.core.recipe import Agent
 from twostep.core.steps import MakeDirs
 from twostep.core.values import Arg, Command, RunPath
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
 
 _CREDENTIALS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
+#: Tools that, allowed bare, let claude write outside its working directory (tested: a bare
+#: Write or Edit in --allowedTools bypasses acceptEdits' own cwd limit).
+UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
+
+
+@dataclass(frozen=True)
+class ClaudeOptions(CliOptions):
+    """claude's own recipe keys (a recipe gives them to no other CLI)."""
+
+    #: Without an explicit mode claude edits nothing and still exits 0 (2.5).
+    permission_mode: str = key("acceptEdits", Choice(PERMISSION_MODES), EXECUTOR)
+    allowed_tools: tuple[str, ...] = key(
+        (), Rules(UNSCOPED_WRITERS, "lets the executor write outside the repository",
+                  'scope it: "Edit(./**)" (acceptEdits already allows edits inside it)'),
+        EXECUTOR)
+    max_turns: int = key(60, Count(1, 1000), EXECUTOR)
+    #: true: the repository's .claude/ settings and .mcp.json apply (see _common).
+    project_settings: bool = key(False, Flag(), PLANNER, EXECUTOR)
+    #: true: Bash rules built from exactly the verify commands' argv (allow_verify).
+    run_verify: bool = key(False, Flag(), EXECUTOR)
+
+
+def _ruleable(argv: tuple[str, ...]) -> bool:
+    # --allowedTools is a comma-separated list of rules: a command whose words hold a comma or
+    # a parenthesis cannot be one exact rule, and a shorter prefix would allow more than the
+    # recipe's command; such a command gets no rule (twostep's verify still runs it).
+    return not any(ch in word for word in argv for ch in ",()")
 
 
 class Claude:
@@ -25,7 +57,8 @@ class Claude:
     package = "@anthropic-ai/claude-code@2.1.197"
     #: claude refuses stdin over 10,485,760 string units (2.2).
     max_input_chars = 10_485_760
-    credential_vars = _CREDENTIALS
+    credential_vars: tuple[str, ...] = _CREDENTIALS
+    options = ClaudeOptions
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if any(env.get(k) for k in _CREDENTIALS):
@@ -40,10 +73,29 @@ class Claude:
         return {"model": "sonnet", "prompt": prompt, "context_tokens": 200_000,
                 "output_tokens": 32_000, "timeout": 900.0 if role == PLANNER else 1800.0}
 
+    def mode(self, agent: Agent, role: str) -> str:
+        return agent.options_as(ClaudeOptions).permission_mode if role == EXECUTOR \
+            else "no tools"
+
+    def allow_verify(self, agent: Agent, verify: tuple[tuple[str, ...], ...]
+                     ) -> tuple[Agent, tuple[str, ...]]:
+        """`Bash(<argv>:*)` rules for exactly the verify commands, never a bare Bash."""
+        options = agent.options_as(ClaudeOptions)
+        if not options.run_verify:
+            return agent, ()
+        rules = tuple(f"Bash({shlex.join(argv)}:*)" for argv in verify if _ruleable(argv))
+        warnings = tuple(
+            f"run_verify: the executor cannot be allowed to run `{shlex.join(argv)}` (a comma "
+            f"or parenthesis cannot be in one exact claude rule); twostep's verify still runs "
+            f"it. To let the executor run it, put it in a script and verify with that"
+            for argv in verify if not _ruleable(argv))
+        allowed = dataclasses.replace(options, allowed_tools=(*options.allowed_tools, *rules))
+        return dataclasses.replace(agent, options=allowed), warnings
+
     @staticmethod
     def _common(agent: Agent, left: Arg | None) -> tuple[list[Arg], tuple[tuple[str, Arg], ...]]:
         argv: list[Arg] = ["--output-format", "json", "--no-session-persistence"]
-        if not agent.project_settings:
+        if not agent.options_as(ClaudeOptions).project_settings:
             # The repository's .claude/ settings and .mcp.json would otherwise apply: tested, an
             # `env.ANTHROPIC_BASE_URL` there sent the key and the code elsewhere.
             argv += ["--setting-sources", "user", "--strict-mcp-config"]
@@ -71,13 +123,13 @@ class Claude:
 
     def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
         common, env = self._common(agent, left)
+        options = agent.options_as(ClaudeOptions)
         argv: list[Arg] = [
             "claude", "-p", agent.prompt, "--model", agent.model,
-            # Without an explicit mode claude edits nothing and still exits 0 (2.5).
-            "--permission-mode", agent.permission_mode,
-            *common[:2], "--no-session-persistence", "--max-turns", str(agent.max_turns)]
-        if agent.allowed_tools:
-            argv += ["--allowedTools", ",".join(agent.allowed_tools)]
+            "--permission-mode", options.permission_mode,
+            *common[:2], "--no-session-persistence", "--max-turns", str(options.max_turns)]
+        if options.allowed_tools:
+            argv += ["--allowedTools", ",".join(options.allowed_tools)]
         argv += common[3:]
         command = Command((*argv, *agent.flags), env=env, stderr=RunPath("executor.log"))
         return Call(command, (plan, pack), RunPath("executor.json"),
@@ -144,4 +196,5 @@ class Claude:
                      float(cost) if isinstance(cost, (int, float)) else None)
 
 
-CLAUDE = Claude()
+#: Typed as the Protocol, so that mypy checks the adapter against it here.
+CLAUDE: ModelCLI = Claude()

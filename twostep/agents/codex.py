@@ -1,5 +1,5 @@
-"""codex (@openai/codex): planner and executor (CLI-FACTS-codex). The command line itself is
-codex_command.py's, the reading of its events codex_reply.py's; this module makes them steps.
+"""codex (@openai/codex): planner and executor (CLI-FACTS-codex, codex 0.169.0: each flag
+below answers one of its findings, cited by section). codex_reply.py reads its events.
 
 What codex gets:
 - a private, existing CODEX_HOME in the run directory (§4) and `--ignore-user-config`;
@@ -8,56 +8,94 @@ What codex gets:
   itself ignores both variables in `exec`, §2);
 - stdin from complete files, through `cat` or `<`, so never an open pipe (§3: that hangs);
 - the prompt as the argument: codex sends `PROMPT\\n\\n<stdin>\\n…\\n</stdin>`.
-Its JSON events are the reply (stdout); `-o` is not trusted (§5: empty on failure).
+Its JSON events are the reply (stdout); `-o` is not trusted (§5: empty on failure). The step
+that runs it kills its process group on its own wall-clock timeout (§7.4, §8: codex has no turn
+cap and no header timeout).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call
-from twostep.agents.codex_command import (
-    DEFAULT_BASE_URL,
-    KEY_ENV,
-    MAX_INPUT_CHARS,
-    Retries,
-    codex_argv,
-)
+from twostep.agents.base import EMPTY, Call, ModelCLI
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
 from twostep.core.cost import Usage
+from twostep.core.options import CliOptions, Flag, key
 from twostep.core.recipe import Agent
 from twostep.core.steps import MakeDirs
 from twostep.core.values import Arg, Command, EnvVar, Joined, RunPath
 from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
 
 HOME = RunPath("codex-home")
+PROVIDER_ID = "twostep"
+#: The variable codex reads the key from (`env_key` of the custom provider, §2.2).
+KEY_ENV = "TWOSTEP_CODEX_API_KEY"
 KEY = EnvVar(("CODEX_API_KEY", "OPENAI_API_KEY"))
-URL = EnvVar(("OPENAI_BASE_URL",), DEFAULT_BASE_URL)
-_URL_MARK = "@TWOSTEP-BASE-URL@"
+URL = EnvVar(("OPENAI_BASE_URL",), "https://api.openai.com/v1")
+#: §3: the whole user text (prompt + `<stdin>` block) is capped at this many characters.
+MAX_INPUT_CHARS = 1_048_576
 #: §3: the `\n\n<stdin>\n` … `\n</stdin>` wrapper codex puts around stdin.
 WRAPPER_CHARS = 23
+#: §8: the provider's wait for the next event of a stream that has started.
+STREAM_IDLE_MS = 120_000
+
+
+@dataclass(frozen=True)
+class CodexOptions(CliOptions):
+    """codex's own recipe keys."""
+
+    #: true: codex reads the repository's AGENTS.md files, from the git root down to its
+    #: working directory, which for the planner is inside the run directory (§4).
+    project_settings: bool = key(False, Flag(), PLANNER, EXECUTOR)
+
+
+def _provider(retries: int) -> Joined:
+    """The custom provider as an inline TOML table (§2.1: plain HTTP POST, no websocket
+    probe, capped retries; `openai` itself cannot be overridden). The URL is read when the
+    step runs, so the script names the variable."""
+    head = f'model_providers.{PROVIDER_ID}={{name="{PROVIDER_ID}",base_url="'
+    tail = (f'",env_key="{KEY_ENV}",wire_api="responses",request_max_retries={retries},'
+            f'stream_max_retries={retries},stream_idle_timeout_ms={STREAM_IDLE_MS}}}')
+    return Joined((head, URL, tail))
+
+
+def _isolation(agent: Agent) -> tuple[Arg, ...]:
+    args: tuple[Arg, ...] = (
+        "-c", f"model_provider={PROVIDER_ID}", "-c", _provider(agent.retries),
+        # §8: without this a refused connection retries forever, whatever the caps.
+        "--disable", "unbounded_connection_retries",
+        # §9: with both, the API is the only host codex connects to.
+        "--disable", "plugins", "-c", "analytics.enabled=false",
+        # §11: no session rollout files; §4: no config but ours (never --trust).
+        "--ephemeral", "--ignore-user-config", "--ignore-rules", "--skip-git-repo-check")
+    if not agent.options_as(CodexOptions).project_settings:
+        args += ("-c", "project_doc_max_bytes=0")  # §4: the repo's AGENTS.md stays out
+    return args
+
+
+#: §7.6: the planner has no shell and no web; apply_patch stays offered but read-only refuses
+#: it. §7.2: the executor's sandbox would otherwise let it write /tmp and $TMPDIR too; §7.5:
+#: its shell must not see the caller's keys and tokens.
+_SANDBOX = {
+    PLANNER: ("-s", "read-only", "--disable", "shell_tool", "--disable", "goals",
+              "-c", 'web_search="disabled"'),
+    EXECUTOR: ("-s", "workspace-write",
+               "-c", "sandbox_workspace_write.exclude_slash_tmp=true",
+               "-c", "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+               "-c", "shell_environment_policy.inherit=core"),
+}
 
 
 def _argv(role: str, agent: Agent, cwd: Arg, output: RunPath) -> tuple[Arg, ...]:
-    retries = Retries(request_max_retries=agent.retries, stream_max_retries=agent.retries)
-    words = codex_argv("planner" if role == PLANNER else "executor", agent.model,
-                       cwd="@CWD@", output_file="@OUT@", prompt=agent.prompt, url=_URL_MARK,
-                       project_docs=agent.project_settings, retries=retries)
-    out: list[Arg] = []
-    for word in words[:-2]:  # the prompt ("--", PROMPT) comes after the recipe's flags
-        if word == "@CWD@":
-            out.append(cwd)
-        elif word == "@OUT@":
-            out.append(output)
-        elif _URL_MARK in word:
-            head, tail = word.split(_URL_MARK)
-            out.append(Joined((head, URL, tail)))
-        else:
-            out.append(word)
-    return (*out, *agent.flags, *words[-2:])
+    # An explicit model always (§1: the tools depend on it; the recipe requires one). "--"
+    # keeps a prompt that starts with "-" from being read as a flag; the recipe's flags go
+    # before it.
+    return ("codex", "exec", "-m", agent.model, "-C", cwd, *_SANDBOX[role], *_isolation(agent),
+            "--json", "-o", output, *agent.flags, "--", agent.prompt)
 
 
 def _read(reply: Path, role: str) -> CodexReply:
@@ -78,7 +116,8 @@ class Codex:
     #: §3: the whole user text, the prompt and the <stdin> wrapper included (fit adds the
     #: prompt's length itself).
     max_input_chars = MAX_INPUT_CHARS - WRAPPER_CHARS
-    credential_vars = ("CODEX_API_KEY", "OPENAI_API_KEY")
+    credential_vars: tuple[str, ...] = ("CODEX_API_KEY", "OPENAI_API_KEY")
+    options = CodexOptions
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if any(env.get(k) for k in self.credential_vars):
@@ -90,6 +129,14 @@ class Codex:
         # gpt-5.5: a catalogued model, so the executor has apply_patch (§1).
         return {"model": "gpt-5.5", "prompt": prompt, "context_tokens": 272_000,
                 "output_tokens": 32_000, "timeout": 900.0 if role == PLANNER else 1800.0}
+
+    def mode(self, agent: Agent, role: str) -> str:
+        return _SANDBOX[role][1]  # the -s sandbox: read-only or workspace-write
+
+    def allow_verify(self, agent: Agent, verify: tuple[tuple[str, ...], ...]
+                     ) -> tuple[Agent, tuple[str, ...]]:
+        # Nothing to allow: the executor's workspace-write sandbox has a shell already.
+        return agent, ()
 
     def _call(self, role: str, agent: Agent, first: Arg, pack: Arg, cwd: Arg | None) -> Call:
         reply = RunPath(f"{role}.jsonl")
@@ -128,7 +175,7 @@ class Codex:
         wrong = problems(found, 0, role=EXECUTOR)
         if wrong:
             raise ExecutorFailed("codex (executor): " + "; ".join(wrong), step=EXECUTOR)
-        return {"changes": [c.path for c in found.changes], "num_turns": "?"}
+        return {"changes": list(found.changed_paths), "num_turns": "?"}
 
     def usage(self, reply: Path) -> Usage | None:
         found = _read(reply, EXECUTOR)
@@ -138,4 +185,5 @@ class Codex:
         return Usage(u.input_tokens, u.output_tokens, u.cached_input_tokens)
 
 
-CODEX = Codex()
+#: Typed as the Protocol, so that mypy checks the adapter against it here.
+CODEX: ModelCLI = Codex()

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 # A refused shell write: the sandbox mounts the tree read-only (§7.1, §7.2).
 _READ_ONLY = "Read-only file system"
@@ -71,15 +70,6 @@ class CodexReply:
     def refused(self) -> bool:
         """The sandbox refused at least one write: the silent exit-0 failure of §7.1."""
         return bool(self.refusals)
-
-    def paths_under(self, root: str | PurePath) -> tuple[str, ...]:
-        """Changed paths relative to `root` (codex reports absolute ones); paths outside
-        `root` stay absolute so a caller can spot an escape."""
-        out = []
-        for path in self.changed_paths:
-            pure = PurePath(path)
-            out.append(pure.relative_to(root).as_posix() if pure.is_relative_to(root) else path)
-        return tuple(out)
 
 
 @dataclass

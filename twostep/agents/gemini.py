@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, read_json_reply
+from twostep.agents.base import EMPTY, Call, ModelCLI, read_json_reply
 from twostep.core.cost import Usage
+from twostep.core.options import CliOptions
 from twostep.core.recipe import Agent
 from twostep.core.steps import MakeDirs, Step, WriteText
 from twostep.core.values import Arg, Command, RunPath
@@ -24,6 +25,8 @@ _ENV_GUARD = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL",
               "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION",
               "GOOGLE_APPLICATION_CREDENTIALS", "GEMINI_MODEL", "GEMINI_CLI_HOME",
               "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NODE_OPTIONS")
+#: The executor's approval mode: write_file and replace only, in the workspace, no shell (12.2).
+EXECUTOR_MODE = "auto_edit"
 #: The edit tools auto_edit offers (12.2); a failed call of one is a refused edit.
 _EDIT_TOOLS = ("write_file", "replace", "edit")
 
@@ -53,7 +56,11 @@ class Gemini:
     package = "@google/gemini-cli@0.61.0"
     #: gemini skips the request silently above about 4.19M characters (1.3); keep a margin.
     max_input_chars = 4_150_000
-    credential_vars = ("GEMINI_API_KEY",)
+    credential_vars: tuple[str, ...] = ("GEMINI_API_KEY",)
+    #: No keys of its own: the executor's mode is always auto_edit (no shell, so no verify
+    #: commands to allow), gemini has no turn cap, and the isolation from the repository's
+    #: and the user's settings (a private home, an empty .env) is not optional.
+    options = CliOptions
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if env.get("GEMINI_API_KEY"):
@@ -65,6 +72,15 @@ class Gemini:
         prompt = prompts.planner(True) if role == PLANNER else prompts.executor(True)
         return {"model": "gemini-2.5-pro", "prompt": prompt, "context_tokens": 1_048_576,
                 "output_tokens": 65_536, "timeout": 900.0 if role == PLANNER else 1800.0}
+
+    def mode(self, agent: Agent, role: str) -> str:
+        # The planner runs in gemini's default approval mode, which refuses any tool that
+        # would ask (nothing can, headless), in an empty directory.
+        return EXECUTOR_MODE if role == EXECUTOR else "default"
+
+    def allow_verify(self, agent: Agent, verify: tuple[tuple[str, ...], ...]
+                     ) -> tuple[Agent, tuple[str, ...]]:
+        return agent, ()
 
     def _setup(self, agent: Agent, role: str, home: RunPath) -> tuple[Step, ...]:
         dirs, name = ((EMPTY, RunPath(f"{home.rel}/.gemini")), "gemini") if role == PLANNER \
@@ -96,7 +112,7 @@ class Gemini:
         # no shell (CLI-FACTS-codex 12.2). The repository's .env cannot set the variables in
         # _ENV_GUARD (advanced.excludedEnvVars).
         argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json",
-                "--approval-mode", "auto_edit", *agent.flags)
+                "--approval-mode", EXECUTOR_MODE, *agent.flags)
         env = (("GEMINI_CLI_HOME", EXEC_HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
         command = Command(argv, env=env, stderr=RunPath("executor.log"))
         return Call(command, (plan, pack), RunPath("executor.json"),
@@ -148,4 +164,5 @@ class Gemini:
         return Usage(total["prompt"], total["candidates"] + total["thoughts"], total["cached"])
 
 
-GEMINI = Gemini()
+#: Typed as the Protocol, so that mypy checks the adapter against it here.
+GEMINI: ModelCLI = Gemini()

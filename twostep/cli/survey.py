@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from twostep.cli.options import recipe_arg, recipe_name
+
+if TYPE_CHECKING:
+    from twostep.core.recipe import Agent
 
 
 @click.command()
@@ -68,10 +72,9 @@ def check(recipe: str | None, as_json: bool):
             click.echo(json.dumps({"recipe": name, "ok": False,
                                    "problems": fields.describe(exc), "summary": None}, indent=2))
         raise
+    planner, executor = _agent_summary(r.planner, "planner"), _agent_summary(r.executor, "executor")
     summary = {"name": r.name, "source": r.source, "codebase": list(r.codebase),
-               "planner": {"cli": r.planner.cli, "model": r.planner.model},
-               "executor": {"cli": r.executor.cli, "model": r.executor.model,
-                            "permission_mode": r.executor.permission_mode},
+               "planner": planner, "executor": executor,
                "verify": [list(cmd) for cmd in r.verify]}
     if as_json:
         click.echo(json.dumps({"recipe": name, "ok": True, "problems": [], "summary": summary},
@@ -84,9 +87,21 @@ def check(recipe: str | None, as_json: bool):
     for warning in taskphase.run_verify_warnings(Job(r)):
         LOG.warn(warning)
     click.echo(f"{r.source}: ok — {r.name}: codebase {' '.join(r.codebase)}; "
-               f"planner {r.planner.cli} {r.planner.model}; "
-               f"executor {r.executor.cli} {r.executor.model} "
-               f"({r.executor.permission_mode}); {len(r.verify)} verify command(s)")
+               f"planner {r.planner.cli} {r.planner.model} ({planner['mode']}); "
+               f"executor {r.executor.cli} {r.executor.model} ({executor['mode']}); "
+               f"{len(r.verify)} verify command(s)")
+
+
+def _agent_summary(agent: Agent, role: str) -> dict[str, Any]:
+    """cli, model, the mode the role runs in as its CLI names it (claude's permission mode,
+    gemini's approval mode, codex's sandbox), and the CLI's own keys."""
+    from twostep import agents
+
+    adapter = agents.get(agent.cli)
+    own = {name: getattr(agent.options_as(adapter.options), name)
+           for name in adapter.options.keys(role)}
+    return {"cli": agent.cli, "model": agent.model, "mode": adapter.mode(agent, role),
+            "options": {k: list(v) if isinstance(v, tuple) else v for k, v in own.items()}}
 
 
 @click.command(name="recipes")

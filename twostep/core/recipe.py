@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, TypeVar
 
 from twostep.core.cost import Price
+from twostep.core.options import CliOptions
 
-PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
 EXECUTE_BY = ("task", "plan")
+OptionsT = TypeVar("OptionsT", bound=CliOptions)
 
 
 @dataclass(frozen=True)
 class Agent:
-    """One model CLI: who plans or who executes, and within which limits."""
+    """One model CLI: who plans or who executes, and within which limits. The fields are the
+    keys every CLI has; the keys of one CLI alone are in `options` (core/options.py)."""
 
     cli: str
     model: str
@@ -25,19 +27,26 @@ class Agent:
     retries: int = 2
     context_tokens: int = 1_000_000
     output_tokens: int = 32_000
-    permission_mode: str = "acceptEdits"
-    allowed_tools: tuple[str, ...] = ()
-    max_turns: int = 60
-    project_settings: bool = False
     #: USD per million tokens; None: the built-in table's price for the model (core/cost.py).
     price: Price | None = None
-    #: The executor may run the recipe's verify commands itself (exactly those argv prefixes).
-    run_verify: bool = False
+    #: The keys of this CLI alone: its adapter's CliOptions subclass (recipe/load.make_agent).
+    options: CliOptions = field(default_factory=CliOptions)
 
     @property
     def input_budget(self) -> int:
         """Tokens the input may use: the window less the headroom kept for the answer."""
         return self.context_tokens - self.output_tokens
+
+    def options_as(self, kind: type[OptionsT]) -> OptionsT:
+        """The options as the adapter's own type. An Agent made without options (the base
+        CliOptions) has that type's defaults; another CLI's options are a programming error
+        (an agent whose cli changes starts from the new CLI's defaults: make_agent)."""
+        if isinstance(self.options, kind):
+            return self.options
+        if type(self.options) is CliOptions:
+            return kind()
+        raise TypeError(f"a {self.cli} agent holds {type(self.options).__name__}, "
+                        f"not {kind.__name__}")
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,6 @@ class Recipe:
     def stage_args(self) -> tuple[str, ...]:
         """How a stage names this recipe: `--recipe SOURCE`, then the agents chosen over it."""
         return ("--recipe", self.source, *self.chosen)
-
-
 
 
 def agent_default(name: str) -> Any:

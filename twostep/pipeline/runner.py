@@ -26,7 +26,6 @@ from twostep.core.steps import (
     Phase,
     Pipe,
     RemoveTree,
-    Role,
     Step,
     Until,
     WriteText,
@@ -39,9 +38,6 @@ from twostep.pipeline.processes import Processes
 from twostep.pipeline.screen import PROGRESS
 from twostep.runs import checkpoint
 from twostep.runs.manifest import StepRecord
-
-_FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
-             Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
 
 
 @dataclass

@@ -10,7 +10,6 @@ one. All of it is steps, so the dry-run script loops exactly as the run does.
 from __future__ import annotations
 
 import dataclasses
-import shlex
 
 from twostep import agents
 from twostep.core.recipe import Agent
@@ -38,36 +37,18 @@ TASK, TRY, ROUND = var("task"), var("try"), var("round")
 ATTEMPTS = 2
 
 
-def _ruleable(argv: tuple[str, ...]) -> bool:
-    # claude's --allowedTools is a comma-separated list of rules: a command whose words hold a
-    # comma or a parenthesis cannot be one exact rule, and a shorter prefix would allow more
-    # than the recipe's command; such a command gets no rule (twostep's verify still runs it).
-    return not any(ch in word for word in argv for ch in ",()")
-
-
 def run_verify_warnings(job: Job) -> list[str]:
-    """A warning for each verify command `run_verify` cannot let the executor run."""
+    """A warning for each verify command the executor was to run itself (its CLI's
+    `run_verify`) but cannot be allowed to."""
     agent = job.recipe.executor
-    if agent.run_verify and agent.cli == "gemini":
-        return ["run_verify: gemini's executor has no shell (auto_edit allows file edits only), "
-                "so it cannot run the verify commands; twostep's verify still runs them"]
-    # codex's executor has a shell in its workspace-write sandbox: it can run them anyway.
-    if not agent.run_verify or agent.cli != "claude":
-        return []
-    return [f"run_verify: the executor cannot be allowed to run `{shlex.join(argv)}` (a comma "
-            f"or parenthesis cannot be in one exact claude rule); twostep's verify still runs "
-            f"it. To let the executor run it, put it in a script and verify with that"
-            for argv in job.recipe.verify if not _ruleable(argv)]
+    return list(agents.get(agent.cli).allow_verify(agent, job.recipe.verify)[1])
 
 
 def executor_agent(job: Job) -> Agent:
-    """The executor, allowed to run exactly the verify commands when the recipe says so."""
+    """The executor, allowed to run exactly the verify commands when the recipe says so (how:
+    its adapter's allow_verify)."""
     agent = job.recipe.executor
-    if not agent.run_verify or agent.cli != "claude":
-        return agent
-    rules = tuple(f"Bash({shlex.join(argv)}:*)" for argv in job.recipe.verify
-                  if _ruleable(argv))
-    return dataclasses.replace(agent, allowed_tools=(*agent.allowed_tools, *rules))
+    return agents.get(agent.cli).allow_verify(agent, job.recipe.verify)[0]
 
 
 def _fit(agent: Agent, pack_log: Arg | tuple[RunPath, ...], *files: Arg, name: str,

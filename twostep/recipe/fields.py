@@ -20,7 +20,8 @@ from twostep.recipe.marks import MarkedDict, Where
 Checker = Callable[[Any, Where, str], Any]
 _MISSING = object()
 #: What a checker made by a factory accepts, for recipe/schema.py: ("range", (low, high)),
-#: ("choice", options) or ("section", fields). The plain checkers are known there by name.
+#: ("choice", options), ("rules", bare), ("section", fields) or ("switch", Switch). The plain
+#: checkers are known there by name.
 MADE: dict[Checker, tuple[str, Any]] = {}
 
 
@@ -155,24 +156,6 @@ def _argv(cmd: Any, where: Where, key: str) -> tuple[str, ...]:
     return argv
 
 
-#: Tools that, allowed bare, let claude write outside its working directory (tested: a bare
-#: Write or Edit in --allowedTools bypasses acceptEdits' own cwd limit).
-UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
-
-
-def tool_list(value: Any, where: Where, key: str) -> tuple[str, ...]:
-    tools = str_list(value, where, key)
-    items = getattr(value, "item_where", [where] * len(tools))
-    problems = [RecipeError(
-        f"{w}: {key}: a bare {tool} lets the executor write outside the repository",
-        hint="scope it: \"Edit(./**)\" (acceptEdits already allows edits inside it)")
-        for tool, w in zip(tools, items, strict=True) if tool.strip() in UNSCOPED_WRITERS]
-    collect = Collect()
-    collect.problems = problems
-    collect.done()
-    return tools
-
-
 def boolean(value: Any, where: Where, key: str) -> bool:
     if not isinstance(value, bool):
         raise _fail(where, key, "true or false", value)
@@ -232,6 +215,10 @@ def repo_relative_path(value: Any, where: Where, key: str) -> str:
     return norm
 
 
+#: For a key a section does not have: why, and a hint (None: it is just unknown).
+Stray = Callable[[str], tuple[str, str] | None]
+
+
 def section(fields: dict[str, Field]) -> Checker:
     def check(value: Any, where: Where, key: str) -> dict[str, Any]:
         return check_section(value, fields, key, where)
@@ -239,9 +226,10 @@ def section(fields: dict[str, Field]) -> Checker:
     return check
 
 
-def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | None = None
-                  ) -> dict[str, Any]:
-    """Check a mapping against fields: unknown keys (with a did-you-mean), types, required."""
+def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | None = None,
+                  stray: Stray | None = None) -> dict[str, Any]:
+    """Check a mapping against fields: unknown keys (with a did-you-mean, or why the key is
+    not this section's when `stray` knows), types, required."""
     where = getattr(data, "where", where)
     if not isinstance(data, dict):
         raise _fail(where, key, "a mapping (key: value)", data)
@@ -249,10 +237,8 @@ def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | 
     collect = Collect()
     for name in data:
         if name not in fields:
-            near = difflib.get_close_matches(str(name), list(fields), n=1)
-            collect.problems.append(RecipeError(
-                f"{data.key_where.get(name, where)}: unknown key {name!r} in {key}",
-                hint=f"did you mean {near[0]!r}?" if near else f"known keys: {', '.join(fields)}"))
+            at = data.key_where.get(name, where)
+            collect.problems.append(_unknown(at, name, fields, key, stray))
     out: dict[str, Any] = {}
     for name, spec in fields.items():
         if name in data:
@@ -265,6 +251,17 @@ def check_section(data: Any, fields: dict[str, Field], key: str, where: Where | 
             out[name] = spec.default
     collect.done()
     return out
+
+
+def _unknown(at: Where | None, name: str, fields: dict[str, Field], key: str,
+             stray: Stray | None) -> RecipeError:
+    known = stray(name) if stray is not None else None
+    if known is not None:
+        return RecipeError(f"{at}: {known[0]}", hint=known[1])
+    near = difflib.get_close_matches(str(name), list(fields), n=1)
+    return RecipeError(f"{at}: unknown key {name!r} in {key}",
+                       hint=f"did you mean {near[0]!r}?" if near else
+                       f"known keys: {', '.join(fields)}")
 
 
 def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:

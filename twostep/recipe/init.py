@@ -57,7 +57,7 @@ def text(found: list[tuple[str, int]], *, schema_file: str | None = None) -> str
         "",
         "# The models (the built-in's shown; any key of planner/executor can be overridden).",
         f"# planner:  {{model: {recipe.planner.model}, timeout: {recipe.planner.timeout:g}}}",
-        f"# executor: {{model: {recipe.executor.model}, max_turns: {recipe.executor.max_turns}}}",
+        f"# executor: {{model: {recipe.executor.model}, timeout: {recipe.executor.timeout:g}}}",
         "",
         "# The checks that must pass after the executor's edits: argv lists, never shell strings.",
         "# The built-in's:" if recipe.verify else "# The built-in has none.",

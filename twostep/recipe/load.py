@@ -7,54 +7,12 @@ from typing import Any
 
 from twostep import agents
 from twostep.core.cost import Price
-from twostep.core.recipe import (
-    EXECUTE_BY,
-    PERMISSION_MODES,
-    Agent,
-    Recipe,
-    Strategies,
-    agent_default,
-)
+from twostep.core.recipe import EXECUTE_BY, Agent, Recipe, Strategies
 from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
+from twostep.recipe.agentkeys import agent_section
 from twostep.recipe.marks import MarkedDict, Where, read_yaml
-
-PLANNER_CLIS = agents.for_role("planner")
-EXECUTOR_CLIS = agents.for_role("executor")
-
-_PRICE_SCHEMA = {k: schema.Field(schema.non_negative_number, required=True)
-                 for k in ("input_per_mtok", "output_per_mtok", "cached_per_mtok")}
-
-
-def _agent_schema(role: str, clis: tuple[str, ...]) -> dict[str, schema.Field]:
-    def field(check: schema.Checker, name: str) -> schema.Field:
-        return schema.Field(check, default=agent_default(name))
-
-    # model, prompt, timeout and the token limits default to the chosen CLI's (its adapter's
-    # `defaults(role)`), so `planner: {cli: claude}` is a whole agent.
-    table = {
-        "cli": schema.Field(schema.choice(*clis), required=True),
-        "model": schema.Field(schema.nonempty_str),
-        "prompt": schema.Field(schema.nonempty_str),
-        "flags": field(schema.str_list, "flags"),
-        "timeout": schema.Field(schema.positive_number),
-        "stall_after": field(schema.positive_number, "stall_after"),
-        "retries": field(schema.int_range(0, 10), "retries"),
-        "context_tokens": schema.Field(schema.positive_int),
-        "output_tokens": schema.Field(schema.positive_int),
-        "price": schema.Field(schema.section(_PRICE_SCHEMA)),
-        "project_settings": field(schema.boolean, "project_settings"),
-    }
-    if role == "executor":
-        table |= {
-            "permission_mode": field(schema.choice(*PERMISSION_MODES), "permission_mode"),
-            "allowed_tools": field(schema.tool_list, "allowed_tools"),
-            "max_turns": field(schema.int_range(1, 1000), "max_turns"),
-            "run_verify": field(schema.boolean, "run_verify"),
-        }
-    return table
-
 
 _STRATEGY_SCHEMA = {
     "small": schema.Field(schema.section(
@@ -70,9 +28,9 @@ RECIPE_FIELDS = _RECIPE_SCHEMA = {
     "description": schema.Field(schema.nonempty_str, default=""),
     "extends": schema.Field(schema.nonempty_str),
     "codebase": schema.Field(schema.nonempty_str_list, required=True),
-    "planner": schema.Field(schema.section(_agent_schema("planner", PLANNER_CLIS)), required=True),
-    "executor": schema.Field(schema.section(_agent_schema("executor", EXECUTOR_CLIS)),
-                             required=True),
+    # Each agent's keys are those of the CLI it names (recipe/agentkeys.py).
+    "planner": schema.Field(agent_section("planner"), required=True),
+    "executor": schema.Field(agent_section("executor"), required=True),
     "strategies": schema.Field(schema.section(_STRATEGY_SCHEMA), default={}),
     "plan": schema.Field(schema.repo_relative_path, default="AI-PLAN.md"),
     "plan_files": schema.Field(schema.str_list, default=()),
@@ -84,12 +42,15 @@ RECIPE_FIELDS = _RECIPE_SCHEMA = {
 
 
 def make_agent(role: str, values: dict[str, Any]) -> Agent:
-    """An Agent from a recipe's section: what it says over its CLI's defaults for the role."""
-    merged = {**agents.get(values["cli"]).defaults(role), **values}
+    """An Agent from a recipe's section: what it says over its CLI's defaults for the role,
+    the CLI's own keys in its adapter's options."""
+    adapter = agents.get(values["cli"])
+    merged = {**adapter.defaults(role), **values}
+    own = {name: merged.pop(name) for name in adapter.options.keys(role) if name in merged}
     price = merged.pop("price", None)
     if isinstance(price, dict):
         merged["price"] = Price(**price)
-    return Agent(**merged)
+    return Agent(**merged, options=adapter.options(**own))
 
 
 def _strategies(raw: dict[str, Any], where: Where) -> Strategies:

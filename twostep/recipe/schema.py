@@ -2,8 +2,9 @@
 recipes (load.RECIPE_FIELDS), so the two cannot drift. `twostep schema recipe` prints it;
 editors use it through the `# yaml-language-server: $schema=…` line of a recipe.
 
-The schema checks shapes and ranges; a few rules stay with the loader only (medium.below ≥
-small.below, a plan path that normalises outside the repository).
+The schema checks shapes and ranges, and each agent's keys against its cli; a few rules stay
+with the loader only (medium.below ≥ small.below, a plan path that normalises outside the
+repository, the keys of an agent whose cli a recipe inherits).
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ PLAIN: dict[f.Checker, dict[str, Any]] = {
     f.str_list: _STRINGS,
     f.nonempty_str_list: {**_STRINGS, "minItems": 1},
     f.argv_list: {"type": "array", "items": {**_STRINGS, "minItems": 1}},
-    f.tool_list: {"type": "array",
-                  "items": {**_STRING, "not": {"enum": list(f.UNSCOPED_WRITERS)}}},
     f.boolean: {"type": "boolean"},
     f.positive_int: {"type": "integer", "minimum": 1},
     f.positive_number: {"type": "number", "exclusiveMinimum": 0},
@@ -49,7 +48,23 @@ def fragment(check: f.Checker, *, full: bool) -> dict[str, Any]:
         return {"type": "integer", "minimum": data[0], "maximum": data[1]}
     if kind == "choice":
         return {"enum": list(data)}
+    if kind == "rules":
+        return {"type": "array", "items": {**_STRING, "not": {"enum": list(data)}}}
+    if kind == "switch":
+        return by_cli(data.tables(), data.fallback(), full=full)
     return section(data, full=full)
+
+
+def by_cli(tables: dict[str, dict[str, f.Field]], fallback: dict[str, f.Field], *,
+           full: bool) -> dict[str, Any]:
+    """An agent: the keys of the CLI its `cli` names (an if/then/else chain, one CLI each),
+    else, with no cli or an unknown one, any CLI's keys (a recipe that extends another may
+    leave the cli out: the loader checks the agent once merged)."""
+    out = section(fallback, full=full)
+    for cli in reversed(tables):
+        out = {"if": {"properties": {"cli": {"const": cli}}, "required": ["cli"]},
+               "then": section(tables[cli], full=full), "else": out}
+    return out
 
 
 def section(table: dict[str, f.Field], *, full: bool) -> dict[str, Any]:

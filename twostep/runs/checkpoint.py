@@ -55,15 +55,6 @@ _CONFIG = ("-c", f"core.hooksPath={os.devnull}", "-c", "core.safecrlf=false",
 _GITLINK = b"160000"
 
 
-def task_ref(run: str, task: int) -> str:
-    return f"{REF_PREFIX}{run}/task-{task}"
-
-
-def base_ref(run: str) -> str:
-    """The checkpoint taken before a run's first task: what `rollback` returns to."""
-    return f"{REF_PREFIX}{run}/base"
-
-
 def snapshot(repo: Path, *, parent: str | None, message: str) -> str:
     """Record the work tree as a commit (not on any branch); return its id."""
     with _scratch_index() as index:

@@ -1,8 +1,8 @@
 """manifest.json: a run's saved state, typed and versioned (as pipx's metadata file is).
 
 Every writer sets attributes of `Manifest`; `to_json()` is the one place that shapes the file
-and `from_json()` the one place that reads it, older versions included. `twostep runs --json`
-prints the same dictionaries.
+and `from_json()` the one place that reads it. `twostep runs --json` prints the same
+dictionaries.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 from twostep.core.cost import totals
 from twostep.errors import InputError
 
-#: 1: the first release (parallel `done` and `phases_done` lists); 2: typed, one `done` list;
-#: 3: execute_by, tasks, fix_rounds, approved_plan (older runs executed the plan in one session).
-VERSION = 3
+#: The shape of the file. A change that an older twostep could misread raises it, and
+#: from_json then reads both (no version has been released before this one).
+VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -109,34 +109,24 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str = "manifest.json") -> Manifest:
-        version = data.get("version", 1)
-        if not isinstance(version, int) or version > VERSION:
-            raise InputError(f"{where}: manifest version {version} is newer than this twostep "
-                             f"understands ({VERSION})", hint="upgrade twostep to resume this run")
+        version = data.get("version")
+        if version != VERSION:
+            raise InputError(f"{where}: manifest version {version!r}; this twostep reads "
+                             f"version {VERSION}",
+                             hint="resume it with the twostep that started it, or remove the "
+                                  "run directory")
         try:
-            return cls(
-                id=data["id"], created=data.get("created", ""),
-                recipe_source=data["recipe"]["source"], recipe_name=data["recipe"]["name"],
-                strategy=data["strategy"], plan=data.get("plan", "AI-PLAN.md"),
-                phases=list(data.get("phases") or []), status=data.get("status", "running"),
-                updated=data.get("updated", ""), pid=data.get("pid", 0),
-                yes=bool(data.get("yes")), allow_dirty=bool(data.get("allow_dirty")),
-                measurement=data.get("measurement") or {}, tools=data.get("tools") or {},
-                slice_pathspecs=list((data.get("slice") or {}).get("pathspecs") or []),
-                slice_notes=list((data.get("slice") or {}).get("notes") or []),
-                steps=[StepRecord(**s) for s in data.get("steps") or []],
-                done=list(data.get("done") or []),
-                packs={k: PackRecord(**v) for k, v in (data.get("packs") or {}).items()},
-                sent=[SentRecord(**s) for s in data.get("sent") or []],
-                plan_head=data.get("plan_head"), usage=list(data.get("usage") or []),
-                choices=dict(data.get("choices") or {}), tiers=data.get("tiers") or {},
-                failed_step=data.get("failed_step"),
-                error=data.get("error"), exit_code=data.get("exit_code"),
-                branch=data.get("branch"), pr=bool(data.get("pr")), pr_url=data.get("pr_url"),
-                execute_by=data.get("execute_by", "plan" if version < 3 else "task"),
-                tasks=list(data.get("tasks") or []),
-                fix_rounds=list(data.get("fix_rounds") or []),
-                approved_plan=data.get("approved_plan"))
+            # The inverse of to_json: the same keys, nested ones flattened, the derived totals
+            # dropped. A missing or unknown key is a KeyError or TypeError: not a manifest.
+            values = {k: v for k, v in data.items() if k not in ("recipe", "slice", "usage_totals")}
+            return cls(**{
+                **values,
+                "recipe_source": data["recipe"]["source"], "recipe_name": data["recipe"]["name"],
+                "slice_pathspecs": data["slice"]["pathspecs"],
+                "slice_notes": data["slice"]["notes"],
+                "steps": [StepRecord(**s) for s in data["steps"]],
+                "packs": {k: PackRecord(**v) for k, v in data["packs"].items()},
+                "sent": [SentRecord(**s) for s in data["sent"]]})
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{where}: not a twostep manifest ({type(exc).__name__}: {exc})",

@@ -86,6 +86,28 @@ def test_codex_provider_renders_variable_names_only():
     assert 'base_url=\\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\\"' in text
 
 
+def test_codex_planner_has_no_shell_no_web_and_never_trusts():
+    argv = [a for a in call("codex", PLANNER).command.argv if isinstance(a, str)]
+    disabled = {argv[i + 1] for i, a in enumerate(argv) if a == "--disable"}
+    assert {"shell_tool", "goals", "plugins", "unbounded_connection_retries"} <= disabled
+    assert 'web_search="disabled"' in argv
+    assert "--trust" not in argv  # §4: it persists into CODEX_HOME
+
+
+def test_codex_provider_is_valid_toml_with_the_recipe_retries():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    [provider] = [a for a in call("codex", EXECUTOR, retries=0).command.argv
+                  if isinstance(a, Joined)]
+    url = "http://127.0.0.1:9/v1"  # OPENAI_BASE_URL, read when the step runs
+    text = "".join(url if isinstance(p, EnvVar) else p for p in provider.parts)
+    key, _, table = text.partition("=")
+    assert key == "model_providers.twostep"
+    assert tomllib.loads(f"p = {table}")["p"] == {
+        "name": "twostep", "base_url": url, "env_key": "TWOSTEP_CODEX_API_KEY",
+        "wire_api": "responses", "request_max_retries": 0, "stream_max_retries": 0,
+        "stream_idle_timeout_ms": 120_000}
+
+
 def test_codex_project_docs_opt_in():
     argv = call("codex", EXECUTOR, project_settings=True).command.argv
     assert "project_doc_max_bytes=0" not in argv

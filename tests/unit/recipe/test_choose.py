@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from twostep import agents
 from twostep.core.cost import Price
 from twostep.errors import InputError, RecipeError
 from twostep.recipe import choose
@@ -49,8 +50,8 @@ def test_command_line_choices():
     assert (r.executor.cli, r.executor.model) == ("gemini", "gemini-2.5-pro")
     assert r.budget_usd == 3.0
     kept = choose.apply(base, choose.Choices(executor="claude:opus"))
-    assert kept.executor.model == "opus" and kept.executor.allowed_tools == \
-        base.executor.allowed_tools
+    assert kept.executor.model == "opus" and kept.executor.options == base.executor.options
+    assert r.executor.options == agents.get("gemini").options()  # gemini's own: none
     with pytest.raises(InputError, match="cannot be the planner"):
         choose.apply(base, choose.Choices(planner="aider"))
 

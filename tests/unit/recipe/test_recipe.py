@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import twostep
 
+from twostep.agents.claude import ClaudeOptions
 from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import load as recipe
@@ -17,7 +18,7 @@ from twostep.recipe import load as recipe
 def test_builtins_load_and_are_frozen(name):
     r = recipe.load(name)
     assert r.codebase and r.planner.cli == "gemini" and r.executor.cli == "claude"
-    assert r.executor.permission_mode == "acceptEdits"
+    assert r.executor.options_as(ClaudeOptions).permission_mode == "acceptEdits"
     assert "twostep-files" in r.planner.prompt
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.name = "x"  # type: ignore[misc]
@@ -85,8 +86,9 @@ def test_extends_merges_and_overrides(tmp_path):
     (tmp_path / "mine.yaml").write_text(
         "extends: go\nexecutor:\n  model: opus\n  max_turns: 9\nverify: [[make, test]]\n")
     r = recipe.load(str(tmp_path / "mine.yaml"))
-    assert r.executor.model == "opus" and r.executor.max_turns == 9
-    assert r.executor.permission_mode == "acceptEdits"  # inherited from default
+    options = r.executor.options_as(ClaudeOptions)
+    assert r.executor.model == "opus" and options.max_turns == 9
+    assert options.permission_mode == "acceptEdits"  # inherited from default
     assert r.codebase == ("*.go", "go.mod", "Makefile") and r.verify == (("make", "test"),)
 
 

@@ -44,6 +44,19 @@ def test_committed_schema_is_the_generated_one():
     ({"extends": "go", "executor": {"permission_mode": "acceptedits"}}, "not in"),
     ({"extends": "go", "plan": "../x.md"}, "must not"),
     ({"codebase": ["*.go"]}, "missing 'planner'"),  # no extends: everything is required
+    # Each agent's keys are its CLI's (an if/then on `cli`).
+    ({"extends": "go", "executor": {"cli": "gemini", "max_turns": 5}},
+     "unexpected key 'max_turns'"),
+    ({"extends": "go", "executor": {"cli": "gemini", "allowed_tools": ["Read"],
+                                    "permission_mode": "auto"}}, "unexpected key 'allowed_tools'"),
+    ({"extends": "go", "executor": {"cli": "codex", "run_verify": True}},
+     "unexpected key 'run_verify'"),
+    ({"extends": "go", "planner": {"cli": "claude", "max_turns": 5}},
+     "unexpected key 'max_turns'"),
+    ({"extends": "go", "planner": {"cli": "gemini", "project_settings": True}},
+     "unexpected key 'project_settings'"),
+    ({"extends": "go", "executor": {"cli": "claude", "max_turns": 0}}, "fails minimum 1"),
+    ({"extends": "go", "executor": {"cli": "gemni"}}, "not in"),
 ])
 def test_bad_recipes_fail_the_schema_as_they_fail_the_loader(recipe, needle, tmp_path):
     found = errors(recipe, SCHEMA)
@@ -51,6 +64,22 @@ def test_bad_recipes_fail_the_schema_as_they_fail_the_loader(recipe, needle, tmp
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(recipe))
     assert twostep("check", str(path), cwd=tmp_path).returncode == 3
+
+
+@pytest.mark.parametrize("recipe", [
+    {"extends": "go", "executor": {"cli": "claude", "permission_mode": "auto", "max_turns": 9,
+                                   "allowed_tools": ["Read"], "run_verify": True}},
+    {"extends": "go", "planner": {"cli": "claude", "project_settings": True}},
+    {"extends": "go", "planner": {"cli": "codex", "project_settings": True},
+     "executor": {"cli": "codex", "project_settings": True}},
+    {"extends": "go", "executor": {"cli": "gemini", "model": "m", "retries": 1}},
+    {"extends": "go", "executor": {"max_turns": 9}},  # the cli is inherited: claude's
+])
+def test_each_clis_keys_pass_the_schema_as_they_pass_the_loader(recipe, tmp_path):
+    assert errors(recipe, SCHEMA) == []
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+    assert twostep("check", str(path), cwd=tmp_path).returncode == 0
 
 
 def test_schema_command_prints_it(tmp_path):

@@ -103,8 +103,8 @@ def test_snapshot_records_the_work_tree_and_touches_nothing_of_the_user(repo: Pa
     assert git(repo, "show", f"{commit}:src/app.py") == b"print(3)\n"  # the disk, not the index
     log = git(repo, "log", "-1", "--format=%s%n%an", commit)
     assert log == b"twostep: before run r1\ntwostep\n"
-    ck.save(repo, ck.base_ref("r1"), commit)
-    assert ck.lookup(repo, ck.base_ref("r1")) == commit
+    ck.save(repo, "refs/twostep/r1/base", commit)
+    assert ck.lookup(repo, "refs/twostep/r1/base") == commit
     assert ck.lookup(repo, "refs/twostep/r1/task-9") is None
     child = ck.snapshot(repo, parent=commit, message="task 1")
     assert git(repo, "rev-parse", f"{child}^").strip().decode() == commit
@@ -117,7 +117,7 @@ def test_save_only_writes_private_refs(repo: Path) -> None:
         with pytest.raises(InputError):
             ck.save(repo, bad, commit)
     with pytest.raises(InputError):
-        ck.save(repo, ck.task_ref("r1", 1), "--output=/tmp/x")
+        ck.save(repo, "refs/twostep/r1/task-1", "--output=/tmp/x")
     assert git(repo, "rev-parse", "main") == git(repo, "rev-parse", "HEAD")
 
 
