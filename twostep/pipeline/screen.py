@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+
 from twostep.core.steps import Pipe, Step
 from twostep.log import LOG
 
