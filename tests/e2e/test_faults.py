@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
+
+from tests.support.helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
@@ -54,7 +55,8 @@ def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
 def test_executor_crash_names_step(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
     result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
-    assert result.returncode == 8 and "step 'executor': `claude` exited with code 1" in result.stderr.decode()
+    assert result.returncode == 8
+    assert "step 'executor': `claude` exited with code 1" in result.stderr.decode()
     assert (repo / "AI-PLAN.md").read_text() == PLAN  # earlier artifacts are kept
 
 
@@ -122,7 +124,8 @@ def test_bad_input(repo, tmp_path, args, code, message):
 
 def test_not_a_git_repository(tmp_path):
     (tmp_path / "plain").mkdir()
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=tmp_path / "plain", env=standin_env(tmp_path))
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=tmp_path / "plain",
+                     env=standin_env(tmp_path))
     assert result.returncode == 4 and "not inside a git repository" in result.stderr.decode()
 
 
@@ -130,8 +133,8 @@ def test_not_a_git_repository(tmp_path):
 def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path, sig):
     env = standin_env(tmp_path)
     slow = dict(env, STANDIN_CLAUDE_SLEEP="60")
-    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC, "--yes",
-                             *PLAN_MODE],
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC,
+                             "--yes", *PLAN_MODE],
                             cwd=repo, env=slow, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini", "claude"]:
@@ -155,7 +158,8 @@ def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path
 
 def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo,
+                   env=env).returncode == 8
     env.pop("STANDIN_CLAUDE_EXIT")
     resumed = twostep("resume", "--allow-dirty", cwd=repo, env=env)
     assert resumed.returncode == 0, resumed.stderr.decode()
@@ -166,7 +170,8 @@ def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
 
 def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
     env = standin_env(tmp_path, plan="# Plan\n\nThink hard about it. Nothing to change.\n")
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo,
+                     env=env)
     assert result.returncode == 11, result.stderr.decode()
     assert "names no" in result.stderr.decode() or "no file" in result.stderr.decode()
     assert [c["tool"] for c in calls(env)] == ["gemini"]
@@ -174,7 +179,8 @@ def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
 
 def test_resume_warns_when_plan_files_changed(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo,
+                   env=env).returncode == 8
     (repo / "wordfreq" / "cli.py").write_text("# changed meanwhile\n")
     git(repo, "commit", "-qam", "meanwhile")
     env.pop("STANDIN_CLAUDE_EXIT")

@@ -9,16 +9,12 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support.*
-
-from support.codexcli import find_codex, parent_env, run_codex
-from support.fakeapi_openai import FakeOpenAI
-
+from tests.support.codexcli import find_codex, parent_env, run_codex
+from tests.support.fakeapi_openai import FakeOpenAI
 from twostep.agents.codex_command import (
     MAX_INPUT_CHARS,
     CodexCall,

@@ -105,7 +105,7 @@ def _const(value, arg, schema, root, at):
 
 
 def _same(a, b):
-    return type(a) is type(b) and a == b or (TYPES["number"](a) and TYPES["number"](b) and a == b)
+    return (type(a) is type(b) and a == b) or (TYPES["number"](a) and TYPES["number"](b) and a == b)
 
 
 def _not(value, arg, schema, root, at):

@@ -7,9 +7,9 @@ import json
 
 import pytest
 import yaml
-from helpers import ROOT, twostep
-from minischema import errors
 
+from tests.support.helpers import ROOT, twostep
+from tests.support.minischema import errors
 from twostep.recipe import builtin as builtins
 from twostep.recipe.schema import recipe_schema
 

@@ -7,8 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from helpers import calls, git, make_repo, standin_env, twostep
-
+from tests.support.helpers import calls, git, make_repo, standin_env, twostep
 from twostep.recipe import load as recipe
 from twostep.sizing import slicing
 
@@ -17,7 +16,8 @@ BY_DIR = (("vendor", 900_000), ("billing", 300_000), ("docs", 50_000), (".", 5_0
 
 
 def test_units_use_the_finest_breakdown():
-    assert [u for u, _ in slicing.units(BY_DIR)] == ["vendor", "billing", "docs", ".", "internal/api", "internal/db"]
+    assert [u for u, _ in slicing.units(BY_DIR)] == ["vendor", "billing", "docs", ".",
+                                                     "internal/api", "internal/db"]
 
 
 def test_spec_named_directories_come_first_then_the_smallest():
@@ -49,7 +49,8 @@ def _large_recipe(tmp_path: Path) -> str:
     (tmp_path / "r.yaml").write_text(
         "extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
         "planner:\n  context_tokens: 9000\n  output_tokens: 1000\n")
-    (tmp_path / "spec.md").write_text("Add partial refunds to billing: `refund_3` takes an amount.\n")
+    (tmp_path / "spec.md").write_text(
+        "Add partial refunds to billing: `refund_3` takes an amount.\n")
     return str(tmp_path / "r.yaml")
 
 
@@ -59,7 +60,8 @@ def test_large_strategy_builds_the_planners_input_in_tiers(tmp_path):
     gives the planner the very same input."""
     repo, twin = _large_repo(tmp_path / "repo"), _large_repo(tmp_path / "twin")
     recipe_file = _large_recipe(tmp_path)
-    env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
+    env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n",
+                                        "append": True}])
     dry = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes", "--dry-run",
                   "--execute-by", "plan",
                   cwd=repo, env=env)
@@ -96,7 +98,8 @@ def test_whole_codebase_that_fits_goes_in_full_text_and_says_so(tmp_path):
     recipe_file = _large_recipe(tmp_path)
     text = Path(recipe_file).read_text().replace("context_tokens: 9000", "context_tokens: 90000")
     Path(recipe_file).write_text(text)
-    env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n", "append": True}])
+    env = standin_env(tmp_path, edits=[{"path": "billing/f0.py", "content": "# refund\n",
+                                        "append": True}])
     result = twostep("run", recipe_file, "--spec", str(tmp_path / "spec.md"), "--yes",
                      "--strategy", "large", "--execute-by", "plan", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
