@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 
 from tests.support.helpers import ROOT, TASKS_EDITS, TASKS_PLAN, example_repo, standin_env, twostep
-from tests.support.minischema import errors
 from twostep.runs.schemas import schema
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
@@ -26,7 +26,7 @@ def repo(tmp_path):
 
 def _result(proc, name="result"):
     data = json.loads(proc.stdout)
-    assert errors(data, schema(name)) == [], data
+    jsonschema.validate(data, schema(name))  # the schema itself is checked first
     return data
 
 
