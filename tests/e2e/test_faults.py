@@ -42,6 +42,25 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
+def _standin_pids(env: dict, tool: str) -> list[int]:
+    """Live stand-in `tool` processes of this test alone (their STANDIN_DIR is its own): other
+    tests, in other pytest workers, run stand-ins of their own meanwhile."""
+    mine = f"STANDIN_DIR={env['STANDIN_DIR']}".encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(arg.endswith(f"standins/bin/{tool}".encode()) for arg in cmdline) and \
+                mine in environ and _alive(int(proc.name)):
+            pids.append(int(proc.name))
+    return pids
+
+
 def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
     (repo / "AI-PLAN.md").write_text("old plan\n")
     env = standin_env(tmp_path, STANDIN_GEMINI_EXIT="244")
@@ -139,8 +158,7 @@ def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini", "claude"]:
         time.sleep(0.1)
-    pids = [int(p) for p in subprocess.run(["pgrep", "-f", "standins/bin/claude"],
-                                           capture_output=True, text=True).stdout.split()]
+    pids = _standin_pids(env, "claude")
     assert pids, "the executor stand-in should be running"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)

@@ -11,6 +11,9 @@ import pytest
 
 from tests.support.helpers import ROOT
 
+# One pytest worker runs the whole module: the wheel is built once.
+pytestmark = pytest.mark.xdist_group("wheel")
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):

@@ -143,13 +143,15 @@ def test_git_calls_are_few(world, monkeypatch):
 
 
 def test_large_repository_is_fast(tmp_path):
-    """50k tracked files: building the view and resolving a plan stay well under a second."""
+    """50k tracked files: building the view and resolving a plan stay well under a second of
+    CPU time (the in-memory view runs no process and reads no file; the time other pytest
+    workers take from the CPU meanwhile is not the resolver's)."""
     tracked = [f"pkg{i % 500}/sub{i % 37}/file_{i}.go" for i in range(50_000)]
     tracked += ["internal/http-server/handler.go", "Makefile"]
-    start = time.perf_counter()
+    start = time.process_time()
     view = RepoView.from_paths(str(tmp_path), tracked)
     plan = "\n".join(f"- Edit `pkg{i}/sub{i % 37}/file_{i}.go:{i}` and file_{i + 1}.go"
                      for i in range(200))
     res = resolve(plan + "\nAlso `handler.go`, the Makefile and `nope/x.go`.", view)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert "internal/http-server/handler.go" in res.files and "Makefile" in res.files
