@@ -19,7 +19,7 @@ from pathlib import Path
 from statistics import median as med
 
 from bench_large import bench_ranking, bench_tiers
-from benchkit import (  # first: it puts the checkout on sys.path
+from benchkit import (
     ENV,
     PY,
     REPS,
@@ -44,17 +44,26 @@ from twostep.pipeline import packstep
 from twostep.tools.repomix import parse_repomix_summary
 
 BINARY_EXTS = ROOT / ".tools/node_modules/binary-extensions/binary-extensions.json"
-BOMS = (b"\xef\xbb\xbf", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x84\x31\x95\x33", b"\xfe\xff", b"\xff\xfe")
-GEMINI = """#!/bin/sh
+BOMS = (b"\xef\xbb\xbf", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x84\x31\x95\x33", b"\xfe\xff",
+        b"\xff\xfe")
+#: What the stand-ins print: gemini -o json's reply, claude --output-format json's result.
+GEMINI_REPLY = json.dumps({"session_id": "b", "response": "# plan\n\n1. Add a comment at the end "
+                                                          "of `json/__init__.py`.\n"},
+                          separators=(",", ":"))
+CLAUDE_RESULT = json.dumps({"type": "result", "subtype": "success", "is_error": False,
+                            "num_turns": 1, "duration_ms": 1, "result": "ok",
+                            "permission_denials": []}, separators=(",", ":"))
+GEMINI = f"""#!/bin/sh
 cat >/dev/null
-printf '%s\\n' '{"session_id":"b","response":"# plan\\n\\n1. Add a comment at the end of `json/__init__.py`.\\n"}'
+printf '%s\\n' '{GEMINI_REPLY}'
 """
-CLAUDE = """#!/bin/sh
+CLAUDE = f"""#!/bin/sh
 cat >/dev/null
 echo '# bench' >> json/__init__.py
-printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":1,"result":"ok","permission_denials":[]}'
+printf '%s\\n' '{CLAUDE_RESULT}'
 """
-RECIPE = "extends: default\nverify: []\nplanner: {context_tokens: 100000000}\nexecutor: {context_tokens: 100000000}\n"
+RECIPE = ("extends: default\nverify: []\nplanner: {context_tokens: 100000000}\n"
+          "executor: {context_tokens: 100000000}\n")
 #: The commit whose start-up the current tree is compared with (BENCH_BASELINE=REF to change):
 #: the last commit with the flat 45-module layout.
 BASELINE = os.environ.get("BENCH_BASELINE", "60a46a3")
@@ -64,7 +73,8 @@ ONLY = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.stri
 
 def bench_overhead(work: Path, repo: Path) -> None:
     """twostep run vs bash running its own dry-run script; twostep's own peak RSS meanwhile."""
-    run = [TWOSTEP, "run", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"), "--yes", "--strategy", "small"]
+    run = [TWOSTEP, "run", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"), "--yes",
+           "--strategy", "small"]
     script = work / "dry-run.sh"
     script.write_bytes(sh([*run, "--dry-run"], repo).stdout)
 
@@ -77,25 +87,29 @@ def bench_overhead(work: Path, repo: Path) -> None:
         return seconds, hwm, max(packs)
 
     # The first pair warms the page cache and is not counted.
-    got = interleave({"run": lambda: one(run, True), "bash": lambda: one(["bash", str(script)], False)}, REPS + 1)
+    got = interleave({"run": lambda: one(run, True),
+                      "bash": lambda: one(["bash", str(script)], False)}, REPS + 1)
     runs, bashes = [r[0] for r in got["run"][1:]], [r[0] for r in got["bash"][1:]]
     hwms, pack = [r[1] / 1024 for r in got["run"][1:]], got["run"][-1][2]
-    figure("overhead", "overhead: run / bash dry-run", ("run_s", med(runs)), ("dry_run_script_s", med(bashes)), 1.10)
+    figure("overhead", "overhead: run / bash dry-run", ("run_s", med(runs)),
+           ("dry_run_script_s", med(bashes)), 1.10)
     RESULTS["memory"] = {"peak_rss_mb": round(max(hwms), 1), "median_rss_mb": round(med(hwms), 1),
                          "pack_mb": round(pack / 1e6, 1), "target_mb": 80, "ok": max(hwms) <= 80}
-    row("memory: twostep peak RSS", f"{max(hwms):.1f} MB", f"pack {pack / 1e6:.1f} MB", None, "<= 80 MB", max(hwms) <= 80)
+    row("memory: twostep peak RSS", f"{max(hwms):.1f} MB", f"pack {pack / 1e6:.1f} MB", None,
+        "<= 80 MB", max(hwms) <= 80)
 
 
 #: Twelve stdlib modules, one per task of the bench's plan.
-TASK_FILES = ("abc.py", "bisect.py", "calendar.py", "colorsys.py", "copy.py", "csv.py", "difflib.py",
-              "fnmatch.py", "glob.py", "heapq.py", "keyword.py", "shlex.py")
-TASKS_PLAN = "# plan\n\n" + "".join(f"## Step {n}: Touch {f}\nAdd a comment at the end of `{f}`.\n\n"
-                                      for n, f in enumerate(TASK_FILES, 1))
+TASK_FILES = ("abc.py", "bisect.py", "calendar.py", "colorsys.py", "copy.py", "csv.py",
+              "difflib.py", "fnmatch.py", "glob.py", "heapq.py", "keyword.py", "shlex.py")
+TASKS_PLAN = "# plan\n\n" + "".join(f"## Step {n}: Touch {f}\n"
+                                    f"Add a comment at the end of `{f}`.\n\n"
+                                    for n, f in enumerate(TASK_FILES, 1))
 #: An instant executor that does the task its input names ("task N of 12: Touch FILE").
-TASKS_CLAUDE = """#!/bin/sh
-f=$(grep -o 'task [0-9]* of [0-9]*: Touch [^ ]*' | head -n 1 | awk '{print $NF}')
+TASKS_CLAUDE = f"""#!/bin/sh
+f=$(grep -o 'task [0-9]* of [0-9]*: Touch [^ ]*' | head -n 1 | awk '{{print $NF}}')
 echo '# bench' >> "$f"
-printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":1,"result":"ok","permission_denials":[]}'
+printf '%s\\n' '{CLAUDE_RESULT}'
 """
 
 
@@ -106,8 +120,8 @@ def bench_tasks(work: Path, repo: Path) -> None:
     tbin.mkdir(exist_ok=True)
     (tbin / "claude").write_text(TASKS_CLAUDE)
     (tbin / "claude").chmod(0o755)
-    (tbin / "gemini").write_text("#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' " + shlex.quote(json.dumps(
-        {"session_id": "b", "response": TASKS_PLAN})) + "\n")
+    reply = shlex.quote(json.dumps({"session_id": "b", "response": TASKS_PLAN}))
+    (tbin / "gemini").write_text(f"#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' {reply}\n")
     (tbin / "gemini").chmod(0o755)
     saved = ENV["PATH"]
     ENV["PATH"] = os.pathsep.join([str(tbin), saved])
@@ -125,17 +139,18 @@ def bench_tasks(work: Path, repo: Path) -> None:
                 sys.exit(f"bench: {argv[1]} did not do all {len(TASK_FILES)} tasks:\n{changed}")
             return seconds, per_task(repo)
 
-        got = interleave({"run": lambda: one(run), "bash": lambda: one(["bash", str(script)])}, REPS + 1)
+        got = interleave({"run": lambda: one(run), "bash": lambda: one(["bash", str(script)])},
+                         REPS + 1)
     finally:
         ENV["PATH"] = saved
     runs, bashes = [r[0] for r in got["run"][1:]], [r[0] for r in got["bash"][1:]]
     per = [t for r in got["run"][1:] for t in r[1]]
-    figure("tasks_overhead", "12 tasks: run / bash dry-run", ("run_s", med(runs)), ("dry_run_script_s", med(bashes)),
-           1.05)
-    RESULTS["tasks_per_task"] = {"median_s": round(med(per), 3), "max_s": round(max(per), 3), "target_s": 1.0,
-                                 "ok": med(per) <= 1.0}
-    row("12 tasks: twostep's time per task", f"{med(per):.2f} s", f"max {max(per):.2f} s", None, "<= 1.00 s",
-        med(per) <= 1.0)
+    figure("tasks_overhead", "12 tasks: run / bash dry-run", ("run_s", med(runs)),
+           ("dry_run_script_s", med(bashes)), 1.05)
+    RESULTS["tasks_per_task"] = {"median_s": round(med(per), 3), "max_s": round(max(per), 3),
+                                 "target_s": 1.0, "ok": med(per) <= 1.0}
+    row("12 tasks: twostep's time per task", f"{med(per):.2f} s", f"max {max(per):.2f} s", None,
+        "<= 1.00 s", med(per) <= 1.0)
 
 
 def per_task(repo: Path) -> list[float]:
@@ -155,7 +170,8 @@ def per_task(repo: Path) -> list[float]:
 def bench_startup(work: Path) -> None:
     got = interleave({"ours": lambda: timed([TWOSTEP, "--version"], work)[0],
                       "bare": lambda: timed([PY, "-c", "pass"], work)[0]}, 20)
-    figure("startup", "start-up: --version / python -c pass", ("twostep_version_ms", med(got["ours"]) * 1000),
+    figure("startup", "start-up: --version / python -c pass",
+           ("twostep_version_ms", med(got["ours"]) * 1000),
            ("python_pass_ms", med(got["bare"]) * 1000), unit="ms")
 
 
@@ -207,7 +223,8 @@ def bench_doctor(work: Path) -> None:
 def bench_measure(work: Path, repo: Path) -> None:
     reset(repo)
     full = ["repomix", ".", "--no-gitignore", "--no-default-patterns", "-o", str(work / "full.xml")]
-    got = interleave({"measure": lambda: timed([TWOSTEP, "measure", str(work / "recipe.yaml"), "--json"], repo)[0],
+    measure = [TWOSTEP, "measure", str(work / "recipe.yaml"), "--json"]
+    got = interleave({"measure": lambda: timed(measure, repo)[0],
                       "repomix": lambda: timed(full, repo)[0]}, REPS)
     (work / "full.xml").unlink()
     figure("measure", "measure: twostep measure / repomix .", ("measure_s", med(got["measure"])),
@@ -223,20 +240,23 @@ def bench_agreement(work: Path) -> None:
         shutil.rmtree(repo / ".twostep/cache", ignore_errors=True)  # no help from the first count
         exact = json.loads(sh([TWOSTEP, "measure", "default", "--exact", "--json"], repo).stdout)
         agree = quick["strategy"] == exact["strategy"]
-        RESULTS["agreement"][package] = {"measure": quick["strategy"], "method": quick["method"], "tokens": quick["tokens"],
-                                         "exact": exact["strategy"], "exact_tokens": exact["tokens"], "agree": agree}
-        row(f"strategy: {package} measure vs --exact", f"{quick['strategy']} ({quick['method']}, {quick['tokens']:,})",
+        RESULTS["agreement"][package] = {"measure": quick["strategy"], "method": quick["method"],
+                                         "tokens": quick["tokens"], "exact": exact["strategy"],
+                                         "exact_tokens": exact["tokens"], "agree": agree}
+        row(f"strategy: {package} measure vs --exact",
+            f"{quick['strategy']} ({quick['method']}, {quick['tokens']:,})",
             f"{exact['strategy']} ({exact['tokens']:,})", None, "agree", agree)
         shutil.rmtree(repo)
 
 
 def bench_packing(work: Path, repo: Path, label: str) -> None:
-    """twostep's pack path (workflow.py's commands, as render.py prints them) vs `repomix .` vs the seed."""
+    """twostep's pack path (pipeline/build.py's steps, as core/render.py prints them) vs
+    `repomix .` vs the seed."""
     reset(repo)
     (cached,) = workflow.pack_steps("codebase", (".",), RunPath("codebase.xml"))
     script, out, run_dir = work / "pack.sh", str(work / "out.xml"), work / "packrun"
-    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
-        line for step in (packstep.config_step(), cached) for line in render.step_lines(step)) + "\n")
+    lines = [line for step in (packstep.config_step(), cached) for line in render.step_lines(step)]
+    script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(lines) + "\n")
 
     def ours() -> float:
         shutil.rmtree(run_dir, ignore_errors=True)  # the last pack stays for the file check
@@ -244,17 +264,19 @@ def bench_packing(work: Path, repo: Path, label: str) -> None:
         return timed(["bash", str(script), str(run_dir)], repo)[0]
 
     seed = ["bash", "-c", 'set -o pipefail; git ls-files | repomix --stdin -o "$1"', "seed", out]
-    got = interleave({"twostep": ours, "repomix": lambda: timed(["repomix", ".", "-o", out], repo)[0],
+    got = interleave({"twostep": ours,
+                      "repomix": lambda: timed(["repomix", ".", "-o", out], repo)[0],
                       "seed": lambda: timed(seed, repo)[0]}, REPS)
     Path(out).unlink()
     tw, rx, sd = med(got["twostep"]), med(got["repomix"]), med(got["seed"])
     check = check_files(repo, run_dir)
     shutil.rmtree(run_dir)
-    figure(f"pack_{label}", f"pack {label}: twostep / repomix .", ("twostep_s", tw), ("repomix_dir_s", rx), 1.10,
-           files=check)
-    figure(f"pack_{label}_seed", f"pack {label}: seed / twostep (speed-up)", ("seed_s", sd), ("twostep_s", tw))
-    row(f"pack {label}: files packed / expected", f"{check['packed']:,}", f"{check['expected']:,}", None,
-        "same set", check["same_set"])
+    figure(f"pack_{label}", f"pack {label}: twostep / repomix .", ("twostep_s", tw),
+           ("repomix_dir_s", rx), 1.10, files=check)
+    figure(f"pack_{label}_seed", f"pack {label}: seed / twostep (speed-up)", ("seed_s", sd),
+           ("twostep_s", tw))
+    row(f"pack {label}: files packed / expected", f"{check['packed']:,}",
+        f"{check['expected']:,}", None, "same set", check["same_set"])
 
 
 def check_files(repo: Path, run_dir: Path) -> dict:
@@ -262,20 +284,24 @@ def check_files(repo: Path, run_dir: Path) -> dict:
     probe, its content check) and the files its secret scan excluded."""
     text = (run_dir / "codebase.xml").read_text(encoding="utf-8", errors="replace")
     packed = {html.unescape(p) for p in re.findall(r'^<file path="([^"]*)">$', text, re.M)}
-    tracked = set(sh(["git", "ls-files", "-z"], repo).stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+    listing = sh(["git", "ls-files", "-z"], repo).stdout.decode("utf-8", "surrogateescape")
+    tracked = set(listing.split("\0")) - {""}
     summary = parse_repomix_summary((run_dir / "codebase.log").read_text(errors="replace"))
     exts = set(json.loads(BINARY_EXTS.read_text()))
     binary = {p for p in tracked if os.path.splitext(p)[1][1:].lower() in exts}
-    binary |= {p for p in tracked - binary if b"\0" in (data := (repo / p).read_bytes()) and not data.startswith(BOMS)}
+    binary |= {p for p in tracked - binary
+               if b"\0" in (data := (repo / p).read_bytes()) and not data.startswith(BOMS)}
     binary |= set(summary.binary_content)
     expected = tracked - binary - set(summary.suspicious)
     return {"tracked": len(tracked), "binary": len(binary), "secret_scan": len(summary.suspicious),
-            "expected": len(expected), "packed": len(packed), "missing": sorted(expected - packed)[:5],
-            "extra": sorted(packed - expected)[:5], "same_set": packed == expected}
+            "expected": len(expected), "packed": len(packed),
+            "missing": sorted(expected - packed)[:5], "extra": sorted(packed - expected)[:5],
+            "same_set": packed == expected}
 
 
 def bench_reruns(work: Path, repo: Path) -> None:
-    plan = [TWOSTEP, "plan", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"), "--strategy", "small"]
+    plan = [TWOSTEP, "plan", str(work / "recipe.yaml"), "--spec", str(work / "spec.md"),
+            "--strategy", "small"]
     first, second = [], []
     for _ in range(max(3, REPS - 2)):
         reset(repo)
@@ -283,7 +309,8 @@ def bench_reruns(work: Path, repo: Path) -> None:
         second.append(timed(plan, repo)[0])
         if "reusing it" not in (Path(ENV["TMPDIR"]) / "last.log").read_text(errors="replace"):
             sys.exit("bench: the second `twostep plan` did not reuse the cached pack")
-    figure("reruns", "re-run: plan 1st / 2nd (pack cache)", ("first_s", med(first)), ("second_s", med(second)))
+    figure("reruns", "re-run: plan 1st / 2nd (pack cache)", ("first_s", med(first)),
+           ("second_s", med(second)))
 
 
 def setup(work: Path) -> None:
@@ -295,7 +322,8 @@ def setup(work: Path) -> None:
         (work / "bin" / name).chmod(0o755)
     (work / "recipe.yaml").write_text(RECIPE)
     (work / "spec.md").write_text("Add a comment at the end of json/__init__.py.\n")
-    path = [work / "bin", ROOT / ".venv/bin", ROOT / ".tools/node_modules/.bin", os.environ.get("PATH", "")]
+    path = [work / "bin", ROOT / ".venv/bin", ROOT / ".tools/node_modules/.bin",
+            os.environ.get("PATH", "")]
     ENV.update(os.environ, PATH=os.pathsep.join(map(str, path)), GEMINI_API_KEY="bench-dummy",
                ANTHROPIC_API_KEY="bench-dummy", TWOSTEP_MAX_INPUT_CHARS="1000000000", NO_COLOR="1",
                TMPDIR=str(work / "tmp"), PYTHONPYCACHEPREFIX=str(work / "pycache"))

@@ -9,30 +9,31 @@ from statistics import median as med
 
 from benchkit import PY, REPS, RESULTS, figure, interleave, reset, row, timed
 
+import twostep.cli  # noqa: F401 - registers the in-process entry point of the stages (build_as_run)
 from twostep.core import render
 from twostep.core.values import RunPath
-from twostep.pipeline import packstep
+from twostep.pack.linktree import link_tree, read_paths
+from twostep.pipeline import packstep, tiersteps
+from twostep.pipeline.job import Job
+from twostep.pipeline.runner import Runner
+from twostep.recipe import load as recipes
+from twostep.sizing import largeview, relevance
 
 TIER_SPEC = "Make json.dumps accept a sort_keys_casefold flag that sorts keys case-insensitively.\n"
 
 
 def tier_steps() -> tuple:
-    """The steps that build the planner's tiered input for TIER_SPEC (the script's and the run's)."""
-    from twostep.pipeline import tiersteps
-    from twostep.pipeline.job import Job
-    from twostep.recipe import load as recipes
-
+    """The steps that build the planner's tiered input for TIER_SPEC (the script's and the
+    run's)."""
     job = Job(recipes.load("python"))
     return (packstep.config_step(),
-            *tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"), packstep.TREE_PACK_FLAGS))
+            *tiersteps.steps(job, RunPath("spec.md"), RunPath("slice.xml"),
+                             packstep.TREE_PACK_FLAGS))
 
 
 def build_as_run(run_dir: Path) -> None:
     """Build the tiered input as `twostep run` does: the same steps through the Runner, which
     calls twostep's own stages in-process (`python bench_large.py RUN_DIR`, in the repository)."""
-    import twostep.cli  # noqa: F401 - registers the in-process entry point of the stages
-    from twostep.pipeline.runner import Runner
-
     run_dir.mkdir()
     (run_dir / "spec.md").write_text(TIER_SPEC)
     runner = Runner(Path.cwd(), run_dir)
@@ -43,11 +44,6 @@ def build_as_run(run_dir: Path) -> None:
 def bench_ranking(work: Path, repo: Path) -> None:
     """Issue 11: ranking the stdlib copy for a spec, as the script does it (twostep patterns, the
     two rg stages, twostep relevant) and in-process (what --dry-run and measure --spec call)."""
-    from twostep.pipeline import tiersteps
-    from twostep.pipeline.job import Job
-    from twostep.recipe import load as recipes
-    from twostep.sizing import largeview, relevance
-
     recipe = recipes.load("python")
     steps = tiersteps.ranking_steps(Job(recipe), RunPath("spec.md"))
     script = work / "rank.sh"
@@ -65,17 +61,15 @@ def bench_ranking(work: Path, repo: Path) -> None:
     got = interleave({"stages": lambda: timed(["bash", str(script), str(run_dir)], repo)[0],
                       "inproc": inproc}, REPS)
     stages, inside = med(got["stages"]), med(got["inproc"])
-    RESULTS["ranking"] = {"stages_s": round(stages, 3), "in_process_s": round(inside, 3), "target_s": 0.5,
-                          "files": len(selected), "ok": stages <= 0.5}
-    row("ranking stdlib: script stages / in-process", f"{stages:.2f} s", f"{inside:.2f} s", None, "<= 0.50 s",
-        stages <= 0.5)
+    RESULTS["ranking"] = {"stages_s": round(stages, 3), "in_process_s": round(inside, 3),
+                          "target_s": 0.5, "files": len(selected), "ok": stages <= 0.5}
+    row("ranking stdlib: script stages / in-process", f"{stages:.2f} s", f"{inside:.2f} s", None,
+        "<= 0.50 s", stages <= 0.5)
 
 
 def bench_tiers(work: Path, repo: Path) -> None:
     """Issue 11: building the planner's tiered input (ranking, tiers, the full and --compress
     packs, the map) against `repomix .` on a tree of exactly the files the tiers selected."""
-    from twostep.pack.linktree import link_tree, read_paths
-
     reset(repo)
     script, run_dir, out = work / "tiers.sh", work / "tiersrun", str(work / "sel.xml")
     script.write_text('set -euo pipefail\nRUN="$1"\n' + "\n".join(
@@ -107,10 +101,12 @@ def bench_tiers(work: Path, repo: Path) -> None:
         return (timed(["repomix", ".", *flags], trees["full"])[0]
                 + timed(["repomix", ".", *flags, "--compress"], trees["compressed"])[0])
     compressed = trees["compressed"]
-    got = interleave({"tiers": ours, "in_run": in_run, "repomix": lambda: timed(["repomix", ".", "-o", out], trees["slice"])[0],
-                      "tier_packs": same_flags,
-                      "compress": lambda: timed(["repomix", ".", *flags, "--compress"], compressed)[0],
-                      "plain": lambda: timed(["repomix", ".", *flags], compressed)[0]}, REPS)
+    got = interleave({
+        "tiers": ours, "in_run": in_run,
+        "repomix": lambda: timed(["repomix", ".", "-o", out], trees["slice"])[0],
+        "tier_packs": same_flags,
+        "compress": lambda: timed(["repomix", ".", *flags, "--compress"], compressed)[0],
+        "plain": lambda: timed(["repomix", ".", *flags], compressed)[0]}, REPS)
     Path(out).unlink(missing_ok=True)
     for tree in trees.values():
         shutil.rmtree(tree)

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the checkout's twostep, for the benchmarks that import it
 REPS = int(os.environ.get("BENCH_REPS", "5"))
 PY, TWOSTEP = str(ROOT / ".venv/bin/python"), str(ROOT / ".venv/bin/twostep")
 #: The environment of every timed command (bench.setup fills it).
@@ -24,7 +23,8 @@ ROWS: list[tuple] = []
 def sh(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
     if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr.decode(errors='replace')[-2000:]}")
+        err = proc.stderr.decode(errors="replace")[-2000:]
+        sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{err}")
     return proc
 
 
@@ -33,7 +33,8 @@ def _poll_hwm(pid: int, stop: threading.Event, out: list[int]) -> None:
     while not stop.is_set():
         try:
             with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-                out[0] = next((int(ln.split()[1]) for ln in status if ln.startswith("VmHWM:")), out[0])
+                out[0] = next((int(ln.split()[1]) for ln in status if ln.startswith("VmHWM:")),
+                              out[0])
         except OSError:
             return
         stop.wait(0.02)
@@ -45,7 +46,8 @@ def timed(argv: list[str], cwd: Path, poll: bool = False) -> tuple[float, int]:
     hwm, stop = [0], threading.Event()
     with open(log, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=out)
         poller = threading.Thread(target=_poll_hwm, args=(proc.pid, stop, hwm))
         poller.start() if poll else None
         try:
@@ -57,18 +59,21 @@ def timed(argv: list[str], cwd: Path, poll: bool = False) -> tuple[float, int]:
         seconds = time.perf_counter() - start
         poller.join() if poll else None
     if code != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited {code} in {cwd}:\n{log.read_text(errors='replace')[-3000:]}")
+        tail = log.read_text(errors="replace")[-3000:]
+        sys.exit(f"bench: {' '.join(argv)} exited {code} in {cwd}:\n{tail}")
     return seconds, hwm[0]
 
 
 def commit(repo: Path) -> Path:
-    for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b.invalid", "commit", "-qm", "i"]):
+    for argv in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=b", "-c", "user.email=b@b.invalid", "commit", "-qm", "i"]):
         sh(["git", *argv], repo)
     return repo
 
 
 def stdlib_repo(dest: Path, package: str = "") -> Path:
-    """A git repository of the stdlib (or one package of it), without site-packages and __pycache__."""
+    """A git repository of the stdlib (or one package of it), without site-packages and
+    __pycache__."""
     src = Path(sysconfig.get_paths()["stdlib"])
     shutil.copytree(src / package, dest / package, symlinks=True,
                     ignore=shutil.ignore_patterns("site-packages", "__pycache__"))
@@ -80,7 +85,8 @@ def many_repo(dest: Path, count: int = 30_000) -> Path:
     for n in range(count):
         d = dest / f"pkg{n // 1000:02d}" / f"mod{n // 40 % 25:02d}"
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"f{n % 40:02d}.py").write_text(f"# generated file {n}\n\ndef f{n}(x):\n    return x * {n % 97} + {n % 40}\n")
+        (d / f"f{n % 40:02d}.py").write_text(f"# generated file {n}\n\ndef f{n}(x):\n"
+                                             f"    return x * {n % 97} + {n % 40}\n")
     return commit(dest)
 
 
@@ -92,18 +98,21 @@ def reset(repo: Path) -> None:
         shutil.rmtree(repo / ".twostep" / sub, ignore_errors=True)
 
 
-def row(name: str, a: str, b: str, ratio: float | None = None, target: str = "", ok: bool | None = None) -> None:
+def row(name: str, a: str, b: str, ratio: float | None = None, target: str = "",
+        ok: bool | None = None) -> None:
     ROWS.append((name, a, b, "" if ratio is None else f"{ratio:.3f}", target,
                  "" if ok is None else ("ok" if ok else "MISSED")))
 
 
-def figure(key: str, label: str, a: tuple[str, float], b: tuple[str, float], target: float | None = None,
-           unit: str = "s", **extra) -> None:
-    """One A/B figure: a table row, and RESULTS[key] with both medians, the ratio and the verdict."""
+def figure(key: str, label: str, a: tuple[str, float], b: tuple[str, float],
+           target: float | None = None, unit: str = "s", **extra) -> None:
+    """One A/B figure: a table row, and RESULTS[key] with both medians, the ratio and the
+    verdict."""
     ratio, ok = a[1] / b[1], None if target is None else a[1] / b[1] <= target
-    RESULTS[key] = {a[0]: round(a[1], 3), b[0]: round(b[1], 3), "ratio": round(ratio, 3), "target": target,
-                    "ok": ok, **extra}
-    row(label, f"{a[1]:.2f} {unit}", f"{b[1]:.2f} {unit}", ratio, "" if target is None else f"<= {target:.2f}", ok)
+    RESULTS[key] = {a[0]: round(a[1], 3), b[0]: round(b[1], 3), "ratio": round(ratio, 3),
+                    "target": target, "ok": ok, **extra}
+    row(label, f"{a[1]:.2f} {unit}", f"{b[1]:.2f} {unit}", ratio,
+        "" if target is None else f"<= {target:.2f}", ok)
 
 
 def interleave(variants: dict, reps: int) -> dict[str, list]:
@@ -119,7 +128,8 @@ def report(started: float) -> None:
     heads = ("measurement", "A", "B", "A/B", "target", "")
     widths = [max(len(str(r[i])) for r in [heads, *ROWS]) for i in range(len(heads))]
     for r in [heads, *ROWS]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    RESULTS["meta"] = {"reps": REPS, "cpus": os.cpu_count(), "seconds": round(time.monotonic() - started, 1),
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    RESULTS["meta"] = {"reps": REPS, "cpus": os.cpu_count(),
+                       "seconds": round(time.monotonic() - started, 1),
                        "python": sys.version.split()[0]}
     print(json.dumps(RESULTS, sort_keys=True))

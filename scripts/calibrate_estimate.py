@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Check twostep.estimate's byte band and decide() against real repomix counts.
+"""Check twostep.sizing.estimate's byte band and decide() against real repomix counts.
 
 Copies this Python's stdlib (minus site-packages and __pycache__) into a temp git repo, then for
-each selection below links exactly its tracked files into a tree (as workflow.pack_steps does)
+each selection below links exactly its tracked files into a tree (as pipeline.build.pack_steps does)
 and runs `repomix . <TREE_PACK_FLAGS> -o OUT` there (token cache off, so every pack is cold).
 One row per selection: repomix's exact count, the bytes band, whether the band holds the count,
 what decide() does (a strategy, or "exact": it defers to a repomix count), and whether the final
@@ -12,8 +12,8 @@ whole stdlib against one full pack of it. Exit status 1 if a band misses or a st
 
     .venv/bin/python scripts/calibrate_estimate.py [--work DIR] [--repomix PATH] [--only NAME...]
 
-Constants it checks (twostep/estimate.py): MAX_BYTES_PER_TOKEN (band low), HEADER_TOKENS and
-HEADER_SLACK (the "one file" row, a pack that is almost all header).
+Constants it checks (twostep/sizing/tokens.py, estimate.py): MAX_BYTES_PER_TOKEN (band low),
+HEADER_TOKENS and HEADER_SLACK (the "one file" row, a pack that is almost all header).
 """
 
 from __future__ import annotations
@@ -29,16 +29,16 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from twostep.core.recipe import Strategies  # noqa: E402
-from twostep.pack.linktree import link_tree  # noqa: E402
+from twostep.core.recipe import Strategies
+from twostep.pack.linktree import link_tree
 from twostep.pipeline import measure
-from twostep.pipeline.packstep import TREE_PACK_FLAGS  # noqa: E402
-from twostep.recipe import load as recipe  # noqa: E402
-from twostep.sizing import estimate as est  # noqa: E402
-from twostep.sizing.strategy import decide  # noqa: E402
-from twostep.tools.repomix import parse_repomix_summary  # noqa: E402
+from twostep.pipeline.packstep import TREE_PACK_FLAGS
+from twostep.recipe import load as recipe
+from twostep.sizing import estimate as est
+from twostep.sizing.strategy import decide
+from twostep.tools.repomix import parse_repomix_summary
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SELECTIONS: list[tuple[str, list[str]]] = [
     ("json", ["json"]),
@@ -61,12 +61,13 @@ def git_repo(repo: Path) -> Path:
     git = ["git", "-c", "user.email=cal@example.invalid", "-c", "user.name=cal"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run(git + ["commit", "-qm", "import"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "import"], cwd=repo, check=True)
     return repo
 
 
 def build_repo(src: Path, repo: Path) -> Path:
-    """A git repo holding a copy of src (no site-packages, __pycache__, nested .git/node_modules)."""
+    """A git repo holding a copy of src (no site-packages, __pycache__, nested .git or
+    node_modules)."""
     shutil.copytree(src, repo, symlinks=True, ignore=shutil.ignore_patterns(
         "site-packages", "dist-packages", "__pycache__", ".git", "node_modules"))
     return git_repo(repo)
@@ -103,7 +104,7 @@ def row(repo: Path, repomix: str, work: Path, name: str, specs: list[str],
              d if d is not None else "exact", final, "yes" if agree else "NO",
              f"{t_est:.2f}s", f"{t_pack:.2f}s"]
     print(" ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
-                   for i, (c, w) in enumerate(zip(cells, WIDTHS))), flush=True)
+                   for i, (c, w) in enumerate(zip(cells, WIDTHS, strict=True))), flush=True)
     return inside and agree, t_pack
 
 
@@ -152,7 +153,7 @@ def main() -> int:
         print(f"stdlib copy: {repo} ({len(est._tracked(repo, []))} tracked files, "
               f"{time.perf_counter() - t:.0f}s); thresholds {limits}")
         print(" ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
-                       for i, (c, w) in enumerate(zip(HEADER, WIDTHS))))
+                       for i, (c, w) in enumerate(zip(HEADER, WIDTHS, strict=True))))
         ok = header_row(args.repomix, work, limits)
         t_whole = None
         for name, specs in SELECTIONS:

@@ -22,12 +22,10 @@ from pathlib import Path
 
 import yaml
 
+from twostep.planfiles import resolve
+from twostep.planfiles.repoview import RepoView
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from twostep.planfiles import resolve  # noqa: E402
-from twostep.planfiles.repoview import RepoView  # noqa: E402
-
 CORPUS = ROOT / "tests" / "corpora" / "planfiles"
 FAKE_ROOT = "/corpus"  # where the in-memory repositories pretend to live
 
@@ -58,14 +56,14 @@ class Score:
     truth: int = 0
     forbidden: int = 0
 
-    def add(self, chosen: set[str], truth: set[str], forbidden: int) -> "Score":
+    def add(self, chosen: set[str], truth: set[str], forbidden: int) -> Score:
         self.tp += len(chosen & truth)
         self.selected += len(chosen)
         self.truth += len(truth)
         self.forbidden += forbidden
         return self
 
-    def merge(self, other: "Score") -> "Score":
+    def merge(self, other: Score) -> Score:
         self.tp += other.tp
         self.selected += other.selected
         self.truth += other.truth
@@ -99,15 +97,16 @@ def seed_select(text: str, exts: list[str], rg: str | None, plan_file: Path) -> 
     for ext in exts:
         pattern = r"[a-zA-Z0-9_/]+\." + re.escape(ext)
         if rg:
-            res = subprocess.run([rg, "-o", "--no-filename", "--no-line-number", pattern, str(plan_file)],
-                                 capture_output=True, text=True, check=False)
+            res = subprocess.run([rg, "-o", "--no-filename", "--no-line-number", pattern,
+                                  str(plan_file)], capture_output=True, text=True, check=False)
             out.update(x for x in res.stdout.splitlines() if x)
         else:
             out.update(re.findall(pattern, text))
     return out
 
 
-def evaluate(rg: str | None, corpus: Path = CORPUS, *, verbose: bool = False) -> list[tuple[dict, Score, Score]]:
+def evaluate(rg: str | None, corpus: Path = CORPUS, *,
+             verbose: bool = False) -> list[tuple[dict, Score, Score]]:
     repos, plans = load_corpus(corpus)
     rows = []
     for entry in plans:
@@ -122,7 +121,8 @@ def evaluate(rg: str | None, corpus: Path = CORPUS, *, verbose: bool = False) ->
                      Score().add(seed, truth, sum(map(repo.forbidden, seed)))))
         if verbose:
             for who, got in (("twostep", ours), ("seed", seed)):
-                print(f"  {entry['plan']} {who}: missed {sorted(truth - got)} extra {sorted(got - truth)}"
+                print(f"  {entry['plan']} {who}: missed {sorted(truth - got)}"
+                      f" extra {sorted(got - truth)}"
                       f" forbidden {sorted(p for p in got if repo.forbidden(p))}")
     return rows
 
@@ -136,20 +136,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--rg", default=str(ROOT / ".venv" / "bin" / "rg"))
     ap.add_argument("--no-rg", action="store_true", help="emulate the seed with Python's re")
-    ap.add_argument("--verbose", "-v", action="store_true", help="list missed, extra, forbidden files")
+    ap.add_argument("--verbose", "-v", action="store_true",
+                    help="list missed, extra, forbidden files")
     args = ap.parse_args(argv)
     rg = None if args.no_rg else (args.rg if Path(args.rg).exists() else shutil.which("rg"))
     rows = evaluate(rg, args.corpus, verbose=args.verbose)
-    head = f"{'plan':32} {'repo':11} {'truth':>5} | {'twostep R':>9} {'P':>6} {'forb':>4} | {'seed R':>6} {'P':>6} {'forb':>4}"
+    head = (f"{'plan':32} {'repo':11} {'truth':>5} | {'twostep R':>9} {'P':>6} {'forb':>4} | "
+            f"{'seed R':>6} {'P':>6} {'forb':>4}")
     print(head)
     print("-" * len(head))
     total_ours, total_seed = Score(), Score()
     for entry, ours, seed in rows:
-        print(f"{entry['plan'][:32]:32} {entry['repo'][:11]:11} {ours.truth:5d} |    {_fmt(ours)} | {_fmt(seed)}")
+        print(f"{entry['plan'][:32]:32} {entry['repo'][:11]:11} {ours.truth:5d} |    "
+              f"{_fmt(ours)} | {_fmt(seed)}")
         total_ours.merge(ours)
         total_seed.merge(seed)
     print("-" * len(head))
-    print(f"{'TOTAL (micro)':32} {len(rows):3d} plans {total_ours.truth:5d} |    {_fmt(total_ours)} | {_fmt(total_seed)}")
+    print(f"{'TOTAL (micro)':32} {len(rows):3d} plans {total_ours.truth:5d} |    "
+          f"{_fmt(total_ours)} | {_fmt(total_seed)}")
     print(f"seed: {'rg ' + rg if rg else 'emulated with re'}")
     return 0
 

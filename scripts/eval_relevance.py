@@ -17,7 +17,6 @@ with --compress) and reports its own token count. Run:
 from __future__ import annotations
 
 import argparse
-import importlib
 import importlib.util
 import json
 import os
@@ -32,24 +31,17 @@ from typing import Any
 
 import yaml
 
+from twostep.recipe import load as recipes
+from twostep.sizing import estimate, largeview, relevance, slicing
+from twostep.sizing.tokens import tokens_of
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ["PATH"] = os.pathsep.join([str(ROOT / ".venv/bin"),
                                       str(ROOT / ".tools/node_modules/.bin"),
                                       os.environ.get("PATH", "")])
 CORPUS = ROOT / "tests/corpora/relevance/corpus.yaml"
 TREE_FLAGS = ["--no-gitignore", "--no-dot-ignore", "--no-default-patterns",
               "--no-git-sort-by-changes", "--style", "xml"]
-
-
-def _first(*names: str):
-    """The first module that imports: the package is being restructured (issue 8)."""
-    for name in names:
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    raise ImportError(f"none of {names}")
 
 
 def _load_builder():
@@ -63,11 +55,6 @@ def _load_builder():
 
 
 corpus_build = _load_builder()
-relevance = _first("twostep.sizing.relevance")
-largeview = _first("twostep.sizing.largeview")
-slicing = _first("twostep.sizing.slicing", "twostep.slicing")
-estimate_mod = _first("twostep.sizing.estimate", "twostep.estimate")
-recipe_mod = _first("twostep.recipe.load", "twostep.recipe")
 
 
 @dataclass
@@ -92,18 +79,8 @@ def git_files(repo: Path, pathspecs: tuple[str, ...]) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def _tokens_of() -> Any:
-    """tokens_of(path, bytes): the estimate's per-extension table, wherever it lives now."""
-    try:
-        return _first("twostep.sizing.tokens").tokens_of
-    except (ImportError, AttributeError):
-        table, default = estimate_mod.BYTES_PER_TOKEN, estimate_mod.DEFAULT_BYTES_PER_TOKEN
-        return lambda path, size: round(size / table.get(os.path.splitext(path)[1], default))
-
-
 def sizes_of(repo: Path, paths: list[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Estimated tokens (the estimate's bytes per token) and characters (bytes bound them)."""
-    tokens_of = _tokens_of()
     tokens, chars = {}, {}
     for p in paths:
         size = os.lstat(repo / p).st_size
@@ -130,10 +107,10 @@ def evaluate(args: argparse.Namespace) -> list[Row]:
     rows = []
     for name, repo in repos.items():
         meta = corpus["codebases"][name]
-        recipe = old_budget(recipe_mod.load(meta["recipe"]), args.budget)
+        recipe = old_budget(recipes.load(meta["recipe"]), args.budget)
         tracked = git_files(repo, recipe.codebase)
         tokens, chars = sizes_of(repo, tracked)
-        by_dir = estimate_mod.estimate(repo, recipe.codebase).by_dir
+        by_dir = estimate.estimate(repo, recipe.codebase).by_dir
         print(f"eval: {name}: {len(tracked):,} files, ~{sum(tokens.values()):,} tokens",
               file=sys.stderr)
         for case in (c for c in corpus["specs"] if c["codebase"] == name):
@@ -184,7 +161,7 @@ def repomix_tokens(repo: Path, paths: tuple[str, ...], compress: bool) -> tuple[
 
 def summarize(rows: list[Row]) -> dict[str, dict[str, Any]]:
     summary: dict[str, dict[str, Any]] = {}
-    for name in sorted({r.codebase for r in rows}) + ["all"]:
+    for name in [*sorted({r.codebase for r in rows}), "all"]:
         sel = [r for r in rows if name in ("all", r.codebase)]
         summary[name] = {
             "specs": len(sel),

@@ -6,7 +6,8 @@ import os
 import subprocess
 
 import pytest
-from helpers import ROOT, git
+
+from tests.support.helpers import ROOT, git
 
 pytestmark = pytest.mark.realcli
 
@@ -15,7 +16,8 @@ def _demo(tmp_path, *args, **env):
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("GEMINI_", "GOOGLE_", "ANTHROPIC_", "CLAUDE_"))}
     return subprocess.run([str(ROOT / "scripts" / "demo"), *args], capture_output=True, timeout=300,
-                          env={**clean, "HOME": str(tmp_path), "DEMO_DIR": str(tmp_path / "demo"), **env})
+                          env={**clean, "HOME": str(tmp_path), "DEMO_DIR": str(tmp_path / "demo"),
+                               **env})
 
 
 def test_demo_without_keys_explains_and_shows_dry_run_and_measurement(tmp_path):

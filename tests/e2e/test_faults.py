@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
+
+from tests.support.helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
@@ -41,6 +42,25 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
+def _standin_pids(env: dict, tool: str) -> list[int]:
+    """Live stand-in `tool` processes of this test alone (their STANDIN_DIR is its own): other
+    tests, in other pytest workers, run stand-ins of their own meanwhile."""
+    mine = f"STANDIN_DIR={env['STANDIN_DIR']}".encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(arg.endswith(f"standins/bin/{tool}".encode()) for arg in cmdline) and \
+                mine in environ and _alive(int(proc.name)):
+            pids.append(int(proc.name))
+    return pids
+
+
 def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
     (repo / "AI-PLAN.md").write_text("old plan\n")
     env = standin_env(tmp_path, STANDIN_GEMINI_EXIT="244")
@@ -54,7 +74,8 @@ def test_planner_failure_keeps_plan_and_names_step(repo, tmp_path):
 def test_executor_crash_names_step(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
     result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env)
-    assert result.returncode == 8 and "step 'task-1-try-1-executor': `claude` exited with code 1" in result.stderr.decode()
+    assert result.returncode == 8
+    assert "step 'task-1-try-1-executor': `claude` exited with code 1" in result.stderr.decode()
     assert (repo / "AI-PLAN.md").read_text() == PLAN  # earlier artifacts are kept
 
 
@@ -122,7 +143,8 @@ def test_bad_input(repo, tmp_path, args, code, message):
 
 def test_not_a_git_repository(tmp_path):
     (tmp_path / "plain").mkdir()
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=tmp_path / "plain", env=standin_env(tmp_path))
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=tmp_path / "plain",
+                     env=standin_env(tmp_path))
     assert result.returncode == 4 and "not inside a git repository" in result.stderr.decode()
 
 
@@ -130,14 +152,13 @@ def test_not_a_git_repository(tmp_path):
 def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path, sig):
     env = standin_env(tmp_path)
     slow = dict(env, STANDIN_CLAUDE_SLEEP="60")
-    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC, "--yes",
-                             *PLAN_MODE],
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", SPEC,
+                             "--yes", *PLAN_MODE],
                             cwd=repo, env=slow, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini", "claude"]:
         time.sleep(0.1)
-    pids = [int(p) for p in subprocess.run(["pgrep", "-f", "standins/bin/claude"],
-                                           capture_output=True, text=True).stdout.split()]
+    pids = _standin_pids(env, "claude")
     assert pids, "the executor stand-in should be running"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
@@ -155,7 +176,8 @@ def test_interrupt_stops_every_child_and_resume_skips_the_planner(repo, tmp_path
 
 def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo,
+                   env=env).returncode == 8
     env.pop("STANDIN_CLAUDE_EXIT")
     resumed = twostep("resume", "--allow-dirty", cwd=repo, env=env)
     assert resumed.returncode == 0, resumed.stderr.decode()
@@ -166,7 +188,8 @@ def test_resume_after_executor_failure_does_not_replan(repo, tmp_path):
 
 def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
     env = standin_env(tmp_path, plan="# Plan\n\nThink hard about it. Nothing to change.\n")
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--strategy", "medium", cwd=repo,
+                     env=env)
     assert result.returncode == 11, result.stderr.decode()
     assert "names no" in result.stderr.decode() or "no file" in result.stderr.decode()
     assert [c["tool"] for c in calls(env)] == ["gemini"]
@@ -174,7 +197,8 @@ def test_plan_naming_no_file_stops_before_the_executor(repo, tmp_path):
 
 def test_resume_warns_when_plan_files_changed(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 8
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo,
+                   env=env).returncode == 8
     (repo / "wordfreq" / "cli.py").write_text("# changed meanwhile\n")
     git(repo, "commit", "-qam", "meanwhile")
     env.pop("STANDIN_CLAUDE_EXIT")

@@ -9,7 +9,6 @@ $STANDIN_COMMENTS. gha_local.LocalRunner plays the Actions runner.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sys
@@ -19,18 +18,13 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.e2e import gha_local
+
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_DIR = ROOT / "scripts" / "github"
 PLAN = "# Plan\n\n1. Add `--version` to cli.py.\n\n```twostep-files\nmodify: cli.py\n```\n"
 OK = {"run_id": "20260101-x", "status": "ok", "exit_code": 0, "strategy": "small",
       "branch": "twostep/x", "pr_url": "https://github.com/o/r/pull/9", "steps": []}
-
-# Loaded by path: tests/e2e may or may not become a package while the tree is restructured.
-_spec = importlib.util.spec_from_file_location("gha_local",
-                                               Path(__file__).with_name("gha_local.py"))
-assert _spec and _spec.loader
-gha_local = sys.modules.setdefault("gha_local", importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(gha_local)
 
 TWOSTEP = """\
 import json, os, sys

@@ -5,21 +5,20 @@ branch and the pull request."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-from helpers import PLAN, STANDINS, TOOLS_BIN, VENV_BIN, example_repo, git, standin_env
-
-HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("test_github_action_mod",
-                                               HERE / "test_github_action.py")
-assert _spec and _spec.loader
-action_tests = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("test_github_action_mod", action_tests)
-_spec.loader.exec_module(action_tests)
+from tests.e2e import test_github_action as action_tests
+from tests.support.helpers import (
+    PLAN,
+    STANDINS,
+    TOOLS_BIN,
+    VENV_BIN,
+    example_repo,
+    git,
+    standin_env,
+)
 
 GH = """\
 import json, os, sys

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from helpers import ROOT, calls, git, make_repo, standin_env, twostep
+from tests.support.helpers import ROOT, calls, git, make_repo, standin_env, twostep
 
 NAMES = ["$(touch PWNED).py", "`touch PWNED2`.py", "it's \"q\".py", "a;touch PWNED3.py",
          "-rf.py", "sp ace/x y.py", "new\nline.py", "$HOME.py", "*.py", "#hash.py"]
@@ -30,7 +30,8 @@ def test_hostile_names_are_packed_and_never_executed(tmp_path):
     assert dry.returncode == 0, dry.stderr.decode()
     ran = twostep("run", RECIPE, "--spec", spec, "--yes", cwd=repo, env=env)
     assert ran.returncode == 0, ran.stderr.decode()
-    bashed = subprocess.run(["bash", "-c", dry.stdout.decode()], cwd=twin, env=env, capture_output=True)
+    bashed = subprocess.run(["bash", "-c", dry.stdout.decode()], cwd=twin, env=env,
+                            capture_output=True)
     assert bashed.returncode == 0, bashed.stderr.decode()
     for where in (repo, twin, tmp_path, ROOT):
         assert not list(where.glob("PWNED*"))

@@ -14,7 +14,7 @@ import random
 import subprocess
 from pathlib import Path
 
-from helpers import calls, git, make_repo, standin_env, twostep
+from tests.support.helpers import calls, git, make_repo, standin_env, twostep
 
 SPEC = "Make slugify drop punctuation, so that Slugger.make gives clean slugs.\n"
 RECIPE = ("extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"

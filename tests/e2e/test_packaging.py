@@ -8,14 +8,18 @@ import sys
 import zipfile
 
 import pytest
-from helpers import ROOT
+
+from tests.support.helpers import ROOT
+
+# One pytest worker runs the whole module: the wheel is built once.
+pytestmark = pytest.mark.xdist_group("wheel")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-                          capture_output=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
+                           str(ROOT)], capture_output=True, timeout=300)
     if proc.returncode != 0:
         pytest.fail(proc.stderr.decode()[-2000:])
     return next(out.glob("twostep-*.whl"))
@@ -34,8 +38,9 @@ def test_installed_wheel_finds_its_builtins(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
     code = "import twostep.recipe.builtin as b; print(b.recipes_dir())"
-    where = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    where = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
+                           text=True)
     assert where.stdout.strip() == str(site / "twostep" / "recipe" / "builtins")
-    check = subprocess.run([sys.executable, "-m", "twostep", "check", "python"], env=env, cwd=tmp_path,
-                           capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "twostep", "check", "python"], env=env,
+                           cwd=tmp_path, capture_output=True, text=True)
     assert check.returncode == 0 and "ok" in check.stdout, check.stderr

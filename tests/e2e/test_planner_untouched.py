@@ -7,7 +7,8 @@ goes on and implements, as gemini's plan mode is reported to do.)"""
 from __future__ import annotations
 
 import pytest
-from helpers import ROOT, calls, example_repo, git, standin_env, twostep
+
+from tests.support.helpers import ROOT, calls, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, STANDINS, VENV_BIN, example_repo, git, standin_env, twostep
+
+from tests.support.helpers import ROOT, STANDINS, VENV_BIN, example_repo, git, standin_env, twostep
 
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
 
@@ -34,8 +35,8 @@ def repo(tmp_path):
 @pytest.mark.parametrize("strategy", ["small", "medium"])
 def test_missing_repomix_stops_at_preflight(repo, tmp_path, strategy):
     env = standin_env(tmp_path, PATH=_path_without(tmp_path, "repomix"))
-    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", "--strategy", strategy,
-                     cwd=repo, env=env)
+    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", "--strategy",
+                     strategy, cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 5, err
     assert "repomix" in err and "npm install -g repomix@1.18.1" in err
@@ -45,7 +46,8 @@ def test_missing_repomix_stops_at_preflight(repo, tmp_path, strategy):
 
 def test_missing_planner_writes_nothing(repo, tmp_path):
     env = standin_env(tmp_path, PATH=_path_without(tmp_path, "gemini"))
-    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
+    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
+                     env=env)
     err = result.stderr.decode()
     assert result.returncode == 5, err
     assert "gemini" in err and "@google/gemini-cli@0.61.0" in err
@@ -56,7 +58,8 @@ def test_missing_key_writes_nothing(repo, tmp_path):
     env = standin_env(tmp_path)
     del env["ANTHROPIC_API_KEY"]
     env["HOME"] = str(tmp_path / "home")  # no ~/.claude/.credentials.json either
-    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
+    result = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
+                     env=env)
     assert result.returncode == 16, result.stderr.decode()
     assert "ANTHROPIC_API_KEY" in result.stderr.decode()
     assert not (repo / ".twostep").exists()
@@ -74,7 +77,8 @@ def test_resume_with_only_verify_left_needs_no_key(repo, tmp_path):
     recipe = tmp_path / "flag.yaml"
     recipe.write_text(RECIPE_VERIFY_FLAG)
     env = standin_env(tmp_path)
-    first = twostep("run", str(recipe), "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
+    first = twostep("run", str(recipe), "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
+                    env=env)
     assert first.returncode == 10, first.stderr.decode()
     (repo / "verify-ok").write_text("")
     for key in ("GEMINI_API_KEY", "ANTHROPIC_API_KEY"):
@@ -86,7 +90,8 @@ def test_resume_with_only_verify_left_needs_no_key(repo, tmp_path):
 
 def test_failed_resume_preflight_writes_nothing(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_EXIT="1")
-    first = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=env)
+    first = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
+                    env=env)
     assert first.returncode == 8, first.stderr.decode()
     [manifest] = (repo / ".twostep" / "runs").glob("*/manifest.json")
     before = manifest.read_bytes()
@@ -98,7 +103,8 @@ def test_failed_resume_preflight_writes_nothing(repo, tmp_path):
 
 def test_dry_run_script_runs_the_same_preflight_first(repo, tmp_path):
     env = standin_env(tmp_path)
-    dry = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", "--dry-run", cwd=repo, env=env)
+    dry = twostep("run", "python", "--spec", SPEC, "--yes", "--execute-by", "plan", "--dry-run",
+                  cwd=repo, env=env)
     script = dry.stdout.decode()
     assert dry.returncode == 0, dry.stderr.decode()
     first = next(ln for ln in script.splitlines() if ln.startswith("twostep "))
@@ -123,7 +129,8 @@ def test_dry_run_script_runs_the_same_preflight_first(repo, tmp_path):
 def test_failed_execute_preflight_writes_nothing(repo, tmp_path):
     (tmp_path / "plan.md").write_text("# Plan\n\nChange `wordfreq/cli.py`.\n")
     env = standin_env(tmp_path, PATH=_path_without(tmp_path, "claude"))
-    result = twostep("execute", "python", "--plan", str(tmp_path / "plan.md"), "--execute-by", "plan", cwd=repo, env=env)
+    result = twostep("execute", "python", "--plan", str(tmp_path / "plan.md"), "--execute-by",
+                     "plan", cwd=repo, env=env)
     assert result.returncode == 5, result.stderr.decode()
     assert not (repo / ".twostep").exists()
     assert git(repo, "status", "--porcelain", "--ignored") == ""

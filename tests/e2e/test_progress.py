@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, example_repo, standin_env, twostep
+
+from tests.support.helpers import ROOT, example_repo, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
@@ -20,7 +21,8 @@ def repo(tmp_path):
 
 
 def test_plain_lines_and_summary_without_a_terminal(repo, tmp_path):
-    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo, env=standin_env(tmp_path))
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", cwd=repo,
+                   env=standin_env(tmp_path))
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert "✓ planner (" in err and "✓ task-1-try-1-executor (" in err and "\r" not in err

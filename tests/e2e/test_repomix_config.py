@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import make_repo, standin_env, twostep
+
+from tests.support.helpers import make_repo, standin_env, twostep
 
 COMMENT = "# KEEP-THIS-COMMENT: the planner must see it"
 
@@ -22,8 +23,8 @@ def _repo(path: Path, marker: Path) -> Path:
         "wordfreq/cli.py": f"{COMMENT}\ndef main():\n    return 0\n",
         "hidden_by_config.py": "SEEN = True\n",
         # Imported by repomix when it finds it: leaves a marker and strips comments.
-        "repomix.config.js": (f"require('fs').appendFileSync({json.dumps(str(marker))}, 'ran\\n');\n"
-                              "module.exports = {output: {removeComments: true}};\n"),
+        "repomix.config.js": (f"require('fs').appendFileSync({json.dumps(str(marker))}, "
+                              "'ran\\n');\nmodule.exports = {output: {removeComments: true}};\n"),
     })
 
 

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
+
+from tests.support.helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
@@ -30,11 +31,13 @@ def test_run_plans_executes_and_verifies(repo, tmp_path):
     assert result.returncode == 0, err
     assert (repo / "AI-PLAN.md").read_text() == PLAN
     assert (repo / "wordfreq" / "cli.py").read_text().endswith("# --top\n")
-    gemini, claude = [c for c in calls(env) if c["tool"] == "gemini"], [c for c in calls(env) if c["tool"] == "claude"]
+    gemini = [c for c in calls(env) if c["tool"] == "gemini"]
+    claude = [c for c in calls(env) if c["tool"] == "claude"]
     assert len(gemini) == 1 and len(claude) == 1
     stdin = (Path(env["STANDIN_DIR"]) / "gemini.stdin").read_text()
     assert stdin.startswith(Path(SPEC).read_text()) and 'path="wordfreq/cli.py"' in stdin
-    assert gemini[0]["argv"][:1] == ["-p"] and "-m" in gemini[0]["argv"] and "json" in gemini[0]["argv"]
+    argv = gemini[0]["argv"]
+    assert argv[:1] == ["-p"] and "-m" in argv and "json" in argv
     cwd = Path(gemini[0]["cwd"])  # empty but for an empty .env that stops gemini's .env search
     assert cwd.name == "empty" and [p.name for p in cwd.iterdir()] == [".env"]
     assert (cwd / ".env").read_bytes() == b""
@@ -42,14 +45,16 @@ def test_run_plans_executes_and_verifies(repo, tmp_path):
     assert "passed" in err  # the verify command (pytest) ran and its output went to stderr
     assert result.stdout == b""  # stdout is for data only
     # nothing of twostep's own shows in git status: .twostep/ ignores itself
-    assert git(repo, "status", "--porcelain").split() == ["??", "AI-PLAN.md", "M", "wordfreq/cli.py"] or \
-        set(git(repo, "status", "--porcelain").split()) == {"M", "wordfreq/cli.py", "??", "AI-PLAN.md"}
+    status = git(repo, "status", "--porcelain").split()
+    assert status == ["??", "AI-PLAN.md", "M", "wordfreq/cli.py"] or \
+        set(status) == {"M", "wordfreq/cli.py", "??", "AI-PLAN.md"}
 
 
 def test_dry_run_writes_nothing_and_bash_reproduces_run(repo, tmp_path):
     env = standin_env(tmp_path)
     twin = example_repo(tmp_path / "twin")
-    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", *PLAN_MODE, cwd=repo, env=env)
+    dry = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--dry-run", *PLAN_MODE, cwd=repo,
+                  env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     script = dry.stdout.decode()
     assert script.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in script
@@ -122,21 +127,24 @@ def test_plan_alone_to_stdout(repo, tmp_path):
 def test_execute_alone_uses_existing_plan(repo, tmp_path):
     env = standin_env(tmp_path)
     (tmp_path / "plan.md").write_text(PLAN)
-    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), *PLAN_MODE, cwd=repo, env=env)
+    result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), *PLAN_MODE, cwd=repo,
+                     env=env)
     assert result.returncode == 0, result.stderr.decode()
     assert [c["tool"] for c in calls(env)] == ["claude"]
 
 
 def test_manifest_records_run(repo, tmp_path):
     env = standin_env(tmp_path)
-    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo, env=env).returncode == 0
+    assert twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, cwd=repo,
+                   env=env).returncode == 0
     runs = twostep("runs", "--json", cwd=repo, env=env)
     manifest = json.loads(runs.stdout)[-1]
     assert manifest["status"] == "done" and manifest["strategy"] == "small"
     text = json.dumps(manifest)
     assert "test-gemini-key-123" not in text and "sk-test-anthropic-456" not in text
     roles = {s["role"]: s for s in manifest["sent"]}
-    assert roles["planner"]["vendor"].startswith("Google") and roles["executor"]["vendor"].startswith("Anthropic")
+    assert roles["planner"]["vendor"].startswith("Google")
+    assert roles["executor"]["vendor"].startswith("Anthropic")
     run_dir = repo / ".twostep" / "runs" / manifest["id"]
     ledger = json.loads((run_dir / roles["planner"]["ledger"]).read_text())
     assert {f["path"] for f in ledger} >= {"wordfreq/cli.py", "README.md"}
@@ -162,7 +170,8 @@ def test_second_plan_on_unchanged_tree_reuses_the_pack(repo, tmp_path):
 
 def test_medium_strategy_sends_only_the_plans_files(repo, tmp_path):
     env = standin_env(tmp_path)
-    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, "--strategy", "medium", cwd=repo, env=env)
+    result = twostep("run", RECIPE, "--spec", SPEC, "--yes", *PLAN_MODE, "--strategy", "medium",
+                     cwd=repo, env=env)
     assert result.returncode == 0, result.stderr.decode()
     stdin = (Path(env["STANDIN_DIR"]) / "claude.stdin").read_text()
     assert stdin.startswith(PLAN)

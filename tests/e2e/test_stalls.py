@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, calls, example_repo, standin_env, twostep
+
+from tests.support.helpers import ROOT, calls, example_repo, standin_env, twostep
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")

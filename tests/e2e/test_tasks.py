@@ -11,8 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, TASKS_EDITS, TASKS_PLAN, calls, example_repo, git, standin_env, twostep
 
+from tests.support.helpers import (
+    ROOT,
+    TASKS_EDITS,
+    TASKS_PLAN,
+    calls,
+    example_repo,
+    git,
+    standin_env,
+    twostep,
+)
 from twostep.agents.claude import ClaudeOptions
 from twostep.pipeline import taskphase
 from twostep.pipeline.job import Job

@@ -10,7 +10,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, TASKS_EDITS, TASKS_PLAN, example_repo, git, standin_env, twostep
+
+from tests.support.helpers import (
+    ROOT,
+    TASKS_EDITS,
+    TASKS_PLAN,
+    example_repo,
+    git,
+    standin_env,
+    twostep,
+)
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = ROOT / "scripts" / "example" / "SPEC.md"
@@ -53,8 +62,8 @@ def _gh(tmp_path: Path, env: dict) -> Path:
 def test_run_in_a_worktree_commits_on_a_branch_and_leaves_the_tree_alone(repo, tmp_path):
     env = standin_env(tmp_path)
     before = _state(repo)
-    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--worktree", "--json",
-                   cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan",
+                   "--worktree", "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
     branch = result["branch"]
@@ -80,8 +89,8 @@ def test_pr_pushes_and_opens_a_pull_request_with_the_plan(repo, tmp_path):
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     git(repo, "remote", "add", "origin", str(remote))
-    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr", "--branch", "feat/top",
-                   "--json", cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr",
+                   "--branch", "feat/top", "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
     assert result["branch"] == "feat/top" and result["pr_url"] == "https://github.example/o/r/pull/7"
@@ -97,8 +106,8 @@ def test_pr_pushes_and_opens_a_pull_request_with_the_plan(repo, tmp_path):
 def test_pr_without_an_authenticated_gh_says_what_is_missing(repo, tmp_path):
     env = standin_env(tmp_path, GH_AUTH_EXIT="1")
     _gh(tmp_path, env)
-    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr", "--json",
-                   cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr",
+                   "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     assert "gh auth login" in proc.stderr.decode()
     result = json.loads(proc.stdout)
@@ -111,8 +120,8 @@ def test_execute_in_a_worktree_with_a_plan_from_outside(repo, tmp_path):
     plan.parent.mkdir()
     plan.write_text(Path(env["STANDIN_PLAN"]).read_text())
     before = _state(repo)
-    proc = twostep("execute", RECIPE, "--plan", str(plan), "--execute-by", "plan", "--worktree", "--json",
-                   cwd=repo, env=env)
+    proc = twostep("execute", RECIPE, "--plan", str(plan), "--execute-by", "plan", "--worktree",
+                   "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
     assert git(repo, "log", "-1", "--format=%s", result["branch"]).strip() == "Plan"
@@ -121,20 +130,21 @@ def test_execute_in_a_worktree_with_a_plan_from_outside(repo, tmp_path):
 
 def test_dry_run_renders_the_worktree_commit_and_pr(repo, tmp_path):
     env = standin_env(tmp_path)
-    dry = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr", "--branch", "b1",
-                  "--dry-run", cwd=repo, env=env)
+    dry = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--pr",
+                  "--branch", "b1", "--dry-run", cwd=repo, env=env)
     script = dry.stdout.decode()
     assert dry.returncode == 0, dry.stderr.decode()
     order = ["twostep preflight", "git worktree add -q -b b1 \"$RUN\"/worktree HEAD",
-             "cd -- \"$RUN\"/worktree", "twostep snapshot", "git add -A -- . ':(exclude)AI-PLAN.md'",
+             "cd -- \"$RUN\"/worktree", "twostep snapshot",
+             "git add -A -- . ':(exclude)AI-PLAN.md'",
              "git commit -q --no-verify -F", "git push -q -u origin b1", "gh pr create --head b1",
              "cd -- \"$TOP\"", "git worktree remove --force \"$RUN\"/worktree"]
     at = [script.index(line) for line in order]
     assert at == sorted(at), script
     assert "--clean" not in script  # a dirty tree is fine: the run does not touch it
     # The script does what the run does: a branch with the commit; the tree stays dirty.
-    quiet = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--branch", "b2", "--dry-run",
-                    cwd=repo, env=env).stdout.decode()
+    quiet = twostep("run", RECIPE, "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--branch",
+                    "b2", "--dry-run", cwd=repo, env=env).stdout.decode()
     bashed = subprocess.run(["bash", "-c", quiet], cwd=repo, env=env, capture_output=True)
     assert bashed.returncode == 0, bashed.stderr.decode()
     assert git(repo, "diff", "--name-only", "b2~1", "b2").split() == ["wordfreq/cli.py"]
@@ -147,8 +157,8 @@ def test_a_failed_worktree_run_resumes_in_its_worktree_then_commits(repo, tmp_pa
                       "sys.exit(0 if os.environ.get('VERIFY_OK') else 1)\"]\n")
     env = standin_env(tmp_path)
     before = _state(repo)
-    failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--execute-by", "plan", "--worktree", "--json",
-                     cwd=repo, env=env)
+    failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--execute-by", "plan",
+                     "--worktree", "--json", cwd=repo, env=env)
     assert failed.returncode == 10, failed.stderr.decode()
     result = json.loads(failed.stdout)
     tree = Path(result["run_dir"]) / "worktree"
@@ -196,7 +206,8 @@ def test_task_by_task_in_a_worktree_commits_every_task_and_rollback_names_the_br
 
 def test_rollback_of_a_failed_worktree_run_restores_its_worktree(repo, tmp_path):
     recipe = tmp_path / "failing.yaml"
-    recipe.write_text("extends: python\nfix_rounds: 0\nverify:\n  - [python, -c, 'raise SystemExit(1)']\n")
+    recipe.write_text("extends: python\nfix_rounds: 0\n"
+                      "verify:\n  - [python, -c, 'raise SystemExit(1)']\n")
     env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
     before = _users(repo)
     failed = twostep("run", str(recipe), "--spec", str(SPEC), "--yes", "--worktree", "--json",

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import git, make_repo, twostep
-from realcli import installed_env
+
+from tests.support.helpers import git, make_repo, twostep
+from tests.support.realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -180,8 +181,8 @@ def test_executor_refused_by_budget_after_the_plan(repo, spec, env, fake_api, tm
     configure(fake_api)
     recipe = tmp_path / "wide.yaml"
     recipe.write_text("extends: claude\nexecutor: {output_tokens: 100000}\n")
-    code, out = run("run", str(recipe), "--yes", "--execute-by", "plan", "--spec", spec, "--max-cost", "1.0",
-                    repo=repo, env=env)
+    code, out = run("run", str(recipe), "--yes", "--execute-by", "plan", "--spec", spec,
+                    "--max-cost", "1.0", repo=repo, env=env)
     assert code == 18, out
     assert "the executor call (sonnet)" in out
     assert [r["api"] for r in fake_api.requests] == ["anthropic"]  # the planner's call only
@@ -202,7 +203,8 @@ def test_executor_refused_by_budget_after_the_plan(repo, spec, env, fake_api, tm
 def test_codex_planner_stream_cut_before_response_completed_exits_7(repo, spec, env, fake_api):
     configure(fake_api, codex_planner={"text": PLAN, "fault": {"truncate": True}})
     (repo / "AI-PLAN.md").write_text("# mine\n")
-    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo, env=env)
+    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo,
+                    env=env)
     assert code == 7, out
     assert (repo / "AI-PLAN.md").read_text() == "# mine\n"
     assert "openai" in apis(fake_api) and "anthropic" not in apis(fake_api)
@@ -214,7 +216,8 @@ def test_codex_refused_connection_fails_fast_not_forever(repo, spec, env, fake_a
         port = sock.getsockname()[1]  # closed once the block ends: connections are refused
     closed = dict(env, OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1")
     started = time.monotonic()
-    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo, env=closed)
+    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo,
+                    env=closed)
     assert code == 7, out
     assert time.monotonic() - started < 60, "codex retried a refused connection for too long"
 
@@ -226,7 +229,8 @@ def test_codex_write_outside_the_repository_is_refused_exit_9(how, repo, spec, e
     step = {"write": str(outside), "content": "x\n"} if how == "patch" else \
         {"shell": f"echo x > {outside}"}
     configure(fake_api, codex_executor=[step])
-    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo, env=env)
+    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo,
+                    env=env)
     assert code == 9, out
     assert not outside.exists()
     assert git(repo, "status", "--porcelain").splitlines() == ["?? AI-PLAN.md"]
@@ -243,7 +247,8 @@ def test_codex_ignores_hostile_repository_config_and_agents_md(tmp_path, spec, e
     (cli_home / ".codex" / "config.toml").write_text('model = "user-model"\n')
     configure(fake_api, codex_executor=[{"write": TARGET, "content": CONTENT},
                                         {"shell": "env > shell-env.txt"}])
-    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=hostile, env=env)
+    code, out = run("run", "codex", "--yes", "--execute-by", "plan", "--spec", spec, repo=hostile,
+                    env=env)
     assert code == 0, out
     bodies = [json.dumps(r["body"]) for r in fake_api.requests]
     # The marker is in the pack (AGENTS.md is a tracked file), but codex did not load it as
@@ -262,7 +267,8 @@ def test_codex_loads_agents_md_only_when_the_recipe_opts_in(tmp_path, spec, env,
     recipe = tmp_path / "docs.yaml"
     recipe.write_text("extends: codex\nexecutor: {cli: codex, project_settings: true}\n")
     configure(fake_api)
-    code, out = run("run", str(recipe), "--yes", "--execute-by", "plan", "--spec", spec, repo=repo, env=env)
+    code, out = run("run", str(recipe), "--yes", "--execute-by", "plan", "--spec", spec, repo=repo,
+                    env=env)
     assert code == 0, out
     executor = [json.dumps(r["body"]) for r in fake_api.requests
                 if "You are the executor" in r.get("input_text", "")]
@@ -276,8 +282,8 @@ def test_gemini_executor_write_outside_the_workspace_is_refused(repo, spec, env,
     outside = tmp_path / "outside.txt"
     configure(fake_api, gemini_script=[{"tool": "write_file", "args": {
         "file_path": str(outside), "content": "x\n"}}])
-    code, out = run("run", "codex", "--executor", "gemini", "--yes", "--execute-by", "plan", "--spec", spec, repo=repo,
-                    env=env)
+    code, out = run("run", "codex", "--executor", "gemini", "--yes", "--execute-by", "plan",
+                    "--spec", spec, repo=repo, env=env)
     assert code == 9, out
     assert "write_file" in out and not outside.exists()
 
@@ -290,8 +296,8 @@ def test_gemini_executor_ignores_a_hostile_repository_env(tmp_path, spec, env, f
         ".env": "GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:9\nGEMINI_API_KEY=stolen\n"
                 "GEMINI_MODEL=evil-model\n"})
     configure(fake_api)
-    code, out = run("run", "codex", "--executor", "gemini", "--yes", "--execute-by", "plan", "--spec", spec,
-                    repo=hostile, env=env)
+    code, out = run("run", "codex", "--executor", "gemini", "--yes", "--execute-by", "plan",
+                    "--spec", spec, repo=hostile, env=env)
     assert code == 0, out
     assert (hostile / TARGET).read_text() == CONTENT
     assert {r["model"] for r in fake_api.by_api("gemini")} == {"gemini-2.5-pro"}

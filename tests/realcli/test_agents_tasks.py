@@ -4,17 +4,37 @@ the ledger with its task, and the planned file written by the first task's sessi
 from __future__ import annotations
 
 import pytest
-from test_agents_e2e import (  # noqa: F401 - env, repo and spec are fixtures
+
+from tests.realcli.test_agents_e2e import (
     CONTENT,
     PLAN,
+    REQUIRED,
+    SPEC,
     TARGET,
     configure,
-    env,
     manifest,
-    repo,
     run,
-    spec,
+    small_repo,
 )
+from tests.support.realcli import installed_env
+
+
+# The fixtures of test_agents_e2e.py: a small repository, the same spec and CLIs.
+@pytest.fixture
+def env(fake_api, cli_home):
+    return installed_env(fake_api.url, cli_home, REQUIRED)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return small_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "spec.md"
+    path.write_text(SPEC, encoding="utf-8")
+    return str(path)
 
 
 @pytest.mark.realcli

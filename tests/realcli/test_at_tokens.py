@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import git, twostep
-from realcli import installed_env
-from realcode import CADDY_STALLER, at_tokens_repo, caddy_repo, zod_repo
+
+from tests.support.helpers import git, twostep
+from tests.support.realcli import installed_env
+from tests.support.realcode import CADDY_STALLER, at_tokens_repo, caddy_repo, zod_repo
 
 pytestmark = pytest.mark.realcli
 

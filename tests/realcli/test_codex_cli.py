@@ -10,16 +10,12 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support.*
-
-from support.codexcli import Run, find_codex, parent_env, run_call
-from support.fakeapi_openai import FakeOpenAI
-
+from tests.support.codexcli import Run, find_codex, parent_env, run_call
+from tests.support.fakeapi_openai import FakeOpenAI
 from twostep import agents
 from twostep.agents import EXECUTOR, PLANNER
 from twostep.agents.base import Call

@@ -12,8 +12,9 @@ import time
 import urllib.request
 
 import pytest
-from fakeapi_gemini import DEFAULT_PLAN
-from realcli import REPO_ROOT, cli_env, find_binary, run_cli, trailing_json
+
+from tests.support.fakeapi_gemini import DEFAULT_PLAN
+from tests.support.realcli import REPO_ROOT, cli_env, find_binary, run_cli, trailing_json
 
 GEMINI_MODEL = "gemini-2.5-pro"
 CLAUDE_PROMPT = "Implement this plan"

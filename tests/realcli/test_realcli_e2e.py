@@ -1,6 +1,6 @@
 """Acceptance, end to end with the REAL pinned gemini, claude, repomix and git against the
-loopback fake of the model APIs (tests/fakeapi.py), on a copy of a real package that no one
-here wrote: the standard library's `json` package, laid out as in CPython (Lib/json/), in a
+loopback fake of the model APIs (tests/support/fakeapi.py), on a copy of a real package that no
+one here wrote: the standard library's `json` package, laid out as in CPython (Lib/json/), in a
 fresh git repository.
 
     twostep run recipes/python.yaml --spec S --yes
@@ -22,9 +22,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, git, make_repo, twostep
-from realcli import installed_env
 
+from tests.support.helpers import ROOT, git, make_repo, twostep
+from tests.support.realcli import installed_env
 from twostep.recipe import load as recipes
 
 pytestmark = pytest.mark.realcli
@@ -35,7 +35,8 @@ PREFIX = "Lib/json"
 TARGET = f"{PREFIX}/scanner.py"     # the file the plan modifies
 CONTEXT = f"{PREFIX}/decoder.py"    # the file the plan only reads
 OLD = "__all__ = ['make_scanner']"
-NEW = "__all__ = ['make_scanner', 'SCANNER_API']\n\n#: Version of the scanner interface.\nSCANNER_API = 2"
+NEW = ("__all__ = ['make_scanner', 'SCANNER_API']\n\n#: Version of the scanner interface.\n"
+       "SCANNER_API = 2")
 
 PLAN = f"""# Plan: expose the scanner interface version
 

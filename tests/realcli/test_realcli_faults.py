@@ -14,10 +14,30 @@ import uuid
 from pathlib import Path
 
 import pytest
-from helpers import twostep
-from test_realcli_e2e import PLAN, RECIPE, env, repo, spec  # noqa: F401 - fixtures
+
+from tests.realcli.test_realcli_e2e import PLAN, RECIPE, REQUIRED, SPEC_TEXT, package_repo
+from tests.support.helpers import twostep
+from tests.support.realcli import installed_env
 
 pytestmark = pytest.mark.realcli
+
+
+# The fixtures of test_realcli_e2e.py: the stdlib's json package, the same spec and CLIs.
+@pytest.fixture
+def env(fake_api, cli_home):
+    return installed_env(fake_api.url, cli_home, REQUIRED)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return package_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "spec.md"
+    path.write_text(SPEC_TEXT, encoding="utf-8")
+    return str(path)
 
 
 def _marked(marker: str) -> list[int]:
@@ -51,9 +71,9 @@ def _recipe(tmp_path: Path, extra: str) -> str:
 def test_interrupt_during_real_gemini_leaves_no_child(repo, spec, env, fake_api, sig):
     marker = f"TWOSTEP_TEST_{uuid.uuid4().hex}"
     fake_api.configure(gemini={"plan": PLAN, "fault": {"hang": True}})
-    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", spec, "--yes"],
-                            cwd=repo, env={**env, marker: "1"}, stdin=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", spec,
+                             "--yes"], cwd=repo, env={**env, marker: "1"},
+                            stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _wait_for_requests(fake_api, "gemini", 1)
     assert fake_api.by_api("gemini"), "gemini should be waiting on the fake"
     assert len(_marked(marker)) >= 2  # twostep, and gemini (itself a parent and a child)
@@ -66,7 +86,8 @@ def test_interrupt_during_real_gemini_leaves_no_child(repo, spec, env, fake_api,
     assert runs[-1]["status"] == "interrupted"
     fake_api.configure(gemini={"plan": PLAN})
     resumed = twostep("resume", cwd=repo, env=env, timeout=120)
-    assert resumed.returncode in (0, 9), resumed.stderr.decode()  # the fake's claude script is empty
+    # the fake's claude script is empty
+    assert resumed.returncode in (0, 9), resumed.stderr.decode()
     assert (repo / "AI-PLAN.md").read_text() == PLAN
 
 
@@ -96,7 +117,8 @@ def test_rate_limited_planner_fails_fast_with_its_stderr(repo, spec, env, fake_a
 
 def test_executor_api_error_exit_8(repo, spec, env, fake_api):
     fake_api.configure(gemini={"plan": PLAN}, anthropic={"fault": {"status": 500}})
-    result = twostep("run", RECIPE, "--spec", spec, "--yes", cwd=repo, env={**env, "CLAUDE_CODE_MAX_RETRIES": "0"})
+    result = twostep("run", RECIPE, "--spec", spec, "--yes", cwd=repo,
+                     env={**env, "CLAUDE_CODE_MAX_RETRIES": "0"})
     assert result.returncode == 8, result.stderr.decode()
     assert (repo / "AI-PLAN.md").read_text() == PLAN
 

@@ -17,15 +17,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, git, twostep
-from realcli import installed_env
+
+from tests.support.helpers import ROOT, git, twostep
+from tests.support.realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
 SPEC = "Make json.dumps accept a sort_keys_casefold flag that sorts keys case-insensitively.\n"
 PLAN = "# Plan\n\n1. In `json/__init__.py` add `sort_keys_casefold` to `dumps`.\n"
 CONTEXT, OUTPUT = 150_000, 8_000
-RECIPE = (f"extends: python\nverify: []\nstrategies:\n  small: {{below: 10}}\n  medium: {{below: 20}}\n"
+RECIPE = ("extends: python\nverify: []\n"
+          "strategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
           f"planner:\n  context_tokens: {CONTEXT}\n  output_tokens: {OUTPUT}\n")
 REQUIRED = ("git", "repomix", "gemini", "twostep", "rg")
 

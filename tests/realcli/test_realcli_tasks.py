@@ -17,8 +17,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, git, make_repo, twostep
-from realcli import installed_env
+
+from tests.support.helpers import ROOT, git, make_repo, twostep
+from tests.support.realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -53,7 +54,8 @@ def append(path: str, text: str) -> list[dict]:
 def sessions(export: str = GOOD_EXPORT, fix: list[dict] | None = None,
              task2: list[dict] | None = None) -> list[dict]:
     out = [{"when": FIX_MARK, "script": fix or []}] if fix is not None else []
-    return out + [
+    return [
+        *out,
         {"when": "task 1 of 3", "script": append(SCANNER, "\nSCANNER_API = 2\n")},
         {"when": "task 2 of 3", "script": task2 if task2 is not None else append(INIT, export)},
         {"when": "task 3 of 3", "script": append(DECODER, "\n# SCANNER_API: see scanner.py\n")},
@@ -62,7 +64,8 @@ def sessions(export: str = GOOD_EXPORT, fix: list[dict] | None = None,
 
 @pytest.fixture
 def env(fake_api, cli_home):
-    return installed_env(fake_api.url, cli_home, ("git", "repomix", "gemini", "claude", "twostep", "python"))
+    return installed_env(fake_api.url, cli_home,
+                         ("git", "repomix", "gemini", "claude", "twostep", "python"))
 
 
 def package_repo(path: Path) -> Path:
@@ -261,7 +264,8 @@ def test_run_verify_lets_claude_run_exactly_the_verify_command(
         command, allowed, repo, spec, env, fake_api, tmp_path):
     recipe = tmp_path / "verify.yaml"
     check = ["python", "-m", "compileall", "-q", "Lib/json"]
-    recipe.write_text(f"extends: {ROOT / 'recipes' / 'python.yaml'}\nexecutor: {{run_verify: true}}\n"
+    recipe.write_text(f"extends: {ROOT / 'recipes' / 'python.yaml'}\n"
+                      "executor: {run_verify: true}\n"
                       f"verify:\n  - {json.dumps(check)}\n", encoding="utf-8")
     script = [{"tool": "Bash", "command": command}, *append(SCANNER, "\nSCANNER_API = 2\n")]
     fake_api.configure(gemini={"plan": PLAN.split("## Step 2")[0]},

@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, git, make_repo, twostep
-from realcli import installed_env
+
+from tests.support.helpers import ROOT, git, make_repo, twostep
+from tests.support.realcli import installed_env
 
 pytestmark = pytest.mark.realcli
 
@@ -46,8 +47,8 @@ def test_worktree_run_with_the_real_clis(repo, tmp_path, env, fake_api):
     spec = tmp_path / "spec.md"
     spec.write_text("Add a version constant to the core module.\n")
     status = git(repo, "status", "--porcelain")
-    proc = twostep("run", RECIPE, "--spec", str(spec), "--yes", "--execute-by", "plan", "--worktree", "--json",
-                   cwd=repo, env=env, timeout=180)
+    proc = twostep("run", RECIPE, "--spec", str(spec), "--yes", "--execute-by", "plan",
+                   "--worktree", "--json", cwd=repo, env=env, timeout=180)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
     branch = result["branch"]

@@ -7,7 +7,7 @@ In-process:
         ... run the CLIs with fake.url ...; fake.requests is the list of records
 
 Standalone (writes its URL to F, serves until SIGTERM, one JSON record per line in L):
-    python tests/fakeapi.py --config cfg.json --port-file F --log L
+    python tests/support/fakeapi.py --config cfg.json --port-file F --log L
 
 Config, every key optional:
     {"gemini":    {"plan": str, "side_json": {...}, "fault": FAULT},
@@ -45,7 +45,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-try:  # imported as tests.fakeapi, or run as a script / from tests/ on sys.path
+try:  # imported as tests.support.fakeapi, or run as a script (scripts/demo does)
     from . import fakeapi_anthropic as anthropic
     from . import fakeapi_gemini as gemini
     from . import fakeapi_openai as openai

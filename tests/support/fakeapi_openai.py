@@ -5,7 +5,7 @@ every turn (`store: false`), and reads SSE events back. Point codex at the fake 
 custom model provider whose base_url is `fake.base_url` (codex ignores OPENAI_BASE_URL).
 
 In-process: `with FakeOpenAI({"text": "# Plan"}) as fake:` run codex against
-fake.base_url, then read fake.requests. Inside another server (tests/fakeapi.py):
+fake.base_url, then read fake.requests. Inside another server (fakeapi.py):
 `handle(path, body, cfg, seen)` answers one request without I/O; `describe(body)` gives
 the fields to record.
 

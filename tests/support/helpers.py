@@ -74,12 +74,15 @@ def standin_env(tmp: Path, *, plan: str = PLAN, edits: list | None = None, **ext
     record = tmp / "standin"
     record.mkdir(parents=True, exist_ok=True)
     (record / "plan.md").write_text(plan, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STANDIN_", "GEMINI_", "ANTHROPIC_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("STANDIN_", "GEMINI_", "ANTHROPIC_"))}
     env.update({
-        "PATH": os.pathsep.join([str(STANDINS), str(VENV_BIN), str(TOOLS_BIN), env.get("PATH", "")]),
+        "PATH": os.pathsep.join([str(STANDINS), str(VENV_BIN), str(TOOLS_BIN),
+                                 env.get("PATH", "")]),
         "STANDIN_DIR": str(record), "STANDIN_PLAN": str(record / "plan.md"),
         "STANDIN_EDITS": json.dumps(edits if edits is not None else
-                                    [{"path": "wordfreq/cli.py", "content": "# --top\n", "append": True}]),
+                                    [{"path": "wordfreq/cli.py", "content": "# --top\n",
+                                      "append": True}]),
         "GEMINI_API_KEY": "test-gemini-key-123", "ANTHROPIC_API_KEY": "sk-test-anthropic-456",
         "NO_COLOR": "1",
     })

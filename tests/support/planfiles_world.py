@@ -1,8 +1,7 @@
-"""The in-memory repository the plan resolver's unit tests share, and two helpers."""
+"""The in-memory repository the plan resolver's unit tests share (tests/unit/planfiles/conftest.py
+makes it their `repo` fixture), and two helpers."""
 
 from __future__ import annotations
-
-import pytest
 
 from twostep.planfiles import resolve
 from twostep.planfiles.repoview import RepoView
@@ -39,8 +38,7 @@ IGNORED = [".env", "node_modules/", "dist/", "coverage.out", "configs/local.yaml
 UNTRACKED = ["scratch.go", "internal/widget/debug.go"]
 
 
-@pytest.fixture(scope="module")
-def repo() -> RepoView:
+def world() -> RepoView:
     return RepoView.from_paths("/src/widgets", TRACKED, ignored=IGNORED, untracked=UNTRACKED,
                                symlinks=SYMLINKS)
 

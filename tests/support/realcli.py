@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOLS_BIN = REPO_ROOT / ".tools" / "node_modules" / ".bin"
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -50,8 +52,6 @@ def write_gemini_settings(home: Path, **overrides: dict) -> Path:
 
 def installed_env(fake_url: str, home: str | Path, required: tuple[str, ...]) -> dict[str, str]:
     """cli_env for a twostep run; the test is skipped when a tool it needs is not installed."""
-    import pytest
-
     environment = cli_env(fake_url, home)
     missing = [t for t in required if shutil.which(t, path=environment["PATH"]) is None]
     if missing:
@@ -122,8 +122,9 @@ def run_cli(argv: list[str], *, env: dict, cwd: str | Path, stdin: str | None = 
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as timeout_error:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        raise AssertionError(f"{argv[0]} timed out after {timeout}s; stderr:\n{err}")
+        raise AssertionError(f"{argv[0]} timed out after {timeout}s; stderr:\n{err}") \
+            from timeout_error
     return Run(proc.returncode, out, err, time.monotonic() - start)

@@ -9,7 +9,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, TOOLS_BIN, make_repo
+
+from tests.support.helpers import ROOT, TOOLS_BIN, make_repo
 
 CADDY = ROOT / "tests" / "corpora" / "realcode" / "caddy"
 #: 7 KB of Go that alone makes gemini 0.61.0 glob for ever without the setting.

@@ -5,6 +5,7 @@ same commands in tests/realcli/test_agents_e2e.py."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,7 @@ def test_codex_refused_edit_with_exit_0_is_no_changes(tmp_path):
 
 def test_codex_executor_cut_short_is_exit_8(tmp_path):
     reply = write(tmp_path, "executor.jsonl", events(MESSAGE))
-    with pytest.raises(ExecutorFailed, match="turn.completed"):
+    with pytest.raises(ExecutorFailed, match=re.escape("turn.completed")):
         agents.get("codex").verdict(reply)
 
 

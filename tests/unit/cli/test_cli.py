@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import ROOT, twostep
-
+from tests.support.helpers import ROOT, twostep
 from twostep.errors import ExitCode, StepFailed, TwostepError
 
 
@@ -39,6 +38,7 @@ def test_version_is_quick_and_plain(tmp_path):
 
 def test_recipes_lists_builtins(tmp_path):
     out = twostep("recipes", cwd=tmp_path).stdout.decode()
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["claude", "codex", "codex-claude", "default", "go", "python", "typescript"]
+    assert [line.split("\t")[0] for line in out.splitlines()] == [
+        "claude", "codex", "codex-claude", "default", "go", "python", "typescript"]
     shown = twostep("recipes", "--show", "go", cwd=tmp_path).stdout.decode()
     assert "extends: default" in shown

@@ -27,7 +27,8 @@ def test_version_and_a_stage_import_only_what_they_use() -> None:
     probe = ("import sys, runpy; sys.argv = ['twostep'] + sys.argv[1:]\n"
              "try:\n    runpy.run_module('twostep', run_name='__main__')\n"
              "except SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.startswith('twostep.cli.')), file=sys.stderr)")
+             "print(sorted(m for m in sys.modules if m.startswith('twostep.cli.')),\n"
+             "      file=sys.stderr)")
     loaded = {}
     for args in (["--version"], ["patterns", "--help"]):
         run = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,

@@ -8,7 +8,8 @@ import re
 import subprocess
 
 import pytest
-from helpers import ROOT, VENV_BIN, twostep
+
+from tests.support.helpers import ROOT, VENV_BIN, twostep
 
 README = (ROOT / "README.md").read_text()
 
@@ -19,7 +20,8 @@ def test_documented_shell_completion_prints_a_script(tmp_path, shell):
     env = {**os.environ, "_TWOSTEP_COMPLETE": f"{shell}_source"}
     proc = subprocess.run([str(VENV_BIN / "twostep")],
                           env=env, capture_output=True, cwd=tmp_path)
-    assert proc.returncode == 0 and b"twostep" in proc.stdout and b"_TWOSTEP_COMPLETE" in proc.stdout
+    assert proc.returncode == 0
+    assert b"twostep" in proc.stdout and b"_TWOSTEP_COMPLETE" in proc.stdout
 
 
 def test_completion_completes_subcommands(tmp_path):

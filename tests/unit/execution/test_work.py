@@ -4,11 +4,14 @@ work, checkpoints, fix rounds' early stop, the approved plan, rollback and valid
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-from helpers import git, make_repo
+from click.testing import CliRunner
 
+from tests.support.helpers import git, make_repo
+from twostep.cli import main
 from twostep.errors import InputError, NoChanges, NotConfirmed, VerifyFailed
 from twostep.execution import approval, fixing, plantasks, progress, rollback, taskwork, validate
 from twostep.planfiles import RepoView
@@ -93,7 +96,7 @@ def test_proof_retries_once_then_names_the_phantom_task(repo, run_dir):
     _prepare(repo, run_dir)
     (repo / "pkg/c.py").write_text("C = 2\n")  # not what task 1 plans
     assert taskwork.prove(repo, run_dir, 1, 1, 2) == taskwork.AGAIN
-    with pytest.raises(NoChanges, match="task 1 'Change a' changed none of: pkg/a.py"):
+    with pytest.raises(NoChanges, match=re.escape("task 1 'Change a' changed none of: pkg/a.py")):
         taskwork.prove(repo, run_dir, 1, 2, 2)
     (repo / "pkg/a.py").write_text("A = 2\n")
     assert taskwork.prove(repo, run_dir, 1, 2, 2) == "done"
@@ -211,10 +214,6 @@ def test_validate_can_roll_back_a_verify_that_still_fails(repo, run_dir):
 
 
 def test_tasks_stage_prints_tasks_and_json(repo, monkeypatch):
-    from click.testing import CliRunner
-
-    from twostep.cli import main
-
     (repo / "AI-PLAN.md").write_text(PLAN)
     monkeypatch.chdir(repo)
     text = CliRunner().invoke(main, ["tasks", "AI-PLAN.md"])

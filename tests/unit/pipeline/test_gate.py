@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import sys
+import time
 
 import pytest
 
+from tests.support.helpers import ROOT, calls, example_repo, standin_env
 from twostep.errors import NotConfirmed
-from twostep.pipeline.gate import review
+from twostep.pipeline.gate import pack_listing, review
 
 
 def _answers(*values):
@@ -64,12 +68,6 @@ def test_end_of_input_aborts(tmp_path):
 
 def test_gate_on_a_real_terminal(tmp_path):
     """`twostep run` without --yes asks on the terminal (a pty from util-linux `script`)."""
-    import shutil
-    import subprocess
-    import time
-
-    from helpers import ROOT, calls, example_repo, standin_env
-
     if shutil.which("script") is None:
         pytest.skip("util-linux `script` is not installed")
     repo = example_repo(tmp_path / "repo")
@@ -111,8 +109,6 @@ def test_files_lists_what_the_executor_will_be_sent(tmp_path):
 
 
 def test_pack_listing_reads_the_nul_separated_listing(tmp_path):
-    from twostep.pipeline.gate import pack_listing
-
     listing = tmp_path / "codebase.files"
     listing.write_bytes(b"a.py\0dir/b.py\0")
     assert pack_listing(listing)()[1] == ["a.py", "dir/b.py"]

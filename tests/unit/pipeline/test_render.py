@@ -23,7 +23,8 @@ HEADER = ["recipe: go (go)", "strategy: {strategy}"]
 def _script(strategy: str, **job) -> str:
     r = recipe.load("go")
     j = Job(r, spec_path="/specs/SPEC.md", **job)
-    return render.script(workflow.phases(j, strategy), [h.format(strategy=strategy) for h in HEADER],
+    return render.script(workflow.phases(j, strategy),
+                         [h.format(strategy=strategy) for h in HEADER],
                          "fixed-id")
 
 
@@ -54,7 +55,8 @@ HOSTILE = ["$(touch pwned).py", "`touch pwned`.go", "it's \"quoted\".go", "a;b.g
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_arguments_stay_inert(tmp_path, name):
     """Each argument reaches the process unchanged and nothing is executed by the shell."""
-    step = Pipe("t", "", (Command(("printf", "%s\\0", name, RunPath(name))),), stdout=RunPath("out"))
+    step = Pipe("t", "", (Command(("printf", "%s\\0", name, RunPath(name))),),
+                stdout=RunPath("out"))
     script = f'RUN={tmp_path}\n' + render.pipe(step) + "\n"
     subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True)
     assert (tmp_path / "out").read_bytes() == f"{name}\0{tmp_path}/{name}\0".encode()

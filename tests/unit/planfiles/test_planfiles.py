@@ -5,8 +5,8 @@ are in test_planfiles_section.py."""
 from __future__ import annotations
 
 import pytest
-from planfiles_world import files, refused, repo  # noqa: F401 - `repo` is a fixture
 
+from tests.support.planfiles_world import files, refused
 from twostep.planfiles import resolve
 
 # -- markdown shapes ----------------------------------------------------------------------------
@@ -44,7 +44,8 @@ def test_markdown_shapes(plan, repo):
 ])
 @pytest.mark.parametrize("wrap", ["`{}`", "{}", "**{}**", "({})"])
 def test_locations(mention, wrap, repo):
-    assert files(f"Look at {wrap.format(mention)} first.", repo) == ["internal/http-server/handler.go"]
+    assert files(f"Look at {wrap.format(mention)} first.", repo) == [
+        "internal/http-server/handler.go"]
 
 
 def test_link_to_url_counts_neither_target_nor_text(repo):
@@ -83,7 +84,8 @@ def test_files_without_extension_and_root_files(plan, expected, repo):
 
 def test_brace_expansion(repo):
     plan = "Edit `internal/http-server/{handler,router}.go`."
-    assert files(plan, repo) == ["internal/http-server/handler.go", "internal/http-server/router.go"]
+    assert files(plan, repo) == ["internal/http-server/handler.go",
+                                 "internal/http-server/router.go"]
 
 
 def test_partial_path_and_aliases(repo):
@@ -115,7 +117,8 @@ def test_ambiguity_settled_by_the_plan_itself(repo):
     nested = "- `internal/grpc-server/`\n  - `handler.go`: log\n"
     assert files(nested, repo) == ["internal/grpc-server/handler.go"]
     sibling = "Update `internal/grpc-server/server.go` and its `handler.go`."
-    assert files(sibling, repo) == ["internal/grpc-server/handler.go", "internal/grpc-server/server.go"]
+    assert files(sibling, repo) == ["internal/grpc-server/handler.go",
+                                    "internal/grpc-server/server.go"]
     named = "Update `internal/http-server/handler.go`.\n\nLater, in `handler.go`, log."
     res = resolve(named, repo)
     assert res.files == ("internal/http-server/handler.go",) and not res.ambiguous
@@ -171,7 +174,8 @@ def test_tree_in_code_block(repo):
 # -- never selected -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mention,reason", [
-    ("/etc/passwd", "absolute"), ("/src/widgets/go.mod", "absolute"), ("C:\\Users\\x\\a.go", "absolute"),
+    ("/etc/passwd", "absolute"), ("/src/widgets/go.mod", "absolute"),
+    ("C:\\Users\\x\\a.go", "absolute"),
     ("../other-repo/main.go", ".."), ("internal/../../etc/x.go", ".."), ("~/.ssh/id_rsa", "home"),
     ("~/.aws/credentials", "home"), ("$HOME/.netrc", "environment"), (".git/config", ".git"),
     (".git/hooks/pre-commit", ".git"), ("./.git/HEAD", ".git"), ("file:///etc/passwd", "file URL"),

@@ -18,7 +18,8 @@ from twostep.errors import NothingToExecute
 from twostep.planfiles import require_something, resolve
 
 ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location("eval_planfiles", ROOT / "scripts" / "eval_planfiles.py")
+_spec = importlib.util.spec_from_file_location("eval_planfiles",
+                                               ROOT / "scripts" / "eval_planfiles.py")
 ev = importlib.util.module_from_spec(_spec)
 sys.modules["eval_planfiles"] = ev
 _spec.loader.exec_module(ev)
@@ -64,10 +65,12 @@ def test_totals_and_the_seed():
     assert seed.recall < 0.5 and seed.forbidden > 0  # what the issue reports about the seed
 
 
-@pytest.mark.skipif(not (Path(ev.ROOT / ".venv/bin/rg").exists() or shutil.which("rg")), reason="no rg")
+@pytest.mark.skipif(not (Path(ev.ROOT / ".venv/bin/rg").exists() or shutil.which("rg")),
+                    reason="no rg")
 @pytest.mark.parametrize("entry", PLANS, ids=IDS)
 def test_seed_emulation_matches_real_rg(entry):
-    rg = str(ev.ROOT / ".venv/bin/rg") if (ev.ROOT / ".venv/bin/rg").exists() else shutil.which("rg")
+    venv_rg = ev.ROOT / ".venv/bin/rg"
+    rg = str(venv_rg) if venv_rg.exists() else shutil.which("rg")
     plan = ev.CORPUS / "plans" / entry["plan"]
     exts = REPOS[entry["repo"]].spec["seed_exts"]
     assert ev.seed_select(plan.read_text(), exts, None, plan) == ev.seed_select("", exts, rg, plan)

@@ -7,8 +7,8 @@ import io
 import json
 
 import pytest
-from planfiles_world import files, repo  # noqa: F401 - `repo` is a fixture
 
+from tests.support.planfiles_world import files
 from twostep.errors import NothingToExecute
 from twostep.planfiles import render_report, require_something, resolve
 
@@ -47,14 +47,16 @@ def test_files_section(repo):
     err = io.StringIO()
     render_report(res, err, plan_name="AI-PLAN.md")
     text = err.getvalue()
-    assert "AI-PLAN.md:3: note: cmd/api/main.go: mentioned in prose but not in files section" in text
+    assert ("AI-PLAN.md:3: note: cmd/api/main.go: mentioned in prose but not in files section"
+            in text)
     assert "create: internal/http-server/health.go" in text
     assert "unresolved: internal/http-server/nope.go" in text
     assert text.endswith("(files section used)\n")
 
 
 def test_section_yaml_style_and_unlabeled_fence(repo):
-    yaml_style = "```twostep-files\nmodify:\n  - go.mod\n  - cmd/api/main.go\ncreate:\n  - x/new.go\n```"
+    yaml_style = ("```twostep-files\nmodify:\n  - go.mod\n  - cmd/api/main.go\n"
+                  "create:\n  - x/new.go\n```")
     res = resolve(yaml_style, repo)
     assert res.files == ("cmd/api/main.go", "go.mod") and res.create == ("x/new.go",)
     unlabeled = "Files:\n```\nmodify: go.mod\nread: Makefile\n```"
@@ -103,7 +105,8 @@ def test_missing_file_without_create_intent_is_unresolved_with_suggestion(repo):
 
 
 def test_patterns_restrict_and_report(repo):
-    res = resolve("Edit `go.mod`, `cmd/api/main.go` and the Makefile.", repo, patterns=["**/*.go", "go.mod"])
+    res = resolve("Edit `go.mod`, `cmd/api/main.go` and the Makefile.", repo,
+                  patterns=["**/*.go", "go.mod"])
     assert res.files == ("cmd/api/main.go", "go.mod")
     assert [r.mention.text for r in res.excluded] == ["Makefile"]
 
@@ -117,7 +120,8 @@ def test_files_are_sorted_unique_and_lines_kept(repo):
 
 
 def test_to_json(repo):
-    data = json.loads(resolve(SECTION_PLAN + "\nSee `/etc/passwd` and `handler.go`.", repo).to_json())
+    data = json.loads(resolve(SECTION_PLAN + "\nSee `/etc/passwd` and `handler.go`.",
+                              repo).to_json())
     assert data["files_section"] is True
     assert "internal/http-server/router.go" in data["files"]
     assert data["create"] == ["internal/http-server/health.go"]
@@ -131,7 +135,8 @@ def test_to_json(repo):
 
 def test_report_lines(repo):
     err = io.StringIO()
-    render_report(resolve("Read `/etc/passwd`, `handler.go` and `nope/x.go`.", repo), err, plan_name="P.md")
+    render_report(resolve("Read `/etc/passwd`, `handler.go` and `nope/x.go`.", repo), err,
+                  plan_name="P.md")
     lines = err.getvalue().splitlines()
     assert lines[0] == "P.md:1: refused: /etc/passwd: absolute path (outside the repository)"
     assert lines[1].startswith("P.md:1: unresolved: nope/x.go: ")
@@ -165,13 +170,15 @@ def test_create_intent_is_positional(repo):
     assert typo.unresolved[0].suggestions == ()  # no tracked handlers.go anywhere
     assert resolve("Add `internal/http-server/health.go`.", repo).create == (
         "internal/http-server/health.go",)
-    assert resolve("Tests go in a new `internal/x_test.go`.", repo).create == ("internal/x_test.go",)
+    created = resolve("Tests go in a new `internal/x_test.go`.", repo).create
+    assert created == ("internal/x_test.go",)
     split = "Export it from `go.mod`? no (create\n`internal/x/y.go`) instead."
     assert resolve(split, repo).create == ("internal/x/y.go",)
 
 
 def test_markdown_wrapped_plan(repo):
-    plan = "```markdown\n# Plan\n\nEdit `router.go` and the Makefile.\n```go\n// cmd/api/main.go\n```\n```\n"
+    plan = ("```markdown\n# Plan\n\nEdit `router.go` and the Makefile.\n"
+            "```go\n// cmd/api/main.go\n```\n```\n")
     assert files(plan, repo) == ["Makefile", "cmd/api/main.go", "internal/http-server/router.go"]
 
 
@@ -185,7 +192,8 @@ def test_markdown_list_tree(repo):
 
 
 def test_directory_named_by_its_last_components(repo):
-    assert files("In `grpc-server`, update `handler.go`.", repo) == ["internal/grpc-server/handler.go"]
+    assert files("In `grpc-server`, update `handler.go`.", repo) == [
+        "internal/grpc-server/handler.go"]
 
 
 def test_sibling_context_stays_on_its_line(repo):

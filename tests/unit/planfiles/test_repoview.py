@@ -14,7 +14,8 @@ from twostep.planfiles import resolve
 from twostep.planfiles.repoview import RepoView
 from twostep.tools import git as gitrepo
 
-WEIRD = ["name with spaces.md", "$weird.sh", "quote'd\".txt", "ünï cødé.md", "dash-dir/a.b/c@d/+e.go"]
+WEIRD = ["name with spaces.md", "$weird.sh", "quote'd\".txt", "ünï cødé.md",
+         "dash-dir/a.b/c@d/+e.go"]
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -33,7 +34,8 @@ def world(tmp_path_factory) -> tuple[Path, Path]:
     git(repo, "config", "user.email", "t@example.com")
     git(repo, "config", "user.name", "t")
     files = {"README.md": "hi\n", "src/main.go": "package main\n", ".gitignore": ".env\nbuild/\n",
-             "later.txt": "regular for now\n", "deleted.txt": "bye\n", **{w: "x\n" for w in WEIRD}}
+             "later.txt": "regular for now\n", "deleted.txt": "bye\n",
+             **dict.fromkeys(WEIRD, "x\n")}
     for name, text in files.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text)
@@ -83,7 +85,8 @@ def test_classify(view):
 
 
 def test_classify_by_name_finds_untracked_elsewhere(view):
-    assert view.classify(["draft.go"], near=["draft.go"]) == {"draft.go": "untracked (not in git) (src/wip/draft.go)"}
+    assert view.classify(["draft.go"], near=["draft.go"]) == {
+        "draft.go": "untracked (not in git) (src/wip/draft.go)"}
     assert view.classify(["draft.go"]) == {}  # not for a file the plan wants to create
 
 
@@ -100,7 +103,7 @@ def test_unsafe_reasons(view):
 
 
 def test_resolve_end_to_end(world, view):
-    repo, outside = world
+    _, outside = world
     plan = "\n".join([
         "Edit `src/main.go`, `name with spaces.md`, `$weird.sh`, `quote'd\".txt`, `ünï cødé.md`,",
         "`dash-dir/a.b/c@d/+e.go` and `in-link.md`.",
@@ -140,12 +143,15 @@ def test_git_calls_are_few(world, monkeypatch):
 
 
 def test_large_repository_is_fast(tmp_path):
-    """50k tracked files: building the view and resolving a plan stay well under a second."""
+    """50k tracked files: building the view and resolving a plan stay well under a second of
+    CPU time (the in-memory view runs no process and reads no file; the time other pytest
+    workers take from the CPU meanwhile is not the resolver's)."""
     tracked = [f"pkg{i % 500}/sub{i % 37}/file_{i}.go" for i in range(50_000)]
     tracked += ["internal/http-server/handler.go", "Makefile"]
-    start = time.perf_counter()
+    start = time.process_time()
     view = RepoView.from_paths(str(tmp_path), tracked)
-    plan = "\n".join(f"- Edit `pkg{i}/sub{i % 37}/file_{i}.go:{i}` and file_{i + 1}.go" for i in range(200))
+    plan = "\n".join(f"- Edit `pkg{i}/sub{i % 37}/file_{i}.go:{i}` and file_{i + 1}.go"
+                     for i in range(200))
     res = resolve(plan + "\nAlso `handler.go`, the Makefile and `nope/x.go`.", view)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert "internal/http-server/handler.go" in res.files and "Makefile" in res.files

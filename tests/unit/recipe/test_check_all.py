@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import twostep
+from tests.support.helpers import twostep
 
 FOUR = """extends: python
 planner:

@@ -8,13 +8,14 @@ import dataclasses
 import json
 
 import pytest
-from helpers import twostep
 
+from tests.support.helpers import twostep
 from twostep import agents
 from twostep.agents.claude import ClaudeOptions
 from twostep.agents.codex import CodexOptions
 from twostep.core.options import CliOptions
 from twostep.errors import RecipeError
+from twostep.recipe import choose
 from twostep.recipe import load as recipes
 
 #: What each adapter declares, by role: the whole of the per-CLI keys.
@@ -134,8 +135,6 @@ def test_typos_and_bad_values_of_per_cli_keys(tmp_path, text, message, hint):
 
 
 def test_command_line_choice_of_another_cli_drops_the_recipes_cli_keys():
-    from twostep.recipe import choose
-
     r = choose.apply(recipes.load("default"), choose.Choices(executor="codex"))
     assert r.executor.options == CodexOptions()
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
-from helpers import make_repo, standin_env, twostep
-from minischema import errors
+import yaml
 
+from tests.support.helpers import make_repo, standin_env, twostep
 from twostep.recipe import init as starter
 from twostep.recipe.schema import recipe_schema
 
@@ -43,8 +44,7 @@ def test_init_schema_writes_the_schema_for_editors(tmp_path):
     text = (repo / "twostep.yaml").read_text()
     assert "# yaml-language-server: $schema=twostep.schema.json" in text
     assert json.loads((repo / "twostep.schema.json").read_text()) == recipe_schema()
-    import yaml
-    assert errors(yaml.safe_load(text), recipe_schema()) == []
+    jsonschema.validate(yaml.safe_load(text), recipe_schema())
 
 
 def test_run_without_recipe_uses_twostep_yaml(tmp_path):

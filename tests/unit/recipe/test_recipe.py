@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from helpers import twostep
 
+from tests.support.helpers import twostep
 from twostep.agents.claude import ClaudeOptions
 from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
@@ -38,25 +38,36 @@ def test_strategy_thresholds():
 
 
 BAD = [
-    ("extends: go\nplanner:\n  modle: x\n", "3:3: unknown key 'modle' in planner", "did you mean 'model'?"),
-    ("extends: default\ncodebase: '*.go'\n", "2:11: codebase must be a list of strings", "['*.go']"),
-    ("extends: default\nverify:\n  - go test ./...\n", "3:5: verify[0] must be an argv list", "'go', 'test'"),
+    ("extends: go\nplanner:\n  modle: x\n", "3:3: unknown key 'modle' in planner",
+     "did you mean 'model'?"),
+    ("extends: default\ncodebase: '*.go'\n", "2:11: codebase must be a list of strings",
+     "['*.go']"),
+    ("extends: default\nverify:\n  - go test ./...\n", "3:5: verify[0] must be an argv list",
+     "'go', 'test'"),
     ("a: [1, 2\n", "2:1: YAML syntax error", "fix the YAML"),
     ("", "1:1: the recipe is empty", "twostep recipes"),
     (b"\x00\x01binary", "1:1: binary content", None),
     (b"name: \xff\xfe\n", "1:1: not UTF-8 text", None),
-    ("extends: default\nexecutor:\n  permission_mode: acceptedits\n", "3:20: permission_mode", "did you mean 'acceptEdits'?"),
-    ("extends: default\nstrategies:\n  small: {below: -5}\n", "3:18: below must be a positive whole number", None),
-    ("extends: default\nstrategies:\n  small: {below: 300000}\n", "medium.below (200000) must be ≥ small.below", None),
-    ("extends: default\nplanner:\n  cli: gpt\n", "3:8: cli: 'gpt' is not one of claude, codex, gemini", None),
-    ("extends: default\nplanner:\n  timeout: soon\n", "3:12: timeout must be a positive number", None),
-    ("extends: default\nplan: ../outside.md\n", "2:7: plan: '../outside.md' must be a path inside", None),
+    ("extends: default\nexecutor:\n  permission_mode: acceptedits\n", "3:20: permission_mode",
+     "did you mean 'acceptEdits'?"),
+    ("extends: default\nstrategies:\n  small: {below: -5}\n",
+     "3:18: below must be a positive whole number", None),
+    ("extends: default\nstrategies:\n  small: {below: 300000}\n",
+     "medium.below (200000) must be ≥ small.below", None),
+    ("extends: default\nplanner:\n  cli: gpt\n",
+     "3:8: cli: 'gpt' is not one of claude, codex, gemini", None),
+    ("extends: default\nplanner:\n  timeout: soon\n", "3:12: timeout must be a positive number",
+     None),
+    ("extends: default\nplan: ../outside.md\n", "2:7: plan: '../outside.md' must be a path inside",
+     None),
     ("- just\n- a list\n", "1:1: a recipe must be a mapping", None),
     ("codebase: [x]\n", "recipe is missing required key 'planner'", None),
     ("extends: default\nrnu: 1\n", "2:1: unknown key 'rnu' in recipe", None),
     ("extends: default\nextends: go\n", "2:1: duplicate key 'extends'", None),
-    ("extends: default\nexecutor:\n  allowed_tools: [Read, Write]\n", "3:25: allowed_tools: a bare Write lets", "Edit(./**)"),
-    ("extends: default\nexecutor:\n  project_settings: yes please\n", "3:21: project_settings must be true or false", None),
+    ("extends: default\nexecutor:\n  allowed_tools: [Read, Write]\n",
+     "3:25: allowed_tools: a bare Write lets", "Edit(./**)"),
+    ("extends: default\nexecutor:\n  project_settings: yes please\n",
+     "3:21: project_settings must be true or false", None),
     ("extends: nosuch\n", "nosuch: no such recipe file or built-in recipe", "built-ins:"),
     ("extends: self.yaml\n", "recipe extends itself", None),
 ]

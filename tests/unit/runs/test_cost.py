@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.support.helpers import twostep
 from twostep.core.cost import FALLBACK, PRICES, Price, Usage, price_for, summary_lines, totals
 from twostep.errors import ExitCode, OverBudget
 from twostep.runs import spend
@@ -63,8 +64,6 @@ def test_budget_counts_what_the_run_spent(tmp_path):
 
 
 def test_usage_stage_records_a_call_with_its_task_and_round(tmp_path):
-    from helpers import twostep
-
     reply = tmp_path / "executor-t1.json"
     reply.write_text(json.dumps({"type": "result", "total_cost_usd": 0.25, "usage": {
         "input_tokens": 100, "cache_read_input_tokens": 50, "output_tokens": 7}}))

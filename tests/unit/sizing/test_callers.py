@@ -7,14 +7,15 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from helpers import calls, make_repo, standin_env, twostep
-
+from tests.support.helpers import calls, make_repo, standin_env, twostep
 from twostep.recipe import load as recipes
 from twostep.sizing import callers
 
 FILES = {
-    "billing/core.py": "def refund(order, amount):\n    return amount\n\n\nclass Ledger:\n    pass\n",
-    "billing/api.py": "from billing.core import refund, Ledger\n\n\ndef post(o):\n    return refund(o, 1)\n",
+    "billing/core.py": ("def refund(order, amount):\n    return amount\n\n\n"
+                        "class Ledger:\n    pass\n"),
+    "billing/api.py": ("from billing.core import refund, Ledger\n\n\n"
+                       "def post(o):\n    return refund(o, 1)\n"),
     "shop/cart.py": "from billing.core import refund\n\n\ndef undo(o):\n    return refund(o, 2)\n",
     "shop/notes.py": "# refunding is not the same word\nx = 'refund_all'\n",
     "README.md": "# shop\n",

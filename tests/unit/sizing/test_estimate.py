@@ -1,4 +1,5 @@
-"""twostep.sizing.estimate: file selection mirrors repomix, and the byte band holds repomix's real count."""
+"""twostep.sizing.estimate: file selection mirrors repomix, and the byte band holds repomix's real
+count."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def make_repo(path: Path, files: dict[str, bytes | str]) -> Path:
     git = ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t"]
     subprocess.run(["git", "init", "-q"], cwd=path, check=True)
     subprocess.run(["git", "add", "-A"], cwd=path, check=True)
-    subprocess.run(git + ["commit", "-qm", "init"], cwd=path, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=path, check=True)
     return path
 
 
@@ -51,7 +52,8 @@ def repomix_count(repo: Path, tmp: Path, specs: list[str] = ()) -> tuple[int, st
     return parse_repomix_summary(run.stdout).total_tokens, out.read_text()
 
 
-needs_repomix = pytest.mark.skipif(not REPOMIX.exists(), reason="repomix not installed (scripts/setup)")
+needs_repomix = pytest.mark.skipif(not REPOMIX.exists(),
+                                   reason="repomix not installed (scripts/setup)")
 
 
 def test_selection_mirrors_repomix(tmp_path):
@@ -76,7 +78,8 @@ def test_not_a_repository(tmp_path):
 
 def test_secret_candidates(tmp_path):
     repo = make_repo(tmp_path / "r", {
-        "gh.py": f"TOKEN = '{GHP}'\n", "db.py": "URL = 'postgres://admin:s3cr3t@db.example.com/x'\n",
+        "gh.py": f"TOKEN = '{GHP}'\n",
+        "db.py": "URL = 'postgres://admin:s3cr3t@db.example.com/x'\n",
         "aws.py": "AWS_ACCOUNT_ID = '1234-5678-9012'\n", "hook.txt": "HTTPS://HOOKS.SLACK.COM/x\n",
         "key.pem": "-----BEGIN RSA PRIVATE KEY-----\n", "ok.py": "ghp_short = 1  # not a token\n",
         "enc.pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----\n",  # secretlint lets these through
@@ -97,7 +100,7 @@ def test_binary_extensions_match_repomix():
     src = ROOT / ".tools/node_modules/binary-extensions/binary-extensions.json"
     if not src.exists():
         pytest.skip("node_modules not installed")
-    assert est.BINARY_EXTENSIONS == frozenset(json.loads(src.read_text()))
+    assert frozenset(json.loads(src.read_text())) == est.BINARY_EXTENSIONS
 
 
 def test_by_dir_breaks_down_big_directories():

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import make_repo
 
+from tests.support.helpers import make_repo
 from twostep.pipeline import plannerview
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement
@@ -28,7 +28,8 @@ def test_pattern_file_stages_rank_like_relevant(tmp_path: Path) -> None:
     tracked = sorted(FILES)
     spec = "Make `Engine` start lazily; the engine must not block."
     t = relevance.terms(spec)
-    (tmp_path / "d.pat").write_text("".join(f"{p}\n" for p in rgsearch.definition_patterns(t, "python")))
+    (tmp_path / "d.pat").write_text("".join(f"{p}\n" for p in rgsearch.definition_patterns(t,
+                                                                                           "python")))
     (tmp_path / "m.pat").write_text("".join(f"{p}\n" for p in rgsearch.mention_patterns(t)))
     outs = []
     for argv in (rgsearch.definition_search("python", str(tmp_path / "d.pat")),
@@ -70,7 +71,8 @@ def _pack(*paths: str, body: str = "x" * 400) -> str:
 def test_trim_takes_the_least_relevant_compressed_files_out_until_it_fits() -> None:
     report = {"compressed": ["a.py", "b.py", "c.py"], "full": ["f.py"], "left_out": [],
               "mapped": 4, "tokens": {"a.py": 100, "b.py": 100, "c.py": 100, "f.py": 10},
-              "why": {"a.py": "compressed: relevance rank 2", "b.py": "compressed: relevance rank 9",
+              "why": {"a.py": "compressed: relevance rank 2",
+                      "b.py": "compressed: relevance rank 9",
                       "c.py": "compressed: no evidence of relevance"},
               "summary": "s"}
     full = trim.Pack(_pack("f.py"), 100, len(_pack("f.py")))

@@ -7,8 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from helpers import calls, git, make_repo, standin_env, twostep
-
+from tests.support.helpers import calls, git, make_repo, standin_env, twostep
 from twostep.recipe import load as recipe
 from twostep.sizing import slicing
 
@@ -17,7 +16,8 @@ BY_DIR = (("vendor", 900_000), ("billing", 300_000), ("docs", 50_000), (".", 5_0
 
 
 def test_units_use_the_finest_breakdown():
-    assert [u for u, _ in slicing.units(BY_DIR)] == ["vendor", "billing", "docs", ".", "internal/api", "internal/db"]
+    assert [u for u, _ in slicing.units(BY_DIR)] == ["vendor", "billing", "docs", ".",
+                                                     "internal/api", "internal/db"]
 
 
 def test_spec_named_directories_come_first_then_the_smallest():
@@ -52,7 +52,8 @@ def _large_recipe(tmp_path: Path) -> str:
     (tmp_path / "r.yaml").write_text(
         "extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
         "planner:\n  context_tokens: 9000\n  output_tokens: 1000\n")
-    (tmp_path / "spec.md").write_text("Add partial refunds to billing: `refund_3` takes an amount.\n")
+    (tmp_path / "spec.md").write_text(
+        "Add partial refunds to billing: `refund_3` takes an amount.\n")
     return str(tmp_path / "r.yaml")
 
 

@@ -1,4 +1,5 @@
-"""twostep.sizing.strategy: strategy from a band, and parsing repomix 1.18.1's normal-mode summary."""
+"""twostep.sizing.strategy: strategy from a band, and parsing repomix 1.18.1's normal-mode
+summary."""
 
 from __future__ import annotations
 
@@ -70,19 +71,21 @@ REAL = (
 def test_parse_real_summary():
     s = parse_repomix_summary(REAL)
     assert (s.total_files, s.total_tokens, s.total_chars) == (2252, 9_984_448, 37_140_540)
-    assert s.suspicious == tuple(f"certs/k{i}.pem" for i in range(1, 11)) + ("a b/[x].py",)
+    assert s.suspicious == (*(f"certs/k{i}.pem" for i in range(1, 11)), "a b/[x].py")
     assert s.binary_content == ("nul.txt",)
 
 
 def test_parse_clean_summary_other_locale():
     text = ("\U0001f50e Security Check:\n\u2714 No suspicious files detected.\n\n"
-            "  Total Files: 3 files\n Total Tokens: 1.234.567 tokens\n  Total Chars: 9\u202f999 chars\n")
+            "  Total Files: 3 files\n Total Tokens: 1.234.567 tokens\n"
+            "  Total Chars: 9\u202f999 chars\n")
     assert parse_repomix_summary(text) == RepomixSummary(3, 1_234_567, 9_999)
 
 
 def test_parse_rejects_incomplete_output():
     with pytest.raises(ValueError, match="Tokens"):
-        parse_repomix_summary("\u2716 No valid file paths found in stdin input.\n  Total Files: 1 files\n")
+        parse_repomix_summary("\u2716 No valid file paths found in stdin input.\n"
+                              "  Total Files: 1 files\n")
 
 
 @pytest.mark.realcli

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import itertools
 
 import pytest
 
+from tests.support.helpers import ROOT
 from twostep.tasks.split import split_plan
 
-_TESTS = Path(__file__).resolve().parents[2]
-_CORPUS = next((p for p in (_TESTS / "planfiles_corpus" / "plans",
-                            _TESTS / "corpora" / "planfiles" / "plans") if p.is_dir()), None)
-pytestmark = pytest.mark.skipif(_CORPUS is None, reason="planfiles corpus not found")
+_CORPUS = ROOT / "tests" / "corpora" / "planfiles" / "plans"
 
 
 # The real plans: where each one's tasks come from, and how many there are.
@@ -30,28 +28,27 @@ CORPUS = {
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_corpus_plans(name: str) -> None:
-    assert _CORPUS is not None
     text = (_CORPUS / name).read_bytes().decode()
     s = split_plan(text)
     assert (s.source, len(s.tasks)) == CORPUS[name]
     lines = text.splitlines()
     for t in s.tasks:  # each task's text is exactly its lines of the plan
         assert t.text == "\n".join(lines[t.first_line - 1: t.last_line])
-    for a, b in zip(s.tasks, s.tasks[1:]):
+    for a, b in itertools.pairwise(s.tasks):
         assert a.last_line < b.first_line
     if s.source != "whole":  # the machine fence is no part of a task
         assert "twostep-files" not in "".join(t.text for t in s.tasks)
 
 
 def test_corpus_details() -> None:
-    assert _CORPUS is not None
     go01 = split_plan((_CORPUS / "go-01-request-id.md").read_text())
     assert go01.tasks[0].title == "Create the middleware"
     assert "func RequestID" in go01.tasks[0].text  # the item's code block is the item's
     assert go01.epilogue.startswith("## Verification")
     assert ("create", "internal/http-server/middleware/request_id.go") in go01.files
     gemini = split_plan((_CORPUS / "go-05-gemini-style.md").read_text())
-    assert [t.title for t in gemini.tasks] == ["Implementation Steps", "Testing"]  # not "Analysis", "Notes"
+    assert [t.title for t in gemini.tasks] == ["Implementation Steps",
+                                               "Testing"]  # not "Analysis", "Notes"
     java = split_plan((_CORPUS / "java-01-order-status.md").read_text())
     assert java.tasks[0].title == "enum + migration" and "Key files" in java.preamble
     ng = split_plan((_CORPUS / "ng-02-auth-refresh.md").read_text())

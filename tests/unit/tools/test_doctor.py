@@ -36,7 +36,7 @@ def test_a_missing_tool_outranks_missing_keys(monkeypatch) -> None:
     def found(names):
         if names == ["rg"]:
             raise ToolMissing("`rg` not found")
-        return {n: "1.0" for n in names}
+        return dict.fromkeys(names, "1.0")
     monkeypatch.setattr(versions, "versions", found)
     health = doctor.check({})
     rg = next(t for t in health.tools if t["name"] == "rg")
