@@ -157,7 +157,7 @@ def test_bash_of_the_dry_run_reproduces_the_run(planner, executor, repo, spec, e
     assert again[0].get("input_text") == fake_api.requests[0].get("input_text")
     [run_dir] = (twin / ".twostep" / "runs").iterdir()
     assert sorted(p.name for p in run_dir.glob("*.usage.json")) == \
-        ["executor.usage.json", "planner.usage.json"]
+        ["planner.usage.json", "task-1-try-1.usage.json"]
 
 
 # -- the hard budget -------------------------------------------------------------------------
