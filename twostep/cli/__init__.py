@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -34,10 +35,16 @@ COMMANDS = {
     "tierstages": ("patterns", "relevant", "tiers", "trim-tiers", "callers"),
 }
 _MODULE_OF = {name: module for module, names in COMMANDS.items() for name in names}
-#: Sub-commands that are stages of the pipeline (called by `run` and by the dry-run script).
-STAGES = ("accept-plan", "check-exec", "files", "fit", "gate", "linktree",
-          "preflight", "snapshot", "approve", "tasks", "task-input", "proof", "checkpoint",
-          "fix-round", "validate")
+
+
+class Stage(click.Command):
+    """A pipeline stage: what `twostep run` and the dry-run scripts call between the CLIs.
+    `twostep --help` lists stages apart from the commands a person runs."""
+
+
+def stage(name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
+    """`@click.command` for a stage, declared where the stage is defined."""
+    return click.command(name=name, cls=Stage)
 
 
 class Group(click.Group):
@@ -56,7 +63,7 @@ class Group(click.Group):
         for name in self.list_commands(ctx):
             cmd = self.get_command(ctx, name)
             assert cmd is not None  # every listed name resolves to a command
-            rows[name in STAGES].append((name, cmd.get_short_help_str(limit=60)))
+            rows[isinstance(cmd, Stage)].append((name, cmd.get_short_help_str(limit=60)))
         with formatter.section("Commands"):
             formatter.write_dl(rows[False])
         with formatter.section("Pipeline stages (used by run and by --dry-run scripts)"):

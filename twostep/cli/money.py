@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from twostep import agents
+from twostep.cli import stage
 from twostep.log import LOG
 
 role_opt = click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
@@ -32,7 +33,7 @@ def _price(value: str | None):
     return Price(cin, cout, cached)
 
 
-@click.command()
+@stage()
 @role_opt
 @model_opt
 @price_opt
@@ -66,7 +67,7 @@ def budget(role: str, model: str, price: str | None, max_cost: float, output_tok
              f"${est.budget_usd:.4f} left")
 
 
-@click.command()
+@stage()
 @role_opt
 @cli_opt
 @model_opt
@@ -91,7 +92,7 @@ def usage(role: str, cli_name: str, model: str, price: str | None, step_name: st
              f"${record['cost_usd']:.4f} ({record['cost_source']})")
 
 
-@click.command()
+@stage()
 @click.argument("before", type=click.Path(exists=True, path_type=Path))
 def untouched(before: Path):
     """Fail (exit 7) if the work tree changed since BEFORE: the planner must not edit."""

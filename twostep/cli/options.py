@@ -35,7 +35,9 @@ def with_execute_by(job, execute_by: str | None):
 
     if execute_by is None:
         return job
-    return replace(job, recipe=replace(job.recipe, execute_by=execute_by))
+    from twostep.core.recipe import ExecuteBy
+
+    return replace(job, recipe=replace(job.recipe, execute_by=ExecuteBy(execute_by)))
 
 
 json_opt = click.option("--json", "as_json", is_flag=True,
@@ -60,3 +62,4 @@ def isolate(command):
     for option in reversed(worktree_opts):
         command = option(command)
     return command
+

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from twostep import agents
+from twostep.cli import stage
 from twostep.log import LOG
 
 
@@ -17,7 +18,7 @@ def _root() -> Path:
 
     return git.root()
 
-@click.command()
+@stage()
 @click.argument("dest", type=click.Path(path_type=Path))
 def linktree(dest: Path):
     """Hard-link the tracked files listed on stdin (NUL- or line-separated) under DEST."""
@@ -34,7 +35,7 @@ cli_opt = click.option("--cli", "cli_name", required=True, type=click.Choice(age
                        help="The model CLI whose reply or input this is.")
 
 
-@click.command(name="accept-plan")
+@stage(name="accept-plan")
 @cli_opt
 @click.argument("reply", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
@@ -48,7 +49,7 @@ def accept_plan(cli_name: str, reply: Path, output: Path, keep: Path | None):
     LOG.info(f"plan written to {output} ({len(text.splitlines())} lines)")
 
 
-@click.command()
+@stage()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
 @click.option("--recipe", "recipe_arg", metavar="RECIPE",
               help="[f]iles lists the tracked files PLAN names (the recipe's plan_files apply).")
@@ -68,7 +69,7 @@ def gate(plan_file: Path, recipe_arg: str | None, pack_list: Path | None):
     g.review(plan_file, sends=sends)
 
 
-@click.command()
+@stage()
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 def snapshot(output: Path):
     """Write a fingerprint of the work tree (status and content hashes)."""
@@ -77,7 +78,7 @@ def snapshot(output: Path):
     output.write_text(treestate.fingerprint(_root()), encoding="utf-8")
 
 
-@click.command(name="check-exec")
+@stage(name="check-exec")
 @cli_opt
 @click.argument("reply", type=click.Path(path_type=Path))
 def check_exec(cli_name: str, reply: Path):
@@ -87,7 +88,7 @@ def check_exec(cli_name: str, reply: Path):
     LOG.info(f"executor: {data.get('num_turns', '?')} turns, {seconds:.1f} s")
 
 
-@click.command()
+@stage()
 @click.option("--role", required=True, type=click.Choice(["planner", "executor"]))
 @click.option("--cli", "cli_name", required=True, type=click.Choice(agents.NAMES))
 @click.option("--budget", required=True, type=int, help="Input tokens allowed.")
@@ -143,7 +144,7 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
 
 
 
-@click.command()
+@stage()
 @click.option("--tool", "tools", multiple=True, metavar="NAME", help="A CLI the run starts.")
 @click.option("--role", "roles", multiple=True, metavar="ROLE=CLI",
               help="A model CLI the run calls, whose credentials must be present.")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from twostep.cli import stage
+
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
 
 
@@ -17,7 +19,7 @@ def _root() -> Path:
     return git.root()
 
 
-@click.command()
+@stage()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the tasks and their files as JSON.")
 @click.option("--recipe", "recipe_arg", metavar="RECIPE", help="Use the recipe's plan_files globs.")
@@ -60,7 +62,7 @@ def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path |
                                     f"a ```twostep-files block, or re-run the planner")
 
 
-@click.command(name="task-input")
+@stage(name="task-input")
 @run_arg
 @click.argument("number", metavar="N", type=int)
 @click.option("--plan", "plan_file", required=True, type=click.Path(path_type=Path))
@@ -76,7 +78,7 @@ def task_input(run_dir: Path, number: int, plan_file: Path, output: Path):
     sys.stdout.write("".join(f"{p}\n" for p in files))
 
 
-@click.command()
+@stage()
 @run_arg
 @click.argument("number", metavar="N", type=int)
 @click.option("--try", "attempt", required=True, type=int)
@@ -89,7 +91,7 @@ def proof(run_dir: Path, number: int, attempt: int, tries: int):
     taskwork.prove(_root(), run_dir, number, attempt, tries)
 
 
-@click.command()
+@stage()
 @run_arg
 @click.argument("name")
 def checkpoint(run_dir: Path, name: str):
@@ -99,7 +101,7 @@ def checkpoint(run_dir: Path, name: str):
     taskwork.save_checkpoint(_root(), run_dir, name)
 
 
-@click.command(name="fix-round")
+@stage(name="fix-round")
 @run_arg
 @click.argument("number", metavar="ROUND", type=int)
 @click.option("--rounds", required=True, type=int, help="The recipe's fix_rounds.")
@@ -119,7 +121,7 @@ def fix_round(run_dir: Path, number: int, rounds: int, recipe_arg: str, plan_fil
     fixing.fix_round(_root(), run_dir, number, rounds, recipe.verify, plan_text)
 
 
-@click.command()
+@stage()
 @run_arg
 @click.option("--yes", "-y", is_flag=True, help="Keep the changes without asking.")
 def validate(run_dir: Path, yes: bool):
@@ -130,7 +132,7 @@ def validate(run_dir: Path, yes: bool):
     gate.validate(_root(), run_dir, yes=yes)
 
 
-@click.command()
+@stage()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, path_type=Path))
 @click.argument("copy", metavar="APPROVED", type=click.Path(path_type=Path))
 def approve(plan_file: Path, copy: Path):

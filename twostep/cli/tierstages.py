@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from twostep.cli import choosing
+from twostep.cli import choosing, stage
 
 spec_arg = click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
@@ -29,7 +29,7 @@ def _stdin_paths() -> list[str]:
     return read_paths(sys.stdin.buffer)
 
 
-@click.command()
+@stage()
 @spec_arg
 @click.option("--language", default="default", help="Definition patterns of this language.")
 @click.option("--definitions", type=click.Path(path_type=Path), required=True,
@@ -45,7 +45,7 @@ def patterns(spec: Path, language: str, definitions: Path, mentions: Path):
     mentions.write_text("".join(f"{p}\n" for p in rgsearch.mention_patterns(t)))
 
 
-@click.command()
+@stage()
 @spec_arg
 @click.option("--recipe", "recipe_arg", metavar="RECIPE", help="The codebase and language.")
 @click.option("--language", help="Definition patterns of this language (default: the recipe's).")
@@ -83,7 +83,7 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
     sys.stdout.write(relevance.format_ranked(ranked))
 
 
-@click.command()
+@stage()
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
 @choosing.agents_of_stage
 @click.option("--spec", type=click.Path(exists=True, path_type=Path), required=True)
@@ -120,7 +120,7 @@ def tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, sp
     largeview.log(chosen)
 
 
-@click.command(name="trim-tiers")
+@stage(name="trim-tiers")
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
 @choosing.agents_of_stage
 @click.option("--spec", type=click.Path(exists=True, path_type=Path), required=True)
@@ -169,7 +169,7 @@ def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | Non
              f"{', '.join(cut.dropped[:5])}")
 
 
-@click.command()
+@stage()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, path_type=Path))
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
 @choosing.agents_of_stage

@@ -3,12 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
+from enum import Enum
 from typing import Any, TypeVar
 
 from twostep.core.cost import Price
 from twostep.core.options import CliOptions
 
-EXECUTE_BY = ("task", "plan")
+
+class Strategy(str, Enum):
+    """How much of the codebase each model gets, by the codebase's size (Strategies.choose)."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+    def __str__(self) -> str:  # "large" in messages, whatever the Python version
+        return self.value
+
+    @property
+    def planner_tiers(self) -> bool:
+        """The planner's input may be built in tiers (a map, full text, compressed)."""
+        return self is Strategy.LARGE
+
+    @property
+    def executor_whole(self) -> bool:
+        """The executor gets the whole codebase pack, not its task's files and their callers."""
+        return self is Strategy.SMALL
+
+
+class ExecuteBy(str, Enum):
+    """`task`: a fresh executor session per task of the plan; `plan`: the plan as one task."""
+
+    TASK = "task"
+    PLAN = "plan"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+EXECUTE_BY = tuple(e.value for e in ExecuteBy)
 OptionsT = TypeVar("OptionsT", bound=CliOptions)
 
 
@@ -61,11 +94,11 @@ class Strategies:
         if not 0 < self.small_below <= self.medium_below:
             raise ValueError(f"need 0 < small_below <= medium_below, got {self}")
 
-    def choose(self, tokens: int) -> str:
+    def choose(self, tokens: int) -> Strategy:
         """The one classifier of token counts into strategies."""
         if tokens < self.small_below:
-            return "small"
-        return "medium" if tokens <= self.medium_below else "large"
+            return Strategy.SMALL
+        return Strategy.MEDIUM if tokens <= self.medium_below else Strategy.LARGE
 
 
 @dataclass(frozen=True)
@@ -83,7 +116,7 @@ class Recipe:
     #: The most a run may spend on model calls, in USD (`budget_usd:`, `--max-cost`).
     budget_usd: float | None = None
     #: `task`: a fresh executor session per task of the plan; `plan`: one session for all.
-    execute_by: str = "task"
+    execute_by: ExecuteBy = ExecuteBy.TASK
     #: Bounded fix sessions after a failing verify (0: none).
     fix_rounds: int = 2
     #: The command line's `--planner`/`--executor` over the recipe file, as a stage's arguments:

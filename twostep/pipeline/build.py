@@ -8,7 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
-from twostep.core.recipe import Agent
+from twostep.core.recipe import Agent, Strategy
 from twostep.core.steps import (
     Cached,
     CopyFile,
@@ -63,8 +63,8 @@ def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple[Ste
                    learns=Learns.PACK),)
 
 
-def pack_phase(job: Job, strategy: str) -> Phase:
-    if strategy != "large":
+def pack_phase(job: Job, strategy: Strategy) -> Phase:
+    if not strategy.planner_tiers:
         return Phase(PhaseKind.PACK, "pack the codebase",
                      pack_steps("codebase", job.recipe.codebase, CODEBASE))
     if not job.tiers:  # the whole codebase fits the planner (pipeline/plannerview.py)
@@ -89,12 +89,12 @@ def _fit(role: str, agent: Agent, pack_log: RunPath | tuple[RunPath, ...], *file
                    name=f"{role}-fit", title=title, learns=learns)
 
 
-def plan_phase(job: Job, strategy: str) -> Phase:
+def plan_phase(job: Job, strategy: Strategy) -> Phase:
     agent = job.recipe.planner
-    pack = SLICE if strategy == "large" else CODEBASE
+    pack = SLICE if strategy.planner_tiers else CODEBASE
     pack_log: RunPath | tuple[RunPath, ...] = RunPath(
-        "slice.log" if strategy == "large" else "codebase.log")
-    tiered = strategy == "large" and job.tiers
+        "slice.log" if strategy.planner_tiers else "codebase.log")
+    tiered = strategy.planner_tiers and job.tiers
     if tiered:  # the map's tokens are estimated, the packs' counted by repomix
         pack_log = tiersteps.PACK_LOGS
     call = agents.get(agent.cli).planner_call(agent, SPEC, pack,
@@ -119,25 +119,25 @@ def plan_phase(job: Job, strategy: str) -> Phase:
     ))
 
 
-def review_phase(job: Job, strategy: str) -> Phase:
+def review_phase(job: Job, strategy: Strategy) -> Phase:
     # [f]iles at the gate lists what the executor will get: the whole pack, or the plan's files.
-    sends = (("--pack-list", RunPath("codebase.files")) if strategy == "small"
+    sends = (("--pack-list", RunPath("codebase.files")) if strategy.executor_whole
              else ("--recipe", job.recipe.source))
     return Phase(PhaseKind.REVIEW, "proceed, view or edit the plan, see the files sent, or abort", (
         twostep("gate", job.plan_path, *sends, name="gate", interactive=True, every_time=True,
                 title="asks on the terminal; pass --yes to skip"),))
 
 
-def execute_by(job: Job, strategy: str) -> Phase:
+def execute_by(job: Job, strategy: Strategy) -> Phase:
     """Task by task, each in a fresh session (pipeline/taskphase.py); `execute_by: plan` is
     the same machinery with the whole plan as its one task."""
     for warning in taskphase.run_verify_warnings(job):
         LOG.warn(warning)
-    whole = (CODEBASE, RunPath("codebase.log")) if strategy == "small" else None
+    whole = (CODEBASE, RunPath("codebase.log")) if strategy.executor_whole else None
     return taskphase.execute_phase(job, whole)
 
 
-def phases(job: Job, strategy: str) -> list[Phase]:
+def phases(job: Job, strategy: Strategy) -> list[Phase]:
     """Every phase of a full run, in order."""
     out = [prepare_phase(job), pack_phase(job, strategy), plan_phase(job, strategy)]
     if not job.yes:

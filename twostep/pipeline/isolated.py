@@ -37,9 +37,9 @@ def _plan_text(job: Job, repo: Path) -> str | None:
 
 def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | None,
           pr: bool) -> store.Run:
-    preflight.require_terminal(session.select(job, switches.strategy or "small", switches))
+    preflight.require_terminal(session.select(job, session.before_measuring(switches), switches))
     job = _plan_for_worktree(job, repo)
-    preflight.check(session.select(job, switches.strategy or "small", switches), job.recipe)
+    preflight.check(session.select(job, session.before_measuring(switches), switches), job.recipe)
     problem = worktree.gh_problem() if pr else None
     if problem:
         LOG.warn(f"--pr: {problem}; the changes will be committed on the branch, not pushed")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from twostep.core.recipe import Recipe
+from twostep.core.recipe import Recipe, Strategy
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement, exact
 from twostep.sizing import largeview
@@ -88,7 +88,7 @@ def preview_notes(job: Job, repo: Path, spec: str) -> list[str]:
 def describe(job: Job, repo: Path, m: Measurement, spec: str) -> dict[str, Any]:
     """`twostep measure --json --spec`: what each tier would hold and its tokens (estimates from
     file sizes and rg; nothing is packed unless the whole codebase's band straddles the budget)."""
-    if m.strategy != "large":
+    if not Strategy(m.strategy).planner_tiers:
         return {"whole": True, "note": f"strategy {m.strategy}: the planner gets the whole pack"}
     job, notes = decide(job, repo, m, spec, store=False)
     if not job.tiers:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from twostep import agents
+from twostep.core.recipe import Strategy
 from twostep.core.steps import Learns, Step
 from twostep.core.values import RunPath
 from twostep.execution import approval, progress
@@ -43,13 +44,13 @@ def note_packs(run: Run) -> None:
 
 
 def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:
-    strategy = run.manifest.strategy
+    strategy = Strategy(run.manifest.strategy)
     if role == "planner":
-        agent, pack = job.recipe.planner, "slice" if strategy == "large" else "codebase"
+        agent, pack = job.recipe.planner, "slice" if strategy.planner_tiers else "codebase"
         listing, extra = run.dir / f"{pack}.files", ["spec.md", "planner prompt"]
     else:
         agent = job.recipe.executor
-        pack = "codebase" if strategy == "small" else "files"
+        pack = "codebase" if strategy.executor_whole else "files"
         listing = run.dir / "codebase.files"
         if pack == "files":
             # Task by task, each session gets its own files: the ledger is their union so far.

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
-from twostep.core.recipe import Recipe
+from twostep.core.recipe import ExecuteBy, Recipe, Strategy
 from twostep.core.steps import Phase, PhaseKind, walk
 from twostep.core.values import RunPath
 from twostep.execution import approval, progress
@@ -92,7 +92,8 @@ def _recipe(run: store.Run, max_cost: float | None) -> Recipe:
     if max_cost is not None:
         chosen = replace(chosen, max_cost=max_cost)
         m.choices = chosen.to_json()
-    return replace(choose.apply(recipes.load(m.recipe_source), chosen), execute_by=m.execute_by)
+    return replace(choose.apply(recipes.load(m.recipe_source), chosen),
+                   execute_by=ExecuteBy(m.execute_by))
 
 
 def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False,
@@ -107,7 +108,7 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     plan = plan_from_name(m.plan or recipe.plan)
     _refuse_rolled_back(repo, run, plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))
-    phases = [p for p in build.phases(job, m.strategy) if p.name in m.phases]
+    phases = [p for p in build.phases(job, Strategy(m.strategy)) if p.name in m.phases]
     execute = next((p for p in phases if p.kind is PhaseKind.EXECUTE), None)
     if execute is not None and not _finished(run, execute):
         # Once the executor started, the changes in the tree are the run's own finished tasks.

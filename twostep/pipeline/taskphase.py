@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from twostep import agents
-from twostep.core.recipe import Agent
+from twostep.core.recipe import Agent, ExecuteBy
 from twostep.core.steps import (
     Checks,
     ForEach,
@@ -132,7 +132,7 @@ def base_checkpoint() -> Pipe:
 def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
     """`whole`: the codebase pack and its log when the strategy sends it whole (small)."""
     agent = job.recipe.executor
-    one = job.recipe.execute_by == "plan"
+    one = job.recipe.execute_by is ExecuteBy.PLAN
     steps = (
         approve(job),
         # Given only its own files, a task list that names none has nothing to work on.

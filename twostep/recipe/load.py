@@ -7,7 +7,7 @@ from typing import Any
 
 from twostep import agents
 from twostep.core.cost import Price
-from twostep.core.recipe import EXECUTE_BY, Agent, Recipe, Strategies
+from twostep.core.recipe import EXECUTE_BY, Agent, ExecuteBy, Recipe, Strategies
 from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
@@ -36,7 +36,7 @@ RECIPE_FIELDS = _RECIPE_SCHEMA = {
     "plan_files": schema.Field(schema.str_list, default=()),
     "verify": schema.Field(schema.argv_list, default=()),
     "budget_usd": schema.Field(schema.positive_usd),
-    "execute_by": schema.Field(schema.choice(*EXECUTE_BY), default=Recipe.execute_by),
+    "execute_by": schema.Field(schema.choice(*EXECUTE_BY), default=Recipe.execute_by.value),
     "fix_rounds": schema.Field(schema.int_range(0, 10), default=Recipe.fix_rounds),
 }
 
@@ -77,7 +77,7 @@ def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
         plan_files=tuple(values["plan_files"]),
         verify=tuple(tuple(cmd) for cmd in values["verify"]),
         budget_usd=values.get("budget_usd"),
-        execute_by=values["execute_by"],
+        execute_by=ExecuteBy(values["execute_by"]),
         fix_rounds=values["fix_rounds"],
     )
 

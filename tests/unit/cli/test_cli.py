@@ -42,3 +42,14 @@ def test_recipes_lists_builtins(tmp_path):
         "claude", "codex", "codex-claude", "default", "go", "python", "typescript"]
     shown = twostep("recipes", "--show", "go", cwd=tmp_path).stdout.decode()
     assert "extends: default" in shown
+
+
+def test_help_files_each_command_where_it_is_declared(tmp_path):
+    out = twostep("--help", cwd=tmp_path).stdout.decode()
+    commands, _, stages = out.partition("Pipeline stages")
+    names = {section: set(re.findall(r"^  ([a-z][\w-]*)  ", text, re.M))
+             for section, text in (("commands", commands), ("stages", stages))}
+    assert {"run", "plan", "execute", "files", "rollback", "resume"} <= names["commands"]
+    assert {"budget", "callers", "patterns", "relevant", "tiers", "trim-tiers", "untouched",
+            "usage", "fit", "task-input"} <= names["stages"]
+    assert not names["commands"] & names["stages"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from twostep.core import render
+from twostep.core.recipe import Strategy
 from twostep.core.steps import Pipe
 from twostep.core.values import Command, RunPath
 from twostep.pipeline import build as workflow
@@ -23,7 +24,7 @@ HEADER = ["recipe: go (go)", "strategy: {strategy}"]
 def _script(strategy: str, **job) -> str:
     r = recipe.load("go")
     j = Job(r, spec_path="/specs/SPEC.md", **job)
-    return render.script(workflow.phases(j, strategy),
+    return render.script(workflow.phases(j, Strategy(strategy)),
                          [h.format(strategy=strategy) for h in HEADER],
                          "fixed-id")
 

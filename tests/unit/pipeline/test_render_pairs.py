@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from twostep.core import render
+from twostep.core.recipe import Strategy
 from twostep.core.steps import Pipe
 from twostep.core.values import Command, Contents, EnvVar, Joined, RunPath
 from twostep.pipeline import build as workflow
@@ -27,7 +28,7 @@ PAIRS = [("gemini", "codex", None), ("claude", "codex", None), ("codex", "claude
 def _script(planner: str, executor: str, budget: float | None) -> str:
     r = choose.apply(recipe.load("go"), choose.Choices(planner, executor, budget))
     job = Job(r, spec_path="/specs/SPEC.md", yes=True)
-    return render.script(workflow.phases(job, "small"),
+    return render.script(workflow.phases(job, Strategy.SMALL),
                          [f"recipe: go, {planner} → {executor}"], "fixed-id")
 
 
