@@ -13,7 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import PLAN, ROOT, calls, example_repo, git, standin_env, twostep
+from tests.support.helpers import (
+    PLAN,
+    ROOT,
+    TASKS_EDITS,
+    TASKS_PLAN,
+    calls,
+    example_repo,
+    git,
+    standin_env,
+    twostep,
+)
 
 RECIPE = str(ROOT / "scripts" / "example" / "recipe.yaml")
 SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
@@ -218,3 +228,16 @@ def test_an_at_path_in_the_plan_stays_text_for_claude(repo, tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     executor = [c for c in calls(env) if c["tool"] == "claude"]
     assert executor and executor[0]["env"]["CLAUDE_CODE_DISABLE_ATTACHMENTS"] == "1"
+
+
+def test_resume_does_not_take_the_runs_own_edits_for_the_users(repo, tmp_path):
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS, STANDIN_CLAUDE_EXIT="1",
+                      STANDIN_CLAUDE_EXIT_WHEN="task 2 of 2")
+    first = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
+    assert first.returncode == 8, first.stderr.decode()
+    assert (repo / "wordfreq" / "cli.py").read_text().endswith("# --top\n")  # task 1's edit
+    env.pop("STANDIN_CLAUDE_EXIT")
+    resumed = twostep("resume", cwd=repo, env=env)
+    err = resumed.stderr.decode()
+    assert resumed.returncode == 0, err
+    assert "changed since it was written" not in err

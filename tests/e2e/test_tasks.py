@@ -165,3 +165,13 @@ def test_on_a_terminal_the_validate_gate_rolls_back(tmp_path):
     assert resumed.returncode == 4 and "was rolled back" in err, err
     assert "twostep execute RECIPE --plan AI-PLAN.md" in err
     assert git(repo, "status", "--porcelain", "--", "wordfreq", "tests") == ""
+
+
+def test_resume_without_a_terminal_never_asks_again_about_an_approved_plan(tmp_path):
+    code, out, repo = _on_a_terminal(tmp_path, "y\nk\n")  # approved at the gate, then kept
+    assert code == 10, out
+    env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
+    resumed = twostep("resume", cwd=repo, env=env)  # no terminal, no --yes
+    err = resumed.stderr.decode()
+    assert resumed.returncode == 10, err  # verify ran again and still fails; nothing refused
+    assert "review gate" not in err and "CHECK-SAYS-NO" in err

@@ -142,15 +142,14 @@ def files(plan_file: Path, recipe_arg: str | None, as_json: bool):
     planfiles.require_something(resolution, str(plan_file))
 
 
-
-
 @stage()
 @click.option("--tool", "tools", multiple=True, metavar="NAME", help="A CLI the run starts.")
 @click.option("--role", "roles", multiple=True, metavar="ROLE=CLI",
               help="A model CLI the run calls, whose credentials must be present.")
 @click.option("--clean", is_flag=True, help="Refuse a work tree with uncommitted changes.")
 @click.option("--plan", "plan_file", metavar="PATH", help="The one uncommitted file allowed.")
-def preflight(tools, roles, clean: bool, plan_file: str | None):
+@click.option("--commits", is_flag=True, help="Require the git identity a commit needs.")
+def preflight(tools, roles, clean: bool, plan_file: str | None, commits: bool):
     """Check what `twostep run` checks before it writes anything: tools, keys, clean tree."""
     from twostep.pipeline import preflight as checks
 
@@ -159,7 +158,8 @@ def preflight(tools, roles, clean: bool, plan_file: str | None):
     if bad:
         raise click.BadParameter(f"{bad[0]!r}: expected ROLE=CLI, CLI one of "
                                  f"{', '.join(agents.NAMES)}", param_hint="--role")
-    checks.stage(list(tools), pairs, repo=_root() if clean else None, plan=plan_file)
+    checks.stage(list(tools), pairs, repo=_root() if clean else None, plan=plan_file,
+                 commits=commits)
     LOG.detail("preflight: ok")
 
 

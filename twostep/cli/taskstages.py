@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from twostep.cli import stage
+from twostep.cli import choosing, stage
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
 
@@ -106,19 +106,22 @@ def checkpoint(run_dir: Path, name: str):
 @click.argument("number", metavar="ROUND", type=int)
 @click.option("--rounds", required=True, type=int, help="The recipe's fix_rounds.")
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
+@choosing.agents_of_stage
 @click.option("--plan", "plan_file", required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def fix_round(run_dir: Path, number: int, rounds: int, recipe_arg: str, plan_file: Path,
-              output: Path):
+def fix_round(run_dir: Path, number: int, rounds: int, recipe_arg: str, planner_cli: str | None,
+              executor_cli: str | None, plan_file: Path, output: Path):
     """Judge ROUND's verify (RUN/verify-ROUND.out) into RUN/fix-ROUND.status: passed, again
     (a fix session's input in OUTPUT), or failed when rounds are spent, the failure repeats,
     or the last round changed nothing (`twostep validate` then exits 10)."""
     from twostep.execution import fixing
-    from twostep.recipe import load as recipes
+    from twostep.pipeline import preflight
 
-    recipe = recipes.load(recipe_arg)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
     plan_text = plan_file.read_text(encoding="utf-8", errors="replace")
-    fixing.fix_round(_root(), run_dir, number, rounds, recipe.verify, plan_text)
+    # A resume leaves the fix session's key to here: needed only now that verify failed.
+    fixing.fix_round(_root(), run_dir, number, rounds, recipe.verify, plan_text,
+                     ready=lambda: preflight.credentials([("executor", recipe.executor.cli)]))
 
 
 @stage()

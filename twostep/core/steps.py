@@ -53,6 +53,7 @@ class PhaseKind(str, Enum):
     REVIEW = "review"
     EXECUTE = "execute"
     VERIFY = "verify"
+    COMMIT = "commit"  # --worktree: the changes committed on the run's branch
 
 
 class StepVisitor(Protocol, Generic[T]):

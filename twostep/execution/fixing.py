@@ -12,6 +12,7 @@ whether to keep the changes, then the run exits 10 (`still_failing`).
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 from twostep import atomic
@@ -35,8 +36,10 @@ def _failure(run_dir: Path, number: int, verify: tuple[tuple[str, ...], ...]
 
 
 def fix_round(repo: Path, run_dir: Path, number: int, rounds: int,
-              verify: tuple[tuple[str, ...], ...], plan_text: str) -> str:
-    """Judge round `number`'s verify; write the next fix session's input or stop."""
+              verify: tuple[tuple[str, ...], ...], plan_text: str, *,
+              ready: Callable[[], None] = lambda: None) -> str:
+    """Judge round `number`'s verify; write the next fix session's input or stop. `ready`
+    runs before a session is due (it may refuse: the session's key is missing)."""
     status_file = run_dir / f"fix-{number}.status"
     failure = _failure(run_dir, number, verify)
     record: dict = {"round": number, "passed": failure is None}
@@ -60,6 +63,7 @@ def fix_round(repo: Path, run_dir: Path, number: int, rounds: int,
         atomic.write_text(status_file, FAILED + "\n")
         LOG.warn(f"verify failed: {shlex.join(argv)}; {stop}")
         return FAILED
+    ready()
     commit = checkpoint.snapshot(repo, parent=progress.base(repo, run_dir),
                                  message=f"twostep {progress.run_id(run_dir)}: fix-{number}")
     checkpoint.save(repo, progress.ref(run_dir, f"fix-{number}"), commit)
@@ -86,7 +90,9 @@ def still_failing(run_dir: Path, recorded: list[dict] | None = None) -> VerifyFa
 
 
 def _stop_reason(run_dir: Path, number: int, rounds: int, record: dict) -> str:
-    previous = next((r for r in progress.rounds(run_dir) if r.get("round") == number - 1), None)
+    # The latest record of the round before: a resumed run verifies again from round 0.
+    previous = next((r for r in reversed(progress.rounds(run_dir))
+                     if r.get("round") == number - 1), None)
     if number > 0 and not record.get("changed"):
         return f"stopped early: fix round {number} changed nothing"
     if previous and previous.get("fingerprint") == record["fingerprint"]:

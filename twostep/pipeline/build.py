@@ -124,7 +124,9 @@ def review_phase(job: Job, strategy: Strategy) -> Phase:
     sends = (("--pack-list", RunPath("codebase.files")) if strategy.executor_whole
              else ("--recipe", job.recipe.source))
     return Phase(PhaseKind.REVIEW, "proceed, view or edit the plan, see the files sent, or abort", (
-        twostep("gate", job.plan_path, *sends, name="gate", interactive=True, every_time=True,
+        # Not every time: once the plan passed the gate, resume asks again only about a plan
+        # that changed since it was approved (approval.reapprove).
+        twostep("gate", job.plan_path, *sends, name="gate", interactive=True,
                 title="asks on the terminal; pass --yes to skip"),))
 
 

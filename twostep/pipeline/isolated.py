@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from twostep.core import render
-from twostep.core.steps import Phase
+from twostep.core.steps import Phase, PhaseKind
 from twostep.log import LOG
 from twostep.pipeline import preflight, record, session, worktree
 from twostep.pipeline.job import Job
@@ -18,13 +18,14 @@ from twostep.pipeline.runner import Runner
 from twostep.runs import store
 
 
-def _plan_for_worktree(job: Job, repo: Path) -> Job:
+def _plan_for_worktree(job: Job, repo: Path, switches: session.Switches) -> Job:
     """A plan the user already has (execute) is read where it is: the worktree holds HEAD
-    only, not the user's uncommitted plan file."""
+    only, not the user's uncommitted plan file. A run that plans writes its plan in the
+    worktree, never over a plan file the user has (an earlier run's, say)."""
     plan = job.plan_path
-    if isinstance(plan, str) and not Path(plan).is_absolute() and (repo / plan).is_file():
-        return replace(job, plan_path=str(repo / plan))
-    return job
+    if session.plans(switches) or not isinstance(plan, str) or Path(plan).is_absolute():
+        return job
+    return replace(job, plan_path=str(repo / plan)) if (repo / plan).is_file() else job
 
 
 def _plan_text(job: Job, repo: Path) -> str | None:
@@ -38,7 +39,8 @@ def _plan_text(job: Job, repo: Path) -> str | None:
 def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | None,
           pr: bool) -> store.Run:
     preflight.require_terminal(session.select(job, session.before_measuring(switches), switches))
-    job = _plan_for_worktree(job, repo)
+    preflight.require_identity(repo)
+    job = _plan_for_worktree(job, repo, switches)
     preflight.check(session.select(job, session.before_measuring(switches), switches), job.recipe)
     problem = worktree.gh_problem() if pr else None
     if problem:
@@ -67,10 +69,11 @@ def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
     """The phases in the worktree, then the commit (and PR), then the worktree's removal."""
     name, tree = iso.branch, run.dir / store.WORKTREE_DIR
     LOG.info(f"working on branch {name} in {os.path.relpath(tree)}")
-    session.execute_phases(run, tree, phases, job)  # on failure the worktree stays, to look at
-    outside, inside = Runner(repo, run.dir), Runner(tree, run.dir)
-    for step in iso.finish:
-        inside.run_step(step)
+    # The commit (and push, PR) are the run's last phase: a failing commit leaves the run
+    # failed at that step, resumable, with the worktree kept (it holds the changes).
+    finish = Phase(PhaseKind.COMMIT, f"commit the changes on {name}", iso.finish)
+    session.execute_phases(run, tree, [*phases, finish], job)
+    outside = Runner(repo, run.dir)
     url = run.dir / "pr-url.txt"
     printed = url.read_text(encoding="utf-8").split() if url.is_file() else []
     if printed:  # gh prints the new pull request's URL last
@@ -84,7 +87,7 @@ def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
 
 def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | None,
             pr: bool) -> str:
-    job = _plan_for_worktree(job, repo)
+    job = _plan_for_worktree(job, repo, switches)
     m = measure(job.recipe, repo, store=False)
     strategy = session.choose(m, switches)
     job, notes = session.with_slice(job, repo, m, strategy)
@@ -93,7 +96,8 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
     iso = worktree.plan(job, name, worktree.message(job, name, "(this script's run)",
                                                     record.plan_name(job.plan_path),
                                                     _plan_text(job, repo)), pr=pr)
-    check = session.preflight_step(job, phases, replace(switches, allow_dirty=True))
+    check = session.preflight_step(job, phases, replace(switches, allow_dirty=True),
+                                   commits=True)
     return render.script(phases, session.header(job, m, strategy) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
                          isolation=render.Isolation(iso.setup, iso.workdir, iso.finish,

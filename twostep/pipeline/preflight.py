@@ -75,17 +75,35 @@ def require_clean(repo: Path, plan: str | None) -> None:
                                hint="commit or stash them first, or pass --allow-dirty")
 
 
-def check(phases: list[Phase], recipe: Recipe) -> dict[str, str]:
-    """Tools with their versions; raises ToolMissing or MissingCredentials."""
+def check(phases: list[Phase], recipe: Recipe, *, keys_later: bool = False) -> dict[str, str]:
+    """Tools with their versions; raises ToolMissing or MissingCredentials. `keys_later`: the
+    verify phase's fix sessions need their key only if verify fails (the fix-round stage
+    checks it then): a resume with verify alone left may pass without any key."""
     found = versions(tools_of(phases))
     for tool, version in found.items():
         LOG.detail(f"found {tool}: {version}")
-    credentials(roles_called(phases, recipe))
+    calling = [p for p in phases if not (keys_later and p.kind is PhaseKind.VERIFY)]
+    credentials(roles_called(calling, recipe))
     return found
 
 
+def require_identity(repo: Path) -> None:
+    """A --worktree run ends with a commit: without an author and committer git refuses it, after
+    every model call was paid for. Fresh CI runners and containers often have neither."""
+    for who in ("AUTHOR", "COMMITTER"):
+        proc = git.run("var", f"GIT_{who}_IDENT", cwd=repo)
+        if proc.returncode != 0:
+            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise errors.InputError(
+                f"--worktree commits the changes, and git has no {who.lower()} identity here"
+                + (f" ({reason[-1]})" if reason else ""),
+                hint='set one: git config user.name "NAME" && git config user.email "EMAIL" '
+                     "(add --global for every repository), or set GIT_AUTHOR_NAME, "
+                     "GIT_AUTHOR_EMAIL, GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL")
+
+
 def stage(tools: list[str], roles: list[tuple[str, str]], *, repo: Path | None,
-          plan: str | None) -> None:
+          plan: str | None, commits: bool = False) -> None:
     """What `twostep preflight` checks in a script: the same tools, keys and clean tree."""
     found = versions([t for t in tools if t != "twostep"])
     for tool, version in found.items():
@@ -93,3 +111,5 @@ def stage(tools: list[str], roles: list[tuple[str, str]], *, repo: Path | None,
     credentials(roles)
     if repo is not None:
         require_clean(repo, plan)
+    if commits:
+        require_identity(git.root())

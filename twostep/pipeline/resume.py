@@ -22,7 +22,7 @@ from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.recipe import choose
 from twostep.recipe import load as recipes
-from twostep.runs import store
+from twostep.runs import checkpoint, store
 from twostep.tools import git
 
 
@@ -45,12 +45,29 @@ def _finished(run: store.Run, phase: Phase) -> bool:
     return all(s.name in run.manifest.done for s in phase.steps)
 
 
+def _names(repo: Path, *revs: str) -> set[str]:
+    return set(git.split_z(git.git("diff", "--name-only", "-z", *revs, cwd=repo, check=False)))
+
+
+def _not_the_runs(run: store.Run, repo: Path, head: str) -> set[str]:
+    """Paths changed since the plan was written by anyone but the run itself: before its
+    executor started (up to the base checkpoint), and since its last checkpoint."""
+    base = progress.base(repo, run.dir)
+    if base is None:
+        return _names(repo, head)
+    done = [t["task"] for t in progress.task_results(run.dir)]
+    last = next((c for n in sorted(done, reverse=True)
+                 if (c := checkpoint.lookup(repo, progress.ref(run.dir, f"task-{n}")))), base)
+    return _names(repo, head, base) | set(checkpoint.changed_since(repo, last))
+
+
 def warn_changed_plan_files(run: store.Run, repo: Path, plan: str) -> None:
-    """Warn when files the plan names changed since the plan was written."""
+    """Warn when files the plan names changed since the plan was written, by someone else:
+    the run's own finished tasks changed them on purpose."""
     head = run.manifest.plan_head
     if not head or not (repo / plan).is_file():
         return
-    changed = set(git.split_z(git.git("diff", "--name-only", "-z", head, cwd=repo, check=False)))
+    changed = _not_the_runs(run, repo, head)
     if not changed:
         return
 
@@ -124,7 +141,7 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     remaining = [p for p in remaining if p.steps]
     # Only what is left counts: a resume with verify alone left needs no API key.
     preflight.require_terminal(remaining)
-    preflight.check(remaining, recipe)
+    preflight.check(remaining, recipe, keys_later=True)
     if isinstance(plan, str):
         approval.reapprove(repo / plan, run.dir / approval.APPROVED, yes=yes, review=gate.review)
     run.set(status="running", failed_step=None, error=None)

@@ -90,7 +90,7 @@ def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     m = measure(job.recipe, repo, store=False)
     strategy = choose(m, switches)
     job, notes = with_slice(job, repo, m, strategy, store=False)
-    if strategy.planner_tiers and job.tiers and _plans(switches):
+    if strategy.planner_tiers and job.tiers and plans(switches):
         notes += plannerview.preview_notes(job, repo, _spec(job))
     phases = select(job, strategy, switches)
     check = preflight_step(job, phases, switches)
@@ -98,10 +98,12 @@ def dry_run(job: Job, repo: Path, switches: Switches) -> str:
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,))
 
 
-def preflight_step(job: Job, phases: list[Phase], switches: Switches) -> Pipe:
+def preflight_step(job: Job, phases: list[Phase], switches: Switches, *,
+                   commits: bool = False) -> Pipe:
     """The script's first stage checks what `run` checks before it writes anything."""
     executes = not switches.only or PhaseKind.EXECUTE in switches.only
     args: list[Arg] = [a for t in preflight.tools_of(phases) for a in ("--tool", t)]
+    args += ["--commits"] if commits else []
     args += [a for role, cli in preflight.roles_called(phases, job.recipe)
              for a in ("--role", f"{role}={cli}")]
     if executes and not switches.allow_dirty:
@@ -112,7 +114,7 @@ def preflight_step(job: Job, phases: list[Phase], switches: Switches) -> Pipe:
                    title="the tools, keys and clean work tree `twostep run` checks first")
 
 
-def _plans(switches: Switches) -> bool:
+def plans(switches: Switches) -> bool:
     return not switches.only or PhaseKind.PLAN in switches.only
 
 

@@ -160,8 +160,8 @@ def verify_phase(job: Job) -> Phase:
     body = (Checks(f"verify-{ROUND}", tuple(Command(argv) for argv in recipe.verify), out,
                    RunPath(f"verify-{ROUND}.failed"),
                    title="the recipe's checks, stopping at the first that fails"),
-            twostep("fix-round", RUN, ROUND, "--rounds", str(recipe.fix_rounds), "--recipe",
-                    recipe.source, "--plan", job.plan_path, "-o", fix,
+            twostep("fix-round", RUN, ROUND, "--rounds", str(recipe.fix_rounds),
+                    *recipe.stage_args, "--plan", job.plan_path, "-o", fix,
                     name=f"fix-round-{ROUND}", learns=Learns.PROGRESS,
                     title="passed, or a fix session's input; failed (exit 10 after the validate "
                           "gate) when rounds are spent, the failure repeats, or a round "
