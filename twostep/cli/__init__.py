@@ -32,6 +32,7 @@ COMMANDS = {
                "check-exec", "fit", "preflight"),
     "taskstages": ("approve", "tasks", "task-input", "proof", "checkpoint", "fix-round",
                    "validate", "rollback"),
+    "scriptrun": ("begin", "end"),
     "tierstages": ("patterns", "relevant", "tiers", "trim-tiers", "callers"),
 }
 _MODULE_OF = {name: module for module, names in COMMANDS.items() for name in names}

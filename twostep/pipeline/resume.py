@@ -101,7 +101,7 @@ def _worktree(run: store.Run) -> Path | None:
     return tree
 
 
-def _recipe(run: store.Run, max_cost: float | None) -> Recipe:
+def recipe_of(run: store.Run, max_cost: float | None = None) -> Recipe:
     """The run's recipe with its own --planner/--executor/--max-cost; a new --max-cost replaces
     the budget, and what the run already spent (its usage records) counts against it."""
     m = run.manifest
@@ -121,7 +121,7 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
     tree = _worktree(run)
-    recipe = _recipe(run, max_cost)
+    recipe = recipe_of(run, max_cost)
     plan = plan_from_name(m.plan or recipe.plan)
     _refuse_rolled_back(repo, run, plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))

@@ -72,11 +72,12 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def create(repo: Path, **fields: Any) -> Run:
-    """A new run directory and its manifest (the fields of runs.manifest.Manifest)."""
+def create(repo: Path, *, run_dir: Path | None = None, **fields: Any) -> Run:
+    """A new run directory and its manifest (the fields of runs.manifest.Manifest); `run_dir`:
+    the directory a dry-run script made for it (its name is the run's id)."""
     runs = state_dir(repo) / "runs"
-    run_dir = runs / new_id()
-    run_dir.mkdir(parents=True)
+    run_dir = run_dir or runs / new_id()
+    run_dir.mkdir(parents=True, exist_ok=True)
     run = Run(run_dir, Manifest(id=run_dir.name, created=_now(), pid=os.getpid(), **fields))
     run.save()
     return run
