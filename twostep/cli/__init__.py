@@ -27,6 +27,7 @@ COMMANDS = {
     "survey": ("measure", "check", "recipes"),
     "runs": ("resume", "runs", "doctor"),
     "editor": ("schema", "init"),
+    "helping": ("help",),
     "money": ("budget", "usage", "untouched"),
     "stages": ("files", "linktree", "accept-plan", "gate", "snapshot",
                "check-exec", "fit", "preflight"),
@@ -48,6 +49,34 @@ def stage(name: str | None = None) -> Callable[[Callable[..., Any]], click.Comma
     return click.command(name=name, cls=Stage)
 
 
+def _screen(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """-q, -v and --no-color given after the command: the same as before it."""
+    if not value or ctx.resilient_parsing:
+        return
+    if param.name == "no_color":
+        os.environ["NO_COLOR"] = "1"
+        return
+    step = value if param.name == "verbose" else -value
+    LOG.verbosity = max(0, LOG.verbosity + step)
+    os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
+
+
+_SCREEN = (("-q", "--quiet", "quiet", "Only errors and warnings on stderr."),
+           ("-v", "--verbose", "verbose", "Show every command as it runs."))
+
+
+def _with_screen_options(cmd: click.Command) -> click.Command:
+    """Every command takes -q, -v and --no-color where hands put them: after its name too."""
+    if not any(p.name == "no_color" for p in cmd.params):
+        cmd.params += [click.Option([short, long, name], count=True, expose_value=False,
+                                    callback=_screen, help=text)
+                       for short, long, name, text in _SCREEN]
+        cmd.params.append(click.Option(["--no-color", "no_color"], is_flag=True,
+                                       expose_value=False, callback=_screen,
+                                       help="No colour on stderr (as NO_COLOR=1)."))
+    return cmd
+
+
 class Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_MODULE_OF)
@@ -57,20 +86,27 @@ class Group(click.Group):
         if module is None:
             return None
         commands = importlib.import_module(f"twostep.cli.{module}").COMMANDS
-        return next(c for c in commands if c.name == cmd_name)
+        return _with_screen_options(next(c for c in commands if c.name == cmd_name))
+
+    def rows(self, ctx: click.Context, stages: bool) -> list[tuple[str, str]]:
+        """(name, short help) of the commands a person runs, or of the stages."""
+        found = ((name, self.get_command(ctx, name)) for name in self.list_commands(ctx))
+        return [(name, cmd.get_short_help_str(limit=60)) for name, cmd in found
+                if cmd is not None and isinstance(cmd, Stage) == stages]
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
-            assert cmd is not None  # every listed name resolves to a command
-            rows[isinstance(cmd, Stage)].append((name, cmd.get_short_help_str(limit=60)))
         with formatter.section("Commands"):
-            formatter.write_dl(rows[False])
-        with formatter.section("Pipeline stages (used by run and by --dry-run scripts)"):
-            formatter.write_dl(rows[True])
+            formatter.write_dl(self.rows(ctx, stages=False))
+        formatter.write_paragraph()
+        formatter.write_text("The pipeline stages that run and the --dry-run scripts call "
+                             "between the CLIs: `twostep help stages`.")
+
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if any(k.startswith("_TWOSTEP_COMPLETE") for k in os.environ):
+            from twostep.cli import completion
+
+            completion.register()
         try:
             # click's overloads of main cannot be matched through *args; the call is click's own.
             return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
@@ -103,7 +139,8 @@ class Group(click.Group):
 @click.version_option(__version__, prog_name="twostep")
 @click.option("-q", "--quiet", count=True, help="Only errors and warnings on stderr.")
 @click.option("-v", "--verbose", count=True, help="Show every command as it runs.")
-def main(quiet: int, verbose: int) -> None:
+@click.option("--no-color", is_flag=True, help="No colour on stderr (as NO_COLOR=1).")
+def main(quiet: int, verbose: int, no_color: bool) -> None:
     """Plan → Execute AI coding as a reliable, scriptable pipeline.
 
     twostep packs your repository with repomix, has a large-context planner (gemini) write
@@ -114,6 +151,8 @@ def main(quiet: int, verbose: int) -> None:
     inherited = int(os.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
     LOG.verbosity = max(0, (1 - quiet + verbose) if (quiet or verbose) else inherited)
     os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
+    if no_color:
+        os.environ["NO_COLOR"] = "1"
 
 
 def _stage(args: list[str]) -> int:

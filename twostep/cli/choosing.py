@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from twostep import agents
+from twostep.cli import completion
 
 
 def options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -17,12 +18,12 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Refuse any model call whose estimate would take the run over USD (exit 18); "
              "overrides the recipe's budget_usd.")(command)
     command = click.option(
-        "--executor", "executor_cli", metavar="CLI[:MODEL]",
+        "--executor", "executor_cli", metavar="CLI[:MODEL]", shell_complete=completion.agents,
         # agents.NAMES, not for_role(): asking each adapter would import them all at start-up.
         help=f"The executor instead of the recipe's: {', '.join(agents.NAMES)}"
              ", optionally with a model.")(command)
     return click.option(
-        "--planner", "planner_cli", metavar="CLI[:MODEL]",
+        "--planner", "planner_cli", metavar="CLI[:MODEL]", shell_complete=completion.agents,
         help=f"The planner instead of the recipe's: {', '.join(agents.NAMES)}"
              ", optionally with a model.")(command)
 

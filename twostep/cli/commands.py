@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from twostep.cli import choosing
+from twostep.cli import choosing, completion
 from twostep.cli.options import (
     dirty_opt,
     dry_opt,
@@ -60,7 +60,8 @@ def _finish(command: str, as_json: bool, dry: bool, go):
 
 @click.command()
 @recipe_arg
-@click.option("--spec", required=True, metavar="FILE|-", help="The feature spec (- reads stdin).")
+@click.option("--spec", required=True, metavar="FILE|-", shell_complete=completion.files,
+              help="The feature spec (- reads stdin).")
 @click.option("--yes", "-y", is_flag=True, help="Skip the review gate between plan and execute.")
 @strategy_opt
 @dry_opt
@@ -91,7 +92,8 @@ def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run:
 
 @click.command()
 @recipe_arg
-@click.option("--spec", required=True, metavar="FILE|-", help="The feature spec (- reads stdin).")
+@click.option("--spec", required=True, metavar="FILE|-", shell_complete=completion.files,
+              help="The feature spec (- reads stdin).")
 @click.option("-o", "--output", metavar="PATH|-",
               help="Where to write the plan (default: the recipe's plan, AI-PLAN.md; "
                    "- for stdout).")
@@ -125,7 +127,7 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 
 @click.command()
 @recipe_arg
-@click.option("--plan", "plan_file", metavar="FILE",
+@click.option("--plan", "plan_file", metavar="FILE", shell_complete=completion.files,
               help="The plan to execute (default: the recipe's plan).")
 @click.option("--yes", "-y", is_flag=True,
               help="Approve the plan as it is now, even if it changed since it was approved.")

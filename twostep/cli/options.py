@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from twostep.cli import completion
 from twostep.sizing.strategy import STRATEGIES
 
-recipe_arg = click.argument("recipe", metavar="[RECIPE]", required=False)
+recipe_arg = click.argument("recipe", metavar="[RECIPE]", required=False,
+                            shell_complete=completion.recipes)
 
 
 def recipe_name(value: str | None) -> str:

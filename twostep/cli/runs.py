@@ -6,9 +6,11 @@ import json
 
 import click
 
+from twostep.cli import completion
+
 
 @click.command()
-@click.argument("run_id", metavar="[RUN]", required=False)
+@click.argument("run_id", metavar="[RUN]", required=False, shell_complete=completion.runs)
 @click.option("--yes", "-y", is_flag=True, help="Skip the review gate if the run reaches it.")
 @click.option("--allow-dirty", is_flag=True, help="Let the executor run on a dirty work tree.")
 @click.option("--max-cost", type=float, metavar="USD",

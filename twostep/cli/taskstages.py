@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from twostep.cli import choosing, stage
+from twostep.cli import choosing, completion, stage
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
 
@@ -147,7 +147,7 @@ def approve(plan_file: Path, copy: Path):
 
 
 @click.command(name="rollback")
-@click.argument("run", metavar="[RUN]", required=False)
+@click.argument("run", metavar="[RUN]", required=False, shell_complete=completion.runs)
 @click.option("--to-task", type=int, metavar="N", help="Restore the state after task N.")
 def rollback_command(run: str | None, to_task: int | None):
     """Restore the work tree to before RUN's executor (default: the last run), or to its

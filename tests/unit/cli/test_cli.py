@@ -28,7 +28,7 @@ def test_help_lists_exit_codes_and_stages(tmp_path):
     result = twostep("--help", cwd=tmp_path)
     out = result.stdout.decode()
     assert result.returncode == 0 and "Exit codes:" in out and "130" in out
-    assert "Pipeline stages" in out and "files" in out
+    assert "twostep help stages" in out and "files" in out
 
 
 def test_version_is_quick_and_plain(tmp_path):
@@ -45,8 +45,8 @@ def test_recipes_lists_builtins(tmp_path):
 
 
 def test_help_files_each_command_where_it_is_declared(tmp_path):
-    out = twostep("--help", cwd=tmp_path).stdout.decode()
-    commands, _, stages = out.partition("Pipeline stages")
+    commands = twostep("--help", cwd=tmp_path).stdout.decode()
+    stages = twostep("help", "stages", cwd=tmp_path).stdout.decode()
     names = {section: set(re.findall(r"^  ([a-z][\w-]*)  ", text, re.M))
              for section, text in (("commands", commands), ("stages", stages))}
     assert {"run", "plan", "execute", "files", "rollback", "resume"} <= names["commands"]

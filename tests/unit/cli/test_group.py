@@ -36,4 +36,5 @@ def test_version_and_a_stage_import_only_what_they_use() -> None:
         loaded[args[0]] = run.stderr.strip().splitlines()[-1]
     assert loaded["--version"] == "[]"
     # the stage's own module, and the shared agent options its recipe stages take
-    assert loaded["patterns"] == "['twostep.cli.choosing', 'twostep.cli.tierstages']"
+    assert loaded["patterns"] == \
+        "['twostep.cli.choosing', 'twostep.cli.completion', 'twostep.cli.tierstages']"
