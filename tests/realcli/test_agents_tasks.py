@@ -46,7 +46,7 @@ def test_executor_works_task_by_task(executor, repo, spec, env, fake_api):
     assert code == 0, out
     assert (repo / "AI-PLAN.md").read_text(encoding="utf-8") == PLAN
     assert (repo / TARGET).read_text(encoding="utf-8") == CONTENT
-    assert "twostep tasks: 2 task(s)" in out, out
+    assert "twostep: 2 task(s) from" in out, out
     m = manifest(repo, env)
     sessions = [u for u in m["usage"] if u["role"] == "executor"]
     assert [u.get("task") for u in sessions] == ["1", "2"], m["usage"]

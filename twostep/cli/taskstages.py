@@ -49,7 +49,7 @@ def tasks(plan_file: Path, as_json: bool, recipe_arg: str | None, output: Path |
     patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
     split = plantasks.whole(split_plan(text), text) if whole else split_plan(text)
     found = plantasks.plan_tasks(text, planfiles.RepoView.from_git(str(Path.cwd())), patterns,
-                                 one=whole)
+                                 one=whole, name=str(plan_file))
     data = plantasks.to_json(found, split.source, split.fallback)
     if output is not None:
         atomic.write_text(output, data + "\n")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from twostep import planfiles
 from twostep.planfiles import RepoView, Resolution
-from twostep.tasks import Split, Task, split_plan
+from twostep.tasks import Split, Task, graph, split_plan
 
 CHANGES = ("modify", "create", "delete")
 
@@ -32,6 +32,8 @@ class TaskPlan:
     modify: tuple[str, ...] = ()
     create: tuple[str, ...] = ()
     delete: tuple[str, ...] = ()
+    #: the tasks (numbers 1..) that must be done first (tasks/graph.py)
+    after: tuple[int, ...] = ()
 
     @property
     def planned_changes(self) -> tuple[str, ...]:
@@ -82,21 +84,24 @@ def whole(split: Split, text: str) -> Split:
 
 
 def plan_tasks(text: str, view: RepoView, patterns: Sequence[str] = (), *,
-               one: bool = False) -> list[TaskPlan]:
-    """The plan's tasks with their files; `one`: the whole plan as a single task."""
+               one: bool = False, name: str = "plan") -> list[TaskPlan]:
+    """The plan's tasks with their files and the order it states (`name`: the plan's file, for
+    errors); `one`: the whole plan as a single task."""
     split = whole(split_plan(text), text) if one else split_plan(text)
+    after = graph.prerequisites(split.tasks, name)
     found = [planfiles.resolve(t.text + _fence(t.files), view, patterns=patterns)
              for t in split.tasks]
     named = {p for res in found for p in (*res.files, *res.create)}
     tracked = set(planfiles.resolve(_fence(split.files), view, patterns=patterns).files) \
         if split.files else set()
     reads = {p for p in tracked if {_clean(q): a for a, q in split.files}.get(p) == "read"}
-    return [_one(t, split, res, reads - named)
-            for t, res in zip(split.tasks, found, strict=True)]
+    return [replace(_one(t, split, res, reads - named), after=deps)
+            for t, res, deps in zip(split.tasks, found, after, strict=True)]
 
 
 def to_json(tasks: Sequence[TaskPlan], source: str = "", fallback: str = "") -> str:
-    data = {"source": source, "fallback": fallback, "tasks": [asdict(t) for t in tasks]}
+    data = {"source": source, "fallback": fallback, "tasks": [asdict(t) for t in tasks],
+            "waves": graph.waves([t.after for t in tasks])}
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
@@ -104,4 +109,5 @@ def load(path: Path) -> list[TaskPlan]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return [TaskPlan(int(t["number"]), str(t["title"]), int(t["first_line"]),
                      int(t["last_line"]), str(t["text"]), tuple(t["pack"]), tuple(t["modify"]),
-                     tuple(t["create"]), tuple(t["delete"])) for t in data["tasks"]]
+                     tuple(t["create"]), tuple(t["delete"]), tuple(t.get("after", ())))
+            for t in data["tasks"]]

@@ -5,6 +5,7 @@ Grammar (one entry per line; blank lines and `#` comments are skipped; a line ma
 list marker `- `, `* `, `+ ` or `1. `):
 
     task N: TITLE        starts task N; also `task: TITLE`, `Task 2 — TITLE`, `step 3. TITLE`
+    after: N[, M…]       task N (and M…) must be done before this one (task numbers as written)
     ACTION: PATH         a file of the current task, or of the whole plan before any task line
     ACTION:              then `- PATH` lines: each takes this ACTION (the YAML-ish form)
 
@@ -43,14 +44,15 @@ _TASK = re.compile(r"^\s*(?:[-*+]\s+)?(?:task|step)(?:\s*#?\s*(\d{1,3})\b\s*[:.)
 _ACTION = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s*:\s*(.*?)\s*$")
 _LOOSE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?([A-Za-z]+)\s+(\S.*?)\s*$")
 _ITEM = re.compile(r"^\s*[-*+]\s+(.+?)\s*$")
+_AFTER = re.compile(r"^\s*(?:[-*+]\s+)?after\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _TRAILING_COMMENT = re.compile(r"\s+(?:(?:#|//|--|—|–)\s.*|\([^()]*\))$")
 
 
 @dataclass(frozen=True)
 class Entry:
     line: int  # 0-based index in the plan
-    kind: str  # task | file | group (an `ACTION:` heading `- PATH` lines) | other
-    action: str = ""
+    kind: str  # task | after | file | group (an `ACTION:` heading `- PATH` lines) | other
+    action: str = ""  # a file's action; a task line's N
     text: str = ""  # the title of a task, the path of a file, the line itself for `other`
 
 
@@ -60,6 +62,9 @@ class SectionTask:
     first: int  # 0-based index of the task line
     last: int  # 0-based index of its last file line (or the task line)
     files: list[tuple[str, str]] = field(default_factory=list)
+    number: str = ""  # the N its line gives ("" for `task: TITLE`)
+    #: (0-based line, the task numbers as written) of its `after:` lines
+    after: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -77,12 +82,15 @@ def read_fence(fence: Fence, *, loose: bool = True) -> list[Entry]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         task = _TASK.match(line)
+        after = _AFTER.match(line)
         m = _ACTION.match(line) or (_LOOSE.match(line) if loose else None)
         action = ACTIONS.get(m.group(1).lower(), "") if m else ""
         item = _ITEM.match(line)
         if task:
             group = ""
-            out.append(Entry(n, "task", text=task.group(2)))
+            out.append(Entry(n, "task", action=task.group(1) or "", text=task.group(2)))
+        elif after:
+            out.append(Entry(n, "after", text=after.group(1)))
         elif m and action and not m.group(2):
             group = action
             out.append(Entry(n, "group", action))
@@ -111,8 +119,11 @@ def read_section(doc: Doc) -> Section:
         out.present, task = True, None
         for e in read_fence(fence):
             if e.kind == "task":
-                task = SectionTask(e.text, e.line, e.line)
+                task = SectionTask(e.text, e.line, e.line, number=e.action)
                 out.tasks.append(task)
+            elif e.kind == "after" and task:
+                task.after.append((e.line, e.text))
+                task.last = max(task.last, e.line)
             elif e.kind == "file" and e.text:
                 (task.files if task else out.files).append((e.action, e.text))
                 if task:

@@ -65,6 +65,10 @@ class Task:
     last_line: int
     #: (action, path) the machine-readable section gives this task; () when it gives none
     files: tuple[tuple[str, str], ...] = ()
+    #: the task's number as its `task N:` line writes it, and its `after:` lines as
+    #: (1-based plan line, text): tasks/graph.py reads the order they state
+    label: str = ""
+    after: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,10 @@ def _from_section(doc: Doc, section: Section, spans: list[Span]) -> Split:
         spans = [(t.first, t.last, "") for t in section.tasks]
     titled = [(a, b, t.title or title or f"Task {k}")
               for k, ((a, b, title), t) in enumerate(zip(spans, section.tasks, strict=True), 1)]
-    return _assemble(doc, "section", titled, files, section)
+    split = _assemble(doc, "section", titled, files, section)
+    tasks = tuple(replace(task, label=t.number, after=tuple((n + 1, text) for n, text in t.after))
+                  for task, t in zip(split.tasks, section.tasks, strict=True))
+    return replace(split, tasks=tasks)
 
 
 def _assemble(doc: Doc, source: str, spans: list[Span], files: list[tuple], section: Section,
@@ -197,7 +204,7 @@ def describe(split: Split) -> str:
         "whole": "no task structure: the whole plan", "empty": "an empty plan",
     }[split.source]
     why = f" (fallback: {split.fallback})" if split.fallback and split.tasks else ""
-    return f"twostep tasks: {len(split.tasks)} task(s) from {where}{why}"
+    return f"{len(split.tasks)} task(s) from {where}{why}"
 
 
 def _one_line(text: str) -> str:

@@ -343,8 +343,9 @@ def test_renderings() -> None:
     data = json.loads(to_json(s))
     assert data["source"] == "headings"
     assert data["tasks"][1] == {"number": 2, "title": "API", "text": "## Step 2: API\ny",
-                                "first_line": 3, "last_line": 4, "files": []}
+                                "first_line": 3, "last_line": 4, "files": [], "label": "",
+                                "after": []}
     assert data["fallback"] == "no twostep-files block"
-    assert describe(s) == ("twostep tasks: 2 task(s) from numbered headings "
+    assert describe(s) == ("2 task(s) from numbered headings "
                            "(fallback: no twostep-files block)")
     assert to_json(s) == to_json(split_plan("## Step 1: Add\tthe encoder\nx\n## Step 2: API\ny"))
