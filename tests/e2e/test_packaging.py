@@ -27,7 +27,7 @@ def wheel(tmp_path_factory):
 
 def test_wheel_contains_recipes_not_the_example(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for recipe in ("default", "go", "python", "typescript"):
+    for recipe in ("default", "go", "python", "typescript", "rust", "java"):
         assert f"twostep/recipe/builtins/{recipe}.yaml" in names
     # The demo project is for the demo and the tests; it is not part of the installed tool.
     assert not any("example" in n for n in names)

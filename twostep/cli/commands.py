@@ -15,7 +15,7 @@ from twostep.cli.options import (
     isolate,
     json_opt,
     recipe_arg,
-    recipe_name,
+    recipe_or_detected,
     strategy_opt,
     with_execute_by,
 )
@@ -75,14 +75,16 @@ def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run:
         planner_cli: str | None, executor_cli: str | None, max_cost: float | None,
         execute_by: str | None):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file;
-    default: ./twostep.yaml, which `twostep init` writes)."""
+    default: ./twostep.yaml, which `twostep init` writes, else the built-in detected from the
+    tracked files when it verifies as the project declares)."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
     from twostep.tools import git as gitrepo
 
     def go():
         repo = gitrepo.root()
-        job = with_execute_by(jobs.make(repo, recipe_name(recipe), spec=spec, yes=yes), execute_by)
+        name = recipe_or_detected(recipe, real=not dry_run, verifies=True)
+        job = with_execute_by(jobs.make(repo, name, spec=spec, yes=yes), execute_by)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, allow_dirty, choices=chosen), dry_run,
                    (worktree, branch, pr))
@@ -115,7 +117,8 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 
     def go():
         repo = gitrepo.root()
-        job = jobs.make(repo, recipe_name(recipe), spec=spec, plan=output, yes=True)
+        job = jobs.make(repo, recipe_or_detected(recipe, real=not dry_run), spec=spec,
+                        plan=output, yes=True)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, only=session.PLAN_ONLY, choices=chosen),
                    dry_run)
@@ -150,8 +153,8 @@ def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str 
     def go():
         repo = gitrepo.root()
         # No review phase runs here; `yes` is for the validate gate (and re-approving the plan).
-        job = jobs.make(repo, recipe_name(recipe), spec=None, plan=plan_file, yes=yes,
-                        need_spec=False)
+        job = jobs.make(repo, recipe_or_detected(recipe, real=not dry_run, verifies=True),
+                        spec=None, plan=plan_file, yes=yes, need_spec=False)
         job = with_execute_by(job, execute_by)
         jobs.existing_plan(repo, job.plan_path)
         if not dry_run:

@@ -32,24 +32,26 @@ def schema(name: str):
                    "with the YAML language server).")
 def init(with_schema: bool):
     """Write ./twostep.yaml: a commented recipe that extends the built-in matching the
-    repository's languages (detected from its tracked files). Never overwrites a file."""
+    repository's languages (detected from its tracked files) and verifies with the test command
+    the project declares (pytest's configuration, package.json's test script, go.mod,
+    Cargo.toml, pom.xml or build.gradle). Never overwrites a file."""
     from pathlib import Path
 
+    from twostep.recipe import detect
     from twostep.recipe import init as starter
     from twostep.recipe.builtin import DEFAULT_FILE
     from twostep.recipe.schema import recipe_schema
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
-    tracked = gitrepo.split_z(gitrepo.git("ls-files", "-z", cwd=repo))
-    found = starter.detect(tracked)
+    project = detect.survey(repo, gitrepo.ls_files(repo))
     schema_file = "twostep.schema.json" if with_schema else None
-    starter.write(Path(DEFAULT_FILE), starter.text(found, schema_file=schema_file))
+    starter.write(Path(DEFAULT_FILE), starter.text(project, schema_file=schema_file))
     if schema_file:
         starter.write(Path(schema_file), json.dumps(recipe_schema(), indent=2) + "\n")
-    click.echo(f"wrote {DEFAULT_FILE} (extends {starter.choose(found)})"
-               + (f" and {schema_file}" if schema_file else "")
-               + "; check it with `twostep check`, commit it, then `twostep run --spec SPEC.md`",
+    click.echo(f"wrote {DEFAULT_FILE}" + (f" and {schema_file}" if schema_file else "")
+               + f": extends `{project.builtin}`, {project.seen}\n{project.says}\n"
+               "check it with `twostep check`, commit it, then `twostep run --spec SPEC.md`",
                err=True)
 
 

@@ -20,6 +20,18 @@ def recipe_name(value: str | None) -> str:
     return builtin.named_or_default(value, Path.cwd())
 
 
+def recipe_or_detected(value: str | None, *, real: bool = False, verifies: bool = False) -> str:
+    """RECIPE as given, else ./twostep.yaml, else the built-in the tracked files call for,
+    announced (a real run that `verifies` refuses it where `twostep init` would change the
+    verify: recipe/detect.py)."""
+    from twostep.recipe import builtin, detect
+    from twostep.tools import git
+
+    if value or (Path.cwd() / builtin.DEFAULT_FILE).is_file():
+        return builtin.named_or_default(value, Path.cwd())
+    return detect.fallback(git.root(), real=real, verifies=verifies)
+
+
 strategy_opt = click.option("--strategy", type=click.Choice(STRATEGIES),
                             help="Override the measured strategy.")
 dry_opt = click.option("--dry-run", is_flag=True,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from twostep.cli.options import recipe_arg, recipe_name
+from twostep.cli.options import recipe_arg, recipe_name, recipe_or_detected
 
 if TYPE_CHECKING:
     from twostep.core.recipe import Agent
@@ -29,7 +29,7 @@ def measure(recipe: str | None, as_json: bool, exact: bool, spec: str | None):
     from twostep.tools import git as gitrepo
 
     repo = gitrepo.root()
-    r = recipes.load(recipe_name(recipe))
+    r = recipes.load(recipe_or_detected(recipe))
     m = run_measure(r, repo, force_exact=exact)
     planner = _planner_view(r, repo, m, spec) if spec else None
     if as_json:

@@ -39,7 +39,8 @@ def test_version_is_quick_and_plain(tmp_path):
 def test_recipes_lists_builtins(tmp_path):
     out = twostep("recipes", cwd=tmp_path).stdout.decode()
     assert [line.split("\t")[0] for line in out.splitlines()] == [
-        "claude", "codex", "codex-claude", "default", "go", "python", "typescript"]
+        "claude", "codex", "codex-claude", "default", "go", "java", "python", "rust",
+        "typescript"]
     shown = twostep("recipes", "--show", "go", cwd=tmp_path).stdout.decode()
     assert "extends: default" in shown
 

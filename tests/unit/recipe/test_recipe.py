@@ -14,7 +14,7 @@ from twostep.recipe import builtin as builtins
 from twostep.recipe import load as recipe
 
 
-@pytest.mark.parametrize("name", ["default", "go", "python", "typescript"])
+@pytest.mark.parametrize("name", ["default", "go", "python", "typescript", "rust", "java"])
 def test_builtins_load_and_are_frozen(name):
     r = recipe.load(name)
     assert r.codebase and r.planner.cli == "gemini" and r.executor.cli == "claude"
@@ -104,11 +104,11 @@ def test_extends_merges_and_overrides(tmp_path):
 
 
 def test_builtin_recipes_dir_exists():
-    assert set(builtins.names()) >= {"default", "go", "python", "typescript"}
+    assert set(builtins.names()) >= {"default", "go", "python", "typescript", "rust", "java"}
     assert all(Path(builtins.recipes_dir(), f"{n}.yaml").is_file() for n in builtins.names())
 
 
-@pytest.mark.parametrize("name", ["default", "go", "python", "typescript"])
+@pytest.mark.parametrize("name", builtins.names())
 def test_builtin_commands_are_clean_argv(name):
     for argv in recipe.load(name).verify:
         assert all("\0" not in word for word in argv)
