@@ -137,12 +137,7 @@ def read_json_reply(path: Path, role: str, error: type[StepFailed]) -> Any:
         raise error(f"{path}: cannot read the {role}'s reply: {exc.strerror}", step=role) from None
     if not text.strip():
         raise error(f"{path}: the {role} printed nothing (no reply)", step=role)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        for line in reversed(text.splitlines()):
-            try:
-                return json.loads(line)
-            except json.JSONDecodeError:
-                continue
-    raise error(f"{path}: the {role}'s reply is not JSON", step=role)
+    data = last_json(text)
+    if data is None:
+        raise error(f"{path}: the {role}'s reply is not JSON", step=role)
+    return data

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -194,10 +193,7 @@ class Claude:
 
     def usage(self, reply: Path) -> Usage | None:
         """claude reports its own cost (`total_cost_usd`); input counts every cache kind."""
-        try:
-            data = json.loads(reply.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = last_json(read_text(reply))
         usage = data.get("usage") if isinstance(data, dict) else None
         if not isinstance(usage, dict):
             return None

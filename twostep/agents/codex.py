@@ -104,9 +104,8 @@ def _read(reply: Path, role: str) -> CodexReply:
         events = reply.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise error(f"{reply}: cannot read the {role}'s reply: {exc.strerror}", step=role) from None
-    log = reply.with_suffix(".log")  # the call's stderr: <step>.jsonl → <step>.log
-    stderr = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-    return parse_events(events, stderr)
+    # the call's stderr: <step>.jsonl → <step>.log
+    return parse_events(events, read_text(reply.with_suffix(".log")))
 
 
 class Codex:

@@ -190,10 +190,7 @@ class Gemini:
         return data
 
     def usage(self, reply: Path) -> Usage | None:
-        try:
-            data = json.loads(reply.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = last_json(read_text(reply))
         models = ((data.get("stats") or {}).get("models") or {}) if isinstance(data, dict) else {}
         tokens = [m.get("tokens") or {} for m in models.values() if isinstance(m, dict)]
         if not tokens:

@@ -59,7 +59,7 @@ def runs(ctx: click.Context, as_json: bool):
     repo = gitrepo.root()
     told = [(r, story.tell(repo, r)) for r in runstore.all_runs(repo)]
     if as_json:
-        click.echo(json.dumps([{**r.manifest.to_json(), **s.to_json()} for r, s in told],
+        click.echo(json.dumps([{**r.manifest.to_json(), **s} for r, s in told],
                               indent=2))
         return
     for r, s in told:

@@ -1,12 +1,11 @@
 """What `twostep runs` tells of a run: how it ended and why, what it was about (its spec's
 first line), what it cost and how much room it takes; and whether it can still be resumed,
-which both the failure's hint and `runs prune` ask."""
+which both a failure's hint and `runs prune` ask."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +15,6 @@ from twostep.runs import checkpoint, store
 
 #: The checkpoint ref a rollback restored: the work tree's state since (execution/rollback.py).
 ROLLED_BACK = "now"
-#: The manifest statuses of a run that did not finish.
-UNFINISHED = ("failed", "interrupted", "running")
-
-
-@dataclass(frozen=True)
-class Story:
-    """What `twostep runs` adds to a manifest (whose `failed_step` and `error` say where and
-    why a run failed). `outcome`: done, failed, over-budget, rolled-back, interrupted or
-    running; `exit_name`: the failure's exit code's name."""
-
-    outcome: str
-    exit_name: str | None
-    resumable: bool
-    title: str
-    cost_usd: float
-    bytes: int
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def rolled_back(repo: Path, run_id: str) -> str | None:
@@ -44,7 +24,7 @@ def rolled_back(repo: Path, run_id: str) -> str | None:
 
 def resumable(repo: Path, run: store.Run) -> bool:
     """It stopped after it was created and its work was not undone (resume refuses that)."""
-    return run.manifest.status in UNFINISHED and rolled_back(repo, run.id) is None
+    return run.manifest.status in store.UNFINISHED and rolled_back(repo, run.id) is None
 
 
 def resume_hint(repo: Path, run: store.Run, hint: str | None) -> str | None:
@@ -54,36 +34,11 @@ def resume_hint(repo: Path, run: store.Run, hint: str | None) -> str | None:
     return "; ".join(filter(None, (hint, f"run {run.id} can be resumed: `twostep resume`")))
 
 
-def _outcome(repo: Path, run: store.Run) -> str:
-    m = run.manifest
-    if rolled_back(repo, run.id) is not None:
-        return "rolled-back"
-    if m.status == "failed" and m.exit_code == ExitCode.OVER_BUDGET:
-        return "over-budget"
-    if m.status == "running" and not _alive(m.pid):
-        return "interrupted"  # killed before it could say so
-    return m.status
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def title(run_dir: Path) -> str:
     """The first line of the run's spec, its Markdown heading marks dropped."""
     with contextlib.suppress(OSError), (run_dir / "spec.md").open(encoding="utf-8",
                                                                    errors="replace") as spec:
-        for line in spec:
-            if line.strip():
-                return line.strip().lstrip("#").strip()
+        return next((ln.strip().lstrip("#").strip() for ln in spec if ln.strip()), "")
     return ""
 
 
@@ -99,12 +54,38 @@ def size(path: Path) -> int:
     return total
 
 
-def tell(repo: Path, run: store.Run) -> Story:
+def tell(repo: Path, run: store.Run) -> dict[str, Any]:
+    """What `twostep runs --json` adds to a manifest, whose `failed_step` and `error` say
+    where and why: `outcome` (done, failed, over-budget, rolled-back, interrupted, running),
+    the failure's exit code's name, whether it can resume, the title, cost and size."""
     m = run.manifest
+    outcome = m.status
+    if rolled_back(repo, run.id) is not None:
+        outcome = "rolled-back"
+    elif m.status == "failed" and m.exit_code == ExitCode.OVER_BUDGET:
+        outcome = "over-budget"
     failed = m.status == "failed" and m.exit_code is not None
-    return Story(_outcome(repo, run), ExitCode.label_of(m.exit_code or 0) if failed else None,
-                 resumable(repo, run), title(run.dir), totals(m.usage)["total"]["cost_usd"],
-                 size(run.dir))
+    return {"outcome": outcome, "exit_name": ExitCode.label_of(m.exit_code or 0) if failed
+            else None, "resumable": resumable(repo, run), "title": title(run.dir),
+            "cost_usd": totals(m.usage)["total"]["cost_usd"], "bytes": size(run.dir)}
+
+
+def lines(run: store.Run, told: dict[str, Any]) -> list[str]:
+    """A run in `twostep runs`: a line, then where and why it failed, its branch, and how to
+    resume it when it can be."""
+    m, name = run.manifest, told["title"]
+    name = name if len(name) <= 60 else name[:59] + "…"
+    out = [f"{run.id}  {told['outcome']:<11} {m.recipe_name:<10} ${told['cost_usd']:<8.4f} "
+           f"{human(told['bytes']):>9}  {name}".rstrip()]
+    if told["exit_name"]:
+        where = f" at {m.failed_step}" if m.failed_step else ""
+        reason = (m.error or "(no message)").removeprefix(f"step '{m.failed_step}': ")
+        out.append(f"    {told['exit_name']} (exit {m.exit_code}){where}: {reason}")
+    if m.branch:
+        out.append(f"    branch {m.branch}" + (f"  {m.pr_url}" if m.pr_url else ""))
+    if told["resumable"]:
+        out.append(f"    can resume: twostep resume {run.id}")
+    return out
 
 
 def human(count: int) -> str:
@@ -114,21 +95,3 @@ def human(count: int) -> str:
     while value >= 1000 and step < len(units) - 1:
         value, step = value / 1000, step + 1
     return f"{count} bytes" if step == 0 else f"{value:.1f} {units[step]}"
-
-
-def lines(run: store.Run, told: Story) -> list[str]:
-    """A run in `twostep runs`: a line, then where and why it failed, its branch, and how to
-    resume it when it can be."""
-    m = run.manifest
-    title = told.title if len(told.title) <= 60 else told.title[:59] + "…"
-    out = [f"{run.id}  {told.outcome:<11} {m.recipe_name:<10} ${told.cost_usd:<8.4f} "
-           f"{human(told.bytes):>9}  {title}".rstrip()]
-    if told.exit_name:
-        where = f" at {m.failed_step}" if m.failed_step else ""
-        reason = (m.error or "(no message)").removeprefix(f"step '{m.failed_step}': ")
-        out.append(f"    {told.exit_name} (exit {m.exit_code}){where}: {reason}")
-    if m.branch:
-        out.append(f"    branch {m.branch}" + (f"  {m.pr_url}" if m.pr_url else ""))
-    if told.resumable:
-        out.append(f"    can resume: twostep resume {run.id}")
-    return out
