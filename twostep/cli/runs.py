@@ -59,8 +59,7 @@ def runs(ctx: click.Context, as_json: bool):
     repo = gitrepo.root()
     told = [(r, story.tell(repo, r)) for r in runstore.all_runs(repo)]
     if as_json:
-        click.echo(json.dumps([{**r.manifest.to_json(), **s} for r, s in told],
-                              indent=2))
+        click.echo(json.dumps([{**r.manifest.to_json(), **s} for r, s in told], indent=2))
         return
     for r, s in told:
         click.echo("\n".join(story.lines(r, s)))
@@ -99,6 +98,8 @@ def prune(keep: int | None, older_than: str | None, dry_run: bool):
         click.echo(f"kept {r.id}: it can be resumed (`twostep resume {r.id}`)")
     click.echo(f"{verb} {len(gone)} run(s), {'freeing' if dry_run else 'freed'} "
                f"{story.human(freed)}")
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True,
               help="Print {ok, exit_code, tools: [...], credentials: [...]} "
