@@ -23,6 +23,12 @@ class ExitCode(IntEnum):
     def label(self) -> str:
         return self.name.lower().replace("_", "-")
 
+    @classmethod
+    def label_of(cls, code: int) -> str:
+        """The name of an exit code; "error" for one that is not twostep's."""
+        member = cls._value2member_map_.get(code)  # ExitCode(code) would take a meaning
+        return member.label if isinstance(member, ExitCode) else "error"
+
     OK = 0, "success"
     ERROR = 1, "unexpected internal error (please report it)"
     USAGE = 2, "bad command-line usage (click)"
@@ -56,6 +62,11 @@ class TwostepError(Exception):
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+
+    @property
+    def reason(self) -> str | None:
+        """The message's first line: what a run's manifest keeps (`twostep runs` shows it)."""
+        return str(self).splitlines()[0] if str(self) else None
 
 
 class RecipeError(TwostepError):
@@ -151,8 +162,15 @@ class Interrupted(TwostepError):
 
 
 class ChildReported(TwostepError):
-    """A `twostep` stage already printed its own error; exit with its code, say nothing."""
+    """A `twostep` stage already printed its own error; exit with its code, say nothing more
+    (but its hint). `said`: the first line of that error, when the stage ran in this process."""
 
-    def __init__(self, code: int) -> None:
+    def __init__(self, code: int, said: str | None = None, *, step: str | None = None) -> None:
         super().__init__("")
         self.exit_code = code
+        self.said = said
+        self.step = step
+
+    @property
+    def reason(self) -> str | None:
+        return self.said

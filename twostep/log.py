@@ -12,6 +12,8 @@ from typing import TextIO
 class Log:
     verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
     stream: TextIO | None = None
+    #: The first line of the last error printed (a stage's, run in this process).
+    last_error: str | None = None
 
     @property
     def out(self) -> TextIO:
@@ -41,9 +43,18 @@ class Log:
         print(f"{self._paint('twostep: warning:', '33')} {message}", file=self.out, flush=True)
 
     def error(self, message: str, hint: str | None = None) -> None:
-        print(f"{self._paint('twostep: error:', '31;1')} {message}", file=self.out, flush=True)
+        """The error (unless a stage printed it already: "") and a hint to fix it."""
+        if message:
+            self.last_error = message.splitlines()[0]
+            print(f"{self._paint('twostep: error:', '31;1')} {message}", file=self.out,
+                  flush=True)
         if hint:
             print(f"{self._paint('hint:', '36')} {hint}", file=self.out, flush=True)
+
+    def take_error(self) -> str | None:
+        """The last error's first line, forgotten once taken."""
+        said, self.last_error = self.last_error, None
+        return said
 
 
 #: The process-wide logger, configured once by cli.py from -q/-v.

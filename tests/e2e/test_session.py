@@ -97,7 +97,7 @@ def test_no_changes_exit_9(repo, tmp_path):
 def test_executor_api_error_with_exit_0_is_caught(repo, tmp_path):
     env = standin_env(tmp_path, STANDIN_CLAUDE_ERROR="1")
     result = twostep("run", RECIPE, "--spec", SPEC, "--yes", cwd=repo, env=env)
-    assert result.returncode == 8 and "HTTP 500" in result.stderr.decode()
+    assert result.returncode == 8 and "reported an error: API Error: 500" in result.stderr.decode()
 
 
 def test_gate_without_tty_stops_with_a_hint(repo, tmp_path):

@@ -179,16 +179,35 @@ def test_executor_patch_outside_repo_is_refused_with_exit_0(codex, fake, tmp_pat
 
 def test_executor_shell_write_outside_repo_is_refused_without_any_trace(codex, fake, tmp_path,
                                                                          repo):
-    """A shell write the sandbox refuses, whose only output is the refusal, yields no
-    command_execution event and no stderr line: only the model is told. Callers must check
-    the repository diff against the plan (CLI-FACTS-codex 13.4)."""
+    """A shell write the sandbox refuses, whose only output is the refusal, yields no stderr
+    line, and usually no command_execution event either: only the model is told. Callers must
+    check the repository diff against the plan (CLI-FACTS-codex 13.4).
+
+    codex reports a command as events only when it is still running a moment (some tens of
+    ms) after it started; a loaded machine can make even this one that slow, and then its
+    failed command_execution is there, which the reader must flag. So: a refusal is flagged
+    exactly when codex left a trace of it, never missed, never invented."""
     target = outside_target(tmp_path)
     fake.configure(script=[{"shell": f"printf x > {target}"}], text="Plan implemented.")
     done = run(codex, tmp_path, repo, fake.base_url, make_call(EXECUTOR, prompt="Go"))
     assert done.returncode == 0 and not target.exists()
     assert "Read-only file system" in fake.responses()[-1]["tool_outputs"][0]
-    assert "command_execution" not in done.stdout and "Read-only" not in done.stderr
-    assert not done.reply.refused and done.reply.changes == ()
+    assert "Read-only" not in done.stderr and done.reply.changes == ()
+    assert done.reply.refused == ("command_execution" in done.stdout), done.stdout
+
+
+def test_executor_slow_shell_write_outside_repo_is_reported_and_flagged(codex, fake, tmp_path,
+                                                                        repo):
+    """The traced case of the test above, made certain: a command still running after a
+    second is always reported, with the sandbox's error in its output."""
+    target = outside_target(tmp_path)
+    fake.configure(script=[{"shell": f"sleep 1; printf x > {target}"}], text="Plan implemented.")
+    done = run(codex, tmp_path, repo, fake.base_url, make_call(EXECUTOR, prompt="Go"))
+    assert done.returncode == 0 and not target.exists()
+    assert done.reply.refusals == (
+        f"command refused by the sandbox: /bin/bash -lc 'sleep 1; printf x > {target}'",)
+    with pytest.raises(NoChanges, match="refused by the sandbox"):
+        agents.get("codex").verdict(run_dir(repo) / "executor.jsonl")
 
 
 @pytest.mark.parametrize("fault,requests,message", [

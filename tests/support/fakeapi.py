@@ -21,9 +21,12 @@ Config, every key optional:
           | {"tool": "Read", "path": p}
           | {"tool": "Bash", "command": s}
       relative paths resolve against "Primary working directory:" in claude's system prompt.
-    FAULT = {"status": 500, "times": K, "delay": S, "hang": bool, "retry_after": "0"}
+    FAULT = {"status": 500, "times": K, "delay": S, "hang": bool, "cut": bool,
+             "retry_after": "0"}
       applies to the first K requests of that API (K absent or null: all of them).
-      "delay" alone answers normally after S s; "hang" never answers until stop().
+      "delay" alone answers normally after S s; "hang" never answers until stop(); "cut"
+      sends the normal answer's headers and first half, then closes the connection (a
+      stream cut mid-response; the openai fault "cut" does the same).
 
 Each request is recorded (fake.requests / the JSONL log) as a dict with: api ("gemini",
 "anthropic" or "unknown"), method, path, model, has_tools, stream, headers (a few of
@@ -146,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs
     timeout = 120  # idle keep-alive connections end on their own
     server: _Server
+    cut = False  # the fault "cut": send half the answer, then close the connection
 
     def log_message(self, *args) -> None:  # keep test output clean
         pass
@@ -176,6 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake.record(entry)
         if fault and not self._suffer(fault):
             return
+        self.cut = bool(fault and fault.get("cut"))
         if api == "unknown":
             self._send_json(404, {"error": {"code": 404, "message": "fake: unknown path"}})
         elif fault and fault.get("status"):
@@ -213,6 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.delay and fake.stopping.wait(reply.delay):
             return
+        self.cut = reply.cut
         self._send(reply.status, reply.content_type, reply.text, reply.headers)
 
     def _describe(self, api: str, body: dict) -> dict:
@@ -294,6 +300,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (extra or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        if self.cut:
+            data = data[:len(data) // 2]
+            self.close_connection = True
         self.wfile.write(data)
 
 

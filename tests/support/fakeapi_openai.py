@@ -21,6 +21,8 @@ Config, every key optional:
     FAULT = {"status": 500|429|..., "retry_after": "3"}  an HTTP error instead of SSE
           | {"truncate": true}   SSE that ends without response.completed
           | {"failed": true}     SSE ending in response.failed
+          | {"cut": true}        the answer's headers and first half, then the connection
+                                 closes (a stream cut mid-response)
           | {"delay": seconds} | {"hang": true}   (applied by the server, not by handle)
       plus "times": K to hit only the first K requests (absent or null: all of them).
 
@@ -59,6 +61,7 @@ class Reply:
     step: int | None = None
     delay: float = 0.0
     hang: bool = False
+    cut: bool = False
 
 
 def add_file_patch(path: str, content: str) -> str:
@@ -206,6 +209,7 @@ def handle(path: str, body: dict, cfg: dict, seen: int = 0, method: str = "POST"
             item, cfg.get("usage"), truncate=bool(fault.get("truncate")),
             failed=bool(fault.get("failed"))), step=step)
     reply.delay, reply.hang = float(fault.get("delay") or 0), bool(fault.get("hang"))
+    reply.cut = bool(fault.get("cut"))
     return reply
 
 
@@ -322,4 +326,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if reply.cut:
+            data = data[:len(data) // 2]
+            self.close_connection = True
         self.wfile.write(data)

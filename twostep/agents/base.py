@@ -88,6 +88,46 @@ class ModelCLI(Protocol):
     def verdict(self, reply: Path) -> dict[str, Any]:
         """The executor's reply, checked; raises on an error result or refused edits."""
 
+    def failure(self, reply: Path, log: Path, code: int) -> str | None:
+        """Why a call that exited with `code` failed, in the CLI's own words on one line: the
+        API status and message from its reply or its log (each CLI puts them elsewhere), never
+        a stack trace. None when it left no reason: the log's tail is shown instead."""
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A reason as one line of at most `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def api_reason(status: object, message: str) -> str:
+    """`API error STATUS: MESSAGE` for an HTTP status, unless the message says so itself
+    (claude's does)."""
+    if not isinstance(status, int) or not 100 <= status < 600 or "api error" in message.lower():
+        return one_line(message)
+    return one_line(f"API error {status}: {message}")
+
+
+def last_json(text: str) -> Any:
+    """The last JSON value that starts a line of `text` and runs to its end (a CLI may print
+    warnings and stack traces before it, and pretty-print it); None if there is none."""
+    lines = text.rstrip().splitlines()
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].startswith("{"):
+            try:
+                return json.loads("\n".join(lines[index:]))
+            except json.JSONDecodeError:
+                continue
+    return None
+
+
+def read_text(path: Path) -> str:
+    """A reply or log as text; "" when it is missing."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
 
 def read_json_reply(path: Path, role: str, error: type[StepFailed]) -> Any:
     """The JSON object a CLI printed. Stray lines before it (warnings on stdout) are skipped."""
@@ -97,12 +137,7 @@ def read_json_reply(path: Path, role: str, error: type[StepFailed]) -> Any:
         raise error(f"{path}: cannot read the {role}'s reply: {exc.strerror}", step=role) from None
     if not text.strip():
         raise error(f"{path}: the {role} printed nothing (no reply)", step=role)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        for line in reversed(text.splitlines()):
-            try:
-                return json.loads(line)
-            except json.JSONDecodeError:
-                continue
-    raise error(f"{path}: the {role}'s reply is not JSON", step=role)
+    data = last_json(text)
+    if data is None:
+        raise error(f"{path}: the {role}'s reply is not JSON", step=role)
+    return data

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, ModelCLI, read_json_reply
+from twostep.agents.base import (
+    EMPTY,
+    Call,
+    ModelCLI,
+    api_reason,
+    last_json,
+    read_json_reply,
+    read_text,
+)
 from twostep.core.cost import Usage
 from twostep.core.options import Choice, CliOptions, Count, Flag, Rules, key
 from twostep.core.recipe import Agent
@@ -49,6 +56,17 @@ def _ruleable(argv: tuple[str, ...]) -> bool:
     # a parenthesis cannot be one exact rule, and a shorter prefix would allow more than the
     # recipe's command; such a command gets no rule (twostep's verify still runs it).
     return not any(ch in word for word in argv for ch in ",()")
+
+
+def _error(data: Any) -> str | None:
+    """claude's error result in one line (an API error, "Prompt is too long", a turn cap),
+    else None."""
+    if not isinstance(data, dict) or not (data.get("is_error")
+                                          or data.get("subtype", "success") != "success"):
+        return None
+    detail = (data.get("result") or "; ".join(map(str, data.get("errors") or []))
+              or data.get("subtype") or "an error result")
+    return api_reason(data.get("api_error_status"), str(detail))
 
 
 class Claude:
@@ -141,13 +159,9 @@ class Claude:
         data = read_json_reply(reply, PLANNER, PlannerFailed)
         if not isinstance(data, dict) or data.get("type") != "result":
             raise PlannerFailed(f"{reply}: unexpected planner reply", step=PLANNER)
-        text = data.get("result")
-        if data.get("is_error") or data.get("subtype", "success") != "success":
-            status = data.get("api_error_status")
-            http = f" (HTTP {status})" if status else ""
-            detail = text or data.get("subtype")
-            raise PlannerFailed(f"the planner reported an error{http}: {detail}",
-                                step=PLANNER,
+        text, error = data.get("result"), _error(data)
+        if error:
+            raise PlannerFailed(f"the planner reported an error: {error}", step=PLANNER,
                                 hint="claude refuses a prompt over its model's window locally; "
                                      "try a [1m] model" if text == "Prompt is too long" else None)
         if not isinstance(text, str) or not text.strip():
@@ -159,12 +173,9 @@ class Claude:
         data = read_json_reply(reply, EXECUTOR, ExecutorFailed)
         if not isinstance(data, dict) or data.get("type") != "result":
             raise ExecutorFailed(f"{reply}: unexpected executor reply", step=EXECUTOR)
-        if data.get("is_error") or data.get("subtype", "success") != "success":
-            status = data.get("api_error_status")
-            detail = (data.get("result") or "; ".join(map(str, data.get("errors") or []))
-                      or data.get("subtype"))
-            http = f" (HTTP {status})" if status else ""
-            raise ExecutorFailed(f"the executor reported an error{http}: {detail}", step=EXECUTOR)
+        error = _error(data)
+        if error:
+            raise ExecutorFailed(f"the executor reported an error: {error}", step=EXECUTOR)
         denied = data.get("permission_denials") or []
         if denied:
             names = sorted({f"{d.get('tool_name')}"
@@ -175,12 +186,14 @@ class Claude:
                                  "in executor.allowed_tools")
         return data
 
+    def failure(self, reply: Path, log: Path, code: int) -> str | None:
+        """claude prints its error result on stdout, as on success (`api_error_status`,
+        `result`: "API Error: 500 …"), and exits 1; its stderr is mostly empty."""
+        return _error(last_json(read_text(reply)))
+
     def usage(self, reply: Path) -> Usage | None:
         """claude reports its own cost (`total_cost_usd`); input counts every cache kind."""
-        try:
-            data = json.loads(reply.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = last_json(read_text(reply))
         usage = data.get("usage") if isinstance(data, dict) else None
         if not isinstance(usage, dict):
             return None

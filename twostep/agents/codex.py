@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, ModelCLI
+from twostep.agents.base import EMPTY, Call, ModelCLI, one_line, read_text
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
 from twostep.core.cost import Usage
 from twostep.core.options import CliOptions, Flag, key
@@ -104,9 +104,8 @@ def _read(reply: Path, role: str) -> CodexReply:
         events = reply.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise error(f"{reply}: cannot read the {role}'s reply: {exc.strerror}", step=role) from None
-    log = reply.with_suffix(".log")  # the call's stderr: <step>.jsonl → <step>.log
-    stderr = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-    return parse_events(events, stderr)
+    # the call's stderr: <step>.jsonl → <step>.log
+    return parse_events(events, read_text(reply.with_suffix(".log")))
 
 
 class Codex:
@@ -176,6 +175,13 @@ class Codex:
         if wrong:
             raise ExecutorFailed("codex (executor): " + "; ".join(wrong), step=EXECUTOR)
         return {"changes": list(found.changed_paths), "num_turns": "?"}
+
+    def failure(self, reply: Path, log: Path, code: int) -> str | None:
+        """codex puts its errors in its events on stdout (`turn.failed`), none on stderr;
+        "Reconnecting… n/N" ones are its retries, the last one says why it gave up."""
+        errors = parse_events(read_text(reply)).errors
+        final = [e for e in errors if not e.startswith("Reconnecting")] or errors
+        return one_line(final[-1]) if final else None
 
     def usage(self, reply: Path) -> Usage | None:
         found = _read(reply, EXECUTOR)

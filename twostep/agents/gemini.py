@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, ModelCLI, read_json_reply
+from twostep.agents.base import (
+    EMPTY,
+    Call,
+    ModelCLI,
+    api_reason,
+    last_json,
+    one_line,
+    read_json_reply,
+    read_text,
+)
 from twostep.core.cost import Usage
 from twostep.core.options import CliOptions
 from twostep.core.recipe import Agent
@@ -48,6 +59,24 @@ def settings(agent: Agent, role: str = PLANNER) -> str:
     if role == EXECUTOR:
         data["advanced"] = {"excludedEnvVars": list(_ENV_GUARD)}
     return json.dumps(data, sort_keys=True)
+
+
+#: The cause under a Node error (`[cause]: SocketError: other side closed`).
+_CAUSE = re.compile(r"^\s*\[cause\]: (?:\w+: )?(.+)$", re.M)
+
+
+def _error(data: Any) -> str | None:
+    """The `error` of gemini's JSON output in one line, with its status code."""
+    err = data.get("error") if isinstance(data, dict) else None
+    if not err:
+        return None
+    if not isinstance(err, dict):
+        return one_line(str(err))
+    message = str(err.get("message") or err.get("type") or err)
+    if message.startswith("{"):  # a 5xx comes with the API's own error body as its message
+        with contextlib.suppress(ValueError):
+            message = _error(json.loads(message)) or message
+    return api_reason(err.get("code"), message)
 
 
 class Gemini:
@@ -123,11 +152,21 @@ class Gemini:
         data = read_json_reply(reply, role, error)
         if not isinstance(data, dict):
             raise error(f"{reply}: unexpected {role} reply", step=role)
-        if data.get("error"):
-            err = data["error"]
-            message = err.get("message", err) if isinstance(err, dict) else err
-            raise error(f"the {role} reported an error: {message}", step=role)
+        reason = _error(data)
+        if reason:
+            raise error(f"the {role} reported an error: {reason}", step=role)
         return data
+
+    def failure(self, reply: Path, log: Path, code: int) -> str | None:
+        """With `-o json` gemini writes its error object last on stderr, after a Node stack
+        trace, and exits with the HTTP status mod 256; a lost connection says only
+        "terminated", and the trace's `[cause]` says why."""
+        text = read_text(log)
+        reason = _error(last_json(read_text(reply))) or _error(last_json(text))
+        cause = _CAUSE.search(text)
+        if reason and cause and reason == "terminated":
+            reason += f" ({cause.group(1).strip()})"
+        return reason
 
     def plan_text(self, reply: Path) -> str:
         text = self._reply(reply, PLANNER, PlannerFailed).get("response")
@@ -151,10 +190,7 @@ class Gemini:
         return data
 
     def usage(self, reply: Path) -> Usage | None:
-        try:
-            data = json.loads(reply.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = last_json(read_text(reply))
         models = ((data.get("stats") or {}).get("models") or {}) if isinstance(data, dict) else {}
         tokens = [m.get("tokens") or {} for m in models.values() if isinstance(m, dict)]
         if not tokens:

@@ -111,8 +111,7 @@ class Group(click.Group):
             # click's overloads of main cannot be matched through *args; the call is click's own.
             return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except TwostepError as exc:
-            if str(exc):
-                LOG.error(str(exc), exc.hint)
+            LOG.error(str(exc), exc.hint)
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
             LOG.error("aborted")

@@ -42,27 +42,64 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | N
     result.capture("resume", repo, go, as_json=as_json, find=lambda: target)
 
 
-@click.command(name="runs")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
-def list_runs(as_json: bool):
-    """List the runs of this repository, oldest first."""
-    from twostep.core import cost
-    from twostep.runs import store as runs
+@click.group(name="runs", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each run's manifest with its outcome (`twostep schema runs`).")
+@click.pass_context
+def runs(ctx: click.Context, as_json: bool):
+    """List the runs of this repository, oldest first: how each ended and why, its spec's
+    first line, its cost and size, and whether `twostep resume` can continue it.
+
+    Outcomes: done, failed, over-budget, rolled-back, interrupted, running.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from twostep.runs import store as runstore
+    from twostep.runs import story
     from twostep.tools import git as gitrepo
 
-    found = runs.all_runs(gitrepo.root())
+    repo = gitrepo.root()
+    told = [(r, story.tell(repo, r)) for r in runstore.all_runs(repo)]
     if as_json:
-        click.echo(json.dumps([r.manifest.to_json() for r in found], indent=2))
+        click.echo(json.dumps([{**r.manifest.to_json(), **s} for r, s in told], indent=2))
         return
-    for r in found:
-        m = r.manifest
-        failed = f" at {m.failed_step}" if m.failed_step else ""
-        tokens = m.measurement.get("tokens", "?")
-        branch = f"  branch {m.branch}" if m.branch else ""
-        click.echo(f"{r.id}  {m.status:<11}{failed:<16} {m.recipe_name:<10} {m.strategy:<6} "
-                   f"{tokens} tokens{branch}")
-        for line in cost.summary_lines(m.usage):
-            click.echo(f"    {line}")
+    for r, s in told:
+        click.echo("\n".join(story.lines(r, s)))
+
+
+@runs.command()
+@click.option("--keep", type=click.IntRange(0), metavar="N",
+              help="Keep the N newest runs, whatever their age.")
+@click.option("--older-than", metavar="DURATION",
+              help="Remove only runs last changed longer ago than this: 90s, 30m, 12h, 7d, 2w.")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+def prune(keep: int | None, older_than: str | None, dry_run: bool):
+    """Remove old runs: their directories in .twostep/runs/, their checkpoint refs
+    (refs/twostep/RUN/*) and a --worktree run's worktree. A run that can still be resumed
+    (failed or interrupted, and not rolled back) is never removed.
+
+    Give --keep N, --older-than DURATION, or both (then a run goes when it is older than
+    DURATION and not among the N newest). The branches of --worktree runs stay.
+    """
+    from twostep.runs import prune as pruning
+    from twostep.runs import store as runstore
+    from twostep.runs import story
+    from twostep.tools import git as gitrepo
+
+    if keep is None and older_than is None:
+        raise click.UsageError("say which runs to remove: --keep N, --older-than DURATION, "
+                               "or both")
+    repo = gitrepo.root()
+    age = pruning.seconds(older_than) if older_than is not None else None
+    gone, spared = pruning.select(repo, runstore.all_runs(repo), keep=keep, older_than=age)
+    freed = sum(story.size(r.dir) if dry_run else pruning.remove(repo, r) for r in gone)
+    verb = "would remove" if dry_run else "removed"
+    for r in gone:
+        click.echo(f"{verb} {r.id}")
+    for r in spared:
+        click.echo(f"kept {r.id}: it can be resumed (`twostep resume {r.id}`)")
+    click.echo(f"{verb} {len(gone)} run(s), {'freeing' if dry_run else 'freed'} "
+               f"{story.human(freed)}")
 
 
 @click.command()
@@ -94,4 +131,4 @@ def doctor(as_json: bool):
 
 
 #: What this module adds to the command line (cli/__init__.COMMANDS names them).
-COMMANDS = (resume, list_runs, doctor)
+COMMANDS = (resume, runs, doctor)

@@ -13,13 +13,12 @@ from typing import Any
 
 from twostep import atomic
 from twostep.execution import plantasks
-from twostep.runs import checkpoint
+from twostep.runs import checkpoint, story
 from twostep.tools import git as gitrepo
 
 TASKS = "tasks.json"
 ROUNDS = "rounds.jsonl"
-#: The checkpoint ref a rollback restored: the work tree's state since (rollback.py).
-ROLLED_BACK = "now"
+ROLLED_BACK = story.ROLLED_BACK
 
 
 def run_id(run_dir: Path) -> str:
@@ -36,8 +35,7 @@ def base(repo: Path, run_dir: Path) -> str | None:
 
 
 def rolled_back(repo: Path, run_dir: Path) -> str | None:
-    """The checkpoint the last rollback of this run restored; None if it was never rolled back."""
-    return checkpoint.lookup(repo, ref(run_dir, ROLLED_BACK))
+    return story.rolled_back(repo, run_id(run_dir))
 
 
 def tasks(run_dir: Path) -> list[plantasks.TaskPlan]:

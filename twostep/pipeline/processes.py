@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from typing import cast
 from plumbum.commands.base import BaseCommand
 from plumbum.machines.local import LocalCommand
 
-from twostep import errors
+from twostep import agents, errors
 from twostep.core.render import step_lines
 from twostep.core.steps import Checks, Pipe, Role
 from twostep.core.values import Arg, Command
@@ -33,6 +34,8 @@ from twostep.redact import redact
 
 #: Seconds a stopped process group has to exit on SIGTERM before SIGKILL.
 GRACE = 5.0
+#: A line of a stack trace: Node's `    at f (file:///…:1:2)` frames.
+_TRACE = re.compile(r"^\s+at |file:///")
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
              Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
 
@@ -125,8 +128,7 @@ class Processes:
             f"the {role} (`{_main_tool(step)}`) sent no request and printed nothing for "
             f"{watch.after:g} s, and was stopped" + (f"; its log: {logs[0]}" if logs else ""),
             step=step.name,
-            hint=f"the run can be resumed with `twostep resume`; if the CLI needs longer to "
-                 f"start, raise {role}.stall_after in the recipe")
+            hint=f"if the CLI needs longer to start, raise {role}.stall_after in the recipe")
 
     def run_checks(self, step: Checks) -> int:
         """As the script's if/elif chain: stop at the first failing command."""
@@ -182,6 +184,7 @@ class Processes:
 
     def check(self, step: Pipe, codes: list[int]) -> int:
         """0, or the failure of the rightmost stage whose code is not one of its ok codes."""
+        said = LOG.take_error() if step.self_reporting else None  # this stage's, if any
         offset = len(codes) - len(step.commands)
         ok = [() if i < offset else step.commands[i - offset].ok_codes for i in range(len(codes))]
         failed = [(i, c) for i, c in enumerate(codes) if c != 0 and c not in ok[i]]
@@ -189,12 +192,25 @@ class Processes:
             return 0
         index, code = failed[-1]
         code = 128 - code if code < 0 else code  # killed by signal N: bash reports 128+N
-        if step.self_reporting:
-            raise errors.ChildReported(code)
-        tool = step.commands[index - offset].tool if index >= offset else "cat"
+        if step.self_reporting:  # it printed its error; the manifest keeps its first line
+            raise errors.ChildReported(code, said, step=step.name)
+        cmd = step.commands[index - offset] if index >= offset else None
         raise _FAILURES[step.role](
-            f"step '{step.name}': `{tool}` exited with code {code}{self._tail(step)}",
-            step=step.name, code=code)
+            f"step '{step.name}': `{cmd.tool if cmd else 'cat'}` exited with code {code}"
+            f"{self._why(step, cmd, code)}", step=step.name, code=code)
+
+    def _why(self, step: Pipe, cmd: Command | None, code: int) -> str:
+        """A model CLI's own reason, which its adapter finds in its reply or its log, and where
+        both are; else (any other tool, or no reason) the tail of the log."""
+        if cmd is None or cmd.tool not in agents.ADAPTERS or cmd.stderr is None \
+                or step.stdout is None:
+            return self._tail(step)
+        log, reply = self.file(cmd.stderr), self.file(step.stdout)
+        reason = agents.get(cmd.tool).failure(reply, log, code)
+        if not reason:
+            return self._tail(step)
+        beside = reply.name if reply.parent == log.parent else str(reply)
+        return f": {redact(reason)}\n  full log: {log} (the reply: {beside})"
 
     def _tail(self, step: Pipe, lines: int = 15) -> str:
         logs = [self.file(c.stderr) for c in step.commands if c.stderr is not None]
@@ -203,7 +219,9 @@ class Processes:
                 text = log.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            tail = [ln for ln in text.splitlines() if ln.strip()][-lines:]
+            # A Node stack trace (gemini's) says nothing to the user; the log keeps it.
+            tail = [ln for ln in text.splitlines()
+                    if ln.strip() and not _TRACE.search(ln)][-lines:]
             if tail:
                 body = "\n".join(f"    {ln}" for ln in tail)
                 return f"\n  last lines of {log}:\n{redact(body)}"

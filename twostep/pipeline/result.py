@@ -25,9 +25,6 @@ from twostep.tools import git
 
 #: The result's version: bump it only with a change that breaks a reader.
 VERSION = 1
-def status_name(code: int) -> str:
-    member = ExitCode._value2member_map_.get(code)  # ExitCode(code) would take a meaning
-    return member.label if isinstance(member, ExitCode) else "error"
 
 
 def _changed(run: store.Run, repo: Path) -> list[str]:
@@ -78,7 +75,7 @@ def _call(record: dict[str, Any]) -> dict[str, Any]:
 def build_result(command: str, repo: Path, run: store.Run | None, code: int,
                  error: str | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "version": VERSION, "command": command, "run_id": None, "status": status_name(code),
+        "version": VERSION, "command": command, "run_id": None, "status": ExitCode.label_of(code),
         "exit_code": code, "error": error, "recipe": None, "strategy": None, "plan_path": None,
         "run_dir": None, "usage": {}, "changed_files": [], "verify": None, "branch": None,
         "pr_url": None, "steps": [], "seconds": None, "calls": [],
@@ -113,7 +110,7 @@ def capture(command: str, repo: Path, go: Callable[[], store.Run | None], *,
         run = go()
     except TwostepError as exc:
         failure, code = exc, exc.exit_code
-        error = str(exc).splitlines()[0] if str(exc) else None
+        error = exc.reason
     if run is None and find is not None:
         with contextlib.suppress(TwostepError):
             run = find()

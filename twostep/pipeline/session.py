@@ -22,7 +22,7 @@ from twostep.pipeline import build, plannerview, preflight, record
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement, measure
 from twostep.pipeline.runner import Runner
-from twostep.runs import store
+from twostep.runs import store, story
 
 
 @dataclass(frozen=True)
@@ -204,9 +204,10 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
                                  hint="twostep resume") from None
     except errors.TwostepError as exc:
         record.learn(run, repo, job, Learns.PROGRESS)  # the failing task or round, too
-        run.set(status="failed", failed_step=getattr(exc, "step", None),
-                error=str(exc).splitlines()[0] if str(exc) else None, exit_code=exc.exit_code)
+        run.set(status="failed", failed_step=getattr(exc, "step", None), error=exc.reason,
+                exit_code=exc.exit_code)
         _spending(run)
+        exc.hint = story.resume_hint(repo, run, exc.hint)
         raise
     finally:
         for sig, handler in previous.items():

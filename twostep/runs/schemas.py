@@ -92,10 +92,25 @@ CHECK = {
 RECIPES = {"type": "array", "title": "twostep recipes --json",
            "items": _object({"name": _STR, "description": _STR, "path": _STR})}
 
-RUNS = {"type": "array", "title": "twostep runs --json (each run's manifest.json)",
-        "items": _object({"id": _STR, "status": _STR, "strategy": _STR,
-                          "recipe": _object({"source": _STR, "name": _STR}),
-                          "steps": {"type": "array"}, "version": _INT})}
+RUNS = {"type": "array", "title": "twostep runs --json (each run's manifest.json, and how it "
+                                   "ended: runs/story.py)",
+        "items": _object({
+            "id": _STR, "status": _STR, "strategy": _STR,
+            "recipe": _object({"source": _STR, "name": _STR}),
+            "steps": {"type": "array"}, "version": _INT,
+            "failed_step": _OPT_STR, "exit_code": {"type": ["integer", "null"]},
+            "error": {"type": ["string", "null"], "description": "why it failed, in one line: "
+                      "a model CLI's own reason (API status and message)"},
+            "outcome": {"enum": ["done", "failed", "over-budget", "rolled-back", "interrupted",
+                                 "running"]},
+            "exit_name": {"enum": [*(code.label for code in ExitCode), None]},
+            "resumable": {"type": "boolean",
+                          "description": "failed or interrupted, and not rolled back"},
+            "title": {"type": "string", "description": "the first line of the run's spec"},
+            "cost_usd": _NUM,
+            "bytes": {"type": "integer", "description": "what `twostep runs prune` would free"},
+        }, ["id", "status", "strategy", "recipe", "steps", "version", "outcome", "resumable",
+            "title", "cost_usd", "bytes"])}
 
 SCHEMAS = {"result": RESULT, "doctor": DOCTOR, "check": CHECK, "recipes": RECIPES, "runs": RUNS}
 

@@ -22,6 +22,8 @@ from twostep.runs.manifest import Manifest
 STATE_DIR = ".twostep"
 #: Where a --worktree run keeps its git worktree, inside its run directory.
 WORKTREE_DIR = "worktree"
+#: The statuses of a run that did not finish (`resume` takes the last such run).
+UNFINISHED = ("failed", "interrupted", "running")
 
 
 def state_dir(repo: Path) -> Path:
@@ -108,7 +110,7 @@ def load(repo: Path, run_id: str | None) -> Run:
             raise InputError(f"{run_id}: {'no such run' if not found else 'ambiguous run id'}",
                              hint="list runs with `twostep runs`")
         return found[0]
-    unfinished = [r for r in runs if r.manifest.status in ("failed", "interrupted", "running")]
+    unfinished = [r for r in runs if r.manifest.status in UNFINISHED]
     if not unfinished:
         raise InputError("no failed or interrupted run to resume",
                          hint="list runs with `twostep runs`")

@@ -237,3 +237,65 @@ def test_gemini_usage(tmp_path):
     u = agents.get("gemini").usage(write(tmp_path, "executor.json", gemini_reply()))
     assert (u.input_tokens, u.cached_tokens, u.output_tokens, u.reported_usd) == (1000, 400, 50,
                                                                                   None)
+
+
+# -- failure(): a failed call's reason, in the CLI's own words, on one line ---------------------
+
+GEMINI_TRACE = """Attempt 1 failed: You exceeded your current quota. Max attempts reached
+Error when talking to Gemini API Full report available at: /tmp/x.json RetryableQuotaError: quota
+    at classifyGoogleError (file:///x/chunk.js:307333:14)
+    at async main (file:///x/gemini.js:17627:5) {
+  cause: { code: 429, message: 'quota', details: [] },
+  status: 429
+}
+"""
+GEMINI_CUT = """TypeError: terminated
+    at Fetch.onAborted (node:internal/deps/undici/undici:11350:53) {
+  [cause]: SocketError: other side closed
+      at Socket.onHttpSocketEnd (file:///x/chunk.js:216209:27) {
+    code: 'UND_ERR_SOCKET'
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("log,why", [
+    (GEMINI_TRACE + json.dumps({"session_id": "s", "error": {
+        "type": "Error", "message": "You exceeded your current quota.", "code": 429}}, indent=2),
+     "API error 429: You exceeded your current quota."),
+    (json.dumps({"error": {"type": "Error", "code": 500, "message": json.dumps(
+        {"error": {"code": 500, "message": "Internal error", "status": "INTERNAL"}})}}) + "\n",
+     "API error 500: Internal error"),
+    (GEMINI_CUT + json.dumps({"error": {"type": "Error", "message": "terminated", "code": 1}}),
+     "terminated (other side closed)"),
+    ("Warning: 256-color support not detected.\n", None),
+])
+def test_gemini_failure_is_its_error_object_after_the_stack_trace(tmp_path, log, why):
+    reply = write(tmp_path, "planner.json", "", log)
+    assert agents.get("gemini").failure(reply, tmp_path / "planner.log", 173) == why
+
+
+@pytest.mark.parametrize("reply,why", [
+    (claude_result(is_error=True, api_error_status=500,
+                   result="API Error: 500 overloaded.\nTry again."),
+     "API Error: 500 overloaded. Try again."),
+    (claude_result(is_error=True, api_error_status=529, result="Overloaded"),
+     "API error 529: Overloaded"),
+    (claude_result(), None),
+    ("", None),
+])
+def test_claude_failure_is_its_error_result(tmp_path, reply, why):
+    path = write(tmp_path, "executor.json", reply)
+    assert agents.get("claude").failure(path, tmp_path / "executor.log", 1) == why
+
+
+def test_codex_failure_is_the_error_it_gave_up_on_not_its_retries(tmp_path):
+    stream = events({"type": "error", "message": "Reconnecting... 1/2 (boom)"},
+                    {"type": "error", "message": "exceeded retry limit, last status: 429"},
+                    {"type": "turn.failed", "error": {"message": "exceeded retry limit, last "
+                                                                 "status: 429"}})
+    codex = agents.get("codex")
+    reply = write(tmp_path, "executor.jsonl", stream)
+    assert codex.failure(reply, tmp_path / "executor.log", 1) == \
+        "exceeded retry limit, last status: 429"
+    assert codex.failure(write(tmp_path, "executor.jsonl", ""), tmp_path / "x.log", 1) is None
