@@ -153,3 +153,18 @@ def test_prune_removes_a_rolled_back_worktree_runs_worktree_but_not_its_branch(t
     assert str(tree) not in git(repo, "worktree", "list", "--porcelain")
     assert not Path(result["run_dir"]).exists()
     assert git(repo, "rev-parse", "--verify", result["branch"]).strip()
+
+
+def test_a_run_killed_without_a_word_says_so_and_stays_resumable(tmp_path):
+    repo = example_repo(tmp_path / "repo")
+    env = standin_env(tmp_path, STANDIN_CLAUDE_SLEEP="60")
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "run", RECIPE, "--spec", str(SPEC),
+                             "--yes"], cwd=repo, env=env, stdin=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not [c for c in calls(env) if c["tool"] == "claude"]:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    listed = twostep("runs", cwd=repo, env=env).stdout.decode()
+    assert " killed " in listed and "can resume: twostep resume" in listed

@@ -102,7 +102,7 @@ RUNS = {"type": "array", "title": "twostep runs --json (each run's manifest.json
             "error": {"type": ["string", "null"], "description": "why it failed, in one line: "
                       "a model CLI's own reason (API status and message)"},
             "outcome": {"enum": ["done", "failed", "over-budget", "rolled-back", "interrupted",
-                                 "running"]},
+                                 "killed", "running"]},
             "exit_name": {"enum": [*(code.label for code in ExitCode), None]},
             "resumable": {"type": "boolean",
                           "description": "failed or interrupted, and not rolled back"},

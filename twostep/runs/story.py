@@ -64,10 +64,24 @@ def tell(repo: Path, run: store.Run) -> dict[str, Any]:
         outcome = "rolled-back"
     elif m.status == "failed" and m.exit_code == ExitCode.OVER_BUDGET:
         outcome = "over-budget"
+    elif m.status == "running" and not _alive(m.pid):
+        outcome = "killed"  # SIGKILL, a crash, a closed CI job: nothing could record it
     failed = m.status == "failed" and m.exit_code is not None
     return {"outcome": outcome, "exit_name": ExitCode.label_of(m.exit_code or 0) if failed
             else None, "resumable": resumable(repo, run), "title": title(run.dir),
             "cost_usd": totals(m.usage)["total"]["cost_usd"], "bytes": size(run.dir)}
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process of that number
+        return True
+    return True
 
 
 def lines(run: store.Run, told: dict[str, Any]) -> list[str]:
