@@ -129,7 +129,9 @@ def one(case: Case, args: argparse.Namespace) -> Row:
     lies = None
     if args.exact:
         tokens, chars, lies = exact(case, recipe, budget)
-    positions = [i + 1 for i, r in enumerate(ranked) if r.path in case.gold]
+    docs = getattr(largeview, "doc_files", lambda *a: ((), ()))(case.repo, recipe, selected)[0]
+    code = [r for r in ranked if r.path not in docs]  # docs are ranked apart
+    positions = [i + 1 for i, r in enumerate(code) if r.path in case.gold]
     price = price_for(recipe.planner.model, recipe.planner.price).cost(tokens, 0)
     return Row(case.id, case.codebase, min(positions, default=None),
                set(case.gold) <= set(tiers.full),

@@ -70,7 +70,9 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
     if definitions is not None or mentions is not None:
         t = relevance.terms(text)
         hits = [p.read_bytes() if p else b"" for p in (definitions, mentions)]
-        ranked = relevance.rank(hits[0], hits[1], t.paths, _stdin_paths(), spec_terms=t)
+        paths = _stdin_paths()  # the stage runs at the repository's root
+        ranked = relevance.rank(hits[0], hits[1], t.paths, paths, spec_terms=t,
+                                sizes=relevance.file_sizes(Path("."), paths))
     elif recipe is None:
         raise InputError("give --recipe (rg runs over its codebase) or rg's hits",
                          hint="twostep relevant SPEC --recipe python")

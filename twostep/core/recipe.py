@@ -9,6 +9,9 @@ from twostep.core.cost import Price
 from twostep.core.options import CliOptions
 
 EXECUTE_BY = ("task", "plan")
+#: How the large strategy fills the planner's input: `lean` stops adding full text where
+#: relevance falls off; `full` fills the budget.
+FILLS = ("lean", "full")
 OptionsT = TypeVar("OptionsT", bound=CliOptions)
 
 
@@ -56,6 +59,11 @@ class Strategies:
     small_below: int = 100_000
     medium_below: int = 200_000
     slice: tuple[str, ...] = ()
+    fill: str = "lean"
+    #: Pathspecs of the docs (ranked apart from code, never displacing it), and of the docs
+    #: never sent in full text unless the spec names them (changelogs, release notes, ...).
+    docs: tuple[str, ...] = ()
+    never_full: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 < self.small_below <= self.medium_below:

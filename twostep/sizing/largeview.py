@@ -71,6 +71,16 @@ def floor_files(repo: Path, pathspecs: Sequence[str], selected: Sequence[str]) -
     return [p for p in gitrepo.ls_files(repo, tuple(pathspecs)) if p in chosen]
 
 
+def doc_files(repo: Path, recipe: Recipe, selected: Sequence[str]
+              ) -> tuple[frozenset[str], frozenset[str]]:
+    """(the selected docs, those of them never in full text) by the recipe's pathspecs."""
+    chosen = set(selected)
+    large = recipe.strategies
+    docs = chosen & set(gitrepo.ls_files(repo, large.docs)) if large.docs else set()
+    never = docs & set(gitrepo.ls_files(repo, large.never_full)) if large.never_full else set()
+    return frozenset(docs), frozenset(never)
+
+
 def _scaled(tokens: dict[str, int], floor: Sequence[str], real: int | None) -> dict[str, int]:
     """Floor files re-weighed so that they sum to the floor's real (counted) size."""
     estimated = sum(tokens[p] for p in floor if p in tokens)

@@ -38,7 +38,8 @@ def test_pattern_file_stages_rank_like_relevant(tmp_path: Path) -> None:
         outs.append(subprocess.run([str(a) for a in rgsearch.xargs_argv(argv)], cwd=tmp_path,
                                    stdin=ls.stdout, capture_output=True, check=False).stdout)
         ls.wait()
-    ranked = relevance.rank(outs[0], outs[1], t.paths, tracked, spec_terms=t)
+    ranked = relevance.rank(outs[0], outs[1], t.paths, tracked, spec_terms=t,
+                            sizes=relevance.file_sizes(tmp_path, tracked))
     assert ranked == relevance.relevant(tmp_path, spec, "python", tracked)
     assert ranked[0].path == "a/engine.py"
     back = relevance.parse_ranked(relevance.format_ranked(ranked))
