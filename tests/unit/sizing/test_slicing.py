@@ -48,9 +48,10 @@ def _large_repo(path: Path) -> Path:
 REFUND_PLAN = "# Plan\n\n1. Add an amount to `refund_0` in `billing/f0.py`.\n"
 
 
-def _large_recipe(tmp_path: Path) -> str:
+def _large_recipe(tmp_path: Path, fill: str = "full") -> str:
     (tmp_path / "r.yaml").write_text(
         "extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
+        f"  large: {{fill: {fill}}}\n"
         "planner:\n  context_tokens: 9000\n  output_tokens: 1000\n")
     (tmp_path / "spec.md").write_text(
         "Add partial refunds to billing: `refund_3` takes an amount.\n")
