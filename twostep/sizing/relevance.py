@@ -123,16 +123,17 @@ class _Scores:
             w = weight.get(term, NAME) * self.idf(len(seen))
             for path in sorted(defs.get(term, ())):
                 # `css.Build`: a Build defined outside anything named css is another Build
-                elsewhere = term in owners and not owners[term] & {norm(p) for p in
-                                                                  re.split(r"[/.]", path)}
-                self.add(path, DEFINITION * w * (OTHER_OWNER if elsewhere else 1.0),
+                owned = _owned(path, owners.get(term))
+                self.add(path, DEFINITION * w * (1.0 if owned else OTHER_OWNER),
                          f"defines {term}")
             for path, n in sorted(mentions.get(term, {}).items()):
                 norm_len = 1 - B + B * self.sizes.get(path, self.avg) / self.avg
                 self.add(path, w * n * (K1 + 1) / (n + K1 * norm_len), f"mentions {term} x{n}")
 
-    def names(self, paths: Sequence[str], keys: Mapping[str, float]) -> None:
-        """A file named after a term (json/decoder.py for "decoder"), or in a directory so."""
+    def names(self, paths: Sequence[str], keys: Mapping[str, float],
+              owners: Mapping[str, set[str]]) -> None:
+        """A file named after a term (json/decoder.py for "decoder"), or in a directory so;
+        for `css.Build`, a file named build counts only inside something named css."""
         stems: dict[str, list[str]] = defaultdict(list)
         dirs: dict[str, list[str]] = defaultdict(list)
         for path in paths:
@@ -144,13 +145,18 @@ class _Scores:
             for key in sorted(keys.keys() & table.keys()):
                 add = weight * keys[key] * self.idf(len(table[key]))
                 for path in table[key]:
-                    self.add(path, add, f"{what} {key}")
+                    if _owned(path, owners.get(key)):
+                        self.add(path, add, f"{what} {key}")
         for key in sorted(keys):
             stem = next((key[:n] for n in range(len(key) - 1, 4, -1) if key[:n] in stems), None)
             if stem is not None:
                 add = STEM_PREFIX * keys[key] * self.idf(len(stems[stem]))
                 for path in stems[stem]:
                     self.add(path, add, f"file named {stem}, as in {key}")
+
+
+def _owned(path: str, owners: set[str] | None) -> bool:
+    return not owners or bool(owners & {norm(p) for p in re.split(r"[/.]", path)})
 
 
 def _path_keys(t: Terms) -> dict[str, float]:
@@ -211,9 +217,9 @@ def rank(definition_output: bytes | str, mention_output: bytes | str, spec_paths
     for dotted in t.dotted:
         *heads, last = dotted.split(".")
         owners[last] |= {norm(h) for h in heads if h.islower()}
-    s.hits(defs, parse_hits(mention_output, t, known), weight,
-           {k: v for k, v in owners.items() if v})
-    s.names(chosen, _path_keys(t))
+    owned = {k: v for k, v in owners.items() if v}
+    s.hits(defs, parse_hits(mention_output, t, known), weight, owned)
+    s.names(chosen, _path_keys(t), {norm(k): v for k, v in owned.items()})
     _frames(s, t.frames, chosen)
     named, bare, under = _spec_paths(sorted(set(spec_paths) | set(t.paths)), chosen)
     for path in sorted(under):

@@ -195,6 +195,8 @@ class _Collector:
             for part in parts[:-1]:
                 if part.islower() and len(part) >= 2:
                     self.qualifiers.add(part)
+                    if strong:
+                        self.strong.add(part)
                 else:
                     self.name(part, True, strong)
             self.name(parts[-1], len(parts) > 1 or _code_like(parts[-1], called, mode, start),
@@ -211,7 +213,7 @@ class _Collector:
         local = {n.lower() for n in self.local}
         words = [w for w in self.words if w not in lower and w not in local][:MAX_WORDS]
         strings = list(self.strings)[:MAX_STRINGS]
-        kept = {*names, *words, *strings}
+        kept = {*names, *words, *strings, *qualifiers}
         return Terms(tuple(sorted(names)), tuple(sorted(words)), tuple(sorted(self.dotted)),
                      tuple(sorted(self.paths)), tuple(sorted(strings)),
                      tuple(sorted(qualifiers)), tuple(sorted(self.parts)),

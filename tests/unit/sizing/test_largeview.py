@@ -89,6 +89,34 @@ def test_trim_takes_the_least_relevant_compressed_files_out_until_it_fits() -> N
     assert "C a.py 100" in marks and "- b.py 100" in marks and "F f.py 10" in marks
 
 
+def test_files_a_pack_lacks_are_marked_not_packed_with_repomix_reason() -> None:
+    """intersphinx.py planned in full text, dropped by repomix's secret scan: the map marks it
+    x with the reason, the tier listing loses it, so the map claims nothing the input lacks."""
+    report = {"full": ["a.py", "ext/intersphinx.py"], "compressed": ["c.py"], "left_out": [],
+              "mapped": 3, "tokens": {"a.py": 5, "ext/intersphinx.py": 9, "c.py": 7},
+              "why": {}, "summary": "s"}
+    gone = trim.unpacked(report, {"full": _pack("a.py"), "compressed": _pack("c.py")},
+                         ["ext/intersphinx.py"], [])
+    assert gone == {"ext/intersphinx.py": "repomix's secret scan flagged it"}
+    updated = trim.excluded_report(report, gone)
+    assert updated["full"] == ["a.py"] and updated["excluded"] == gone
+    text = trim.updated_map(updated, "")
+    assert "x intersphinx.py 9 (not packed: repomix's secret scan flagged it)" in text
+    assert trim.counts(updated) == "1 files in full text, 1 compressed, 1 not packed"
+
+
+def test_a_tracked_symlink_is_never_planned_in_a_tier(tmp_path) -> None:
+    repo = make_repo(tmp_path / "repo", {"a/engine.py": "class Engine:\n    pass\n"})
+    (repo / "a/link.py").symlink_to("engine.py")
+    subprocess.run(["git", "add", "a/link.py"], cwd=repo, check=True)
+    r = recipes.load("python")
+    selected = largeview.selection(repo, r)
+    ranked = relevance.relevant(repo, "Fix Engine.", "python", selected)
+    tiers = largeview.plan(repo, r, ranked, selected, 20)
+    assert "a/link.py" not in tiers.full + tiers.compressed
+    assert dict(tiers.excluded)["a/link.py"].startswith("a symlink")
+
+
 def _decide(tmp_path, monkeypatch, band: tuple[int, int], counted: int | None):
     repo = make_repo(tmp_path / "repo", FILES)
     r = recipes.load("python")

@@ -161,3 +161,51 @@ def test_the_bash_stage_gives_the_same_ranking(tmp_path: Path) -> None:
     assert ranked == relevant(tmp_path, "Make Engine start lazily.", "python", tracked)
     assert format_ranked(ranked).splitlines()[0].split("\t")[1] == "a/engine.py"
     assert xargs_argv([]) == []
+
+
+def test_a_long_file_that_mentions_everything_does_not_win_by_size(tmp_path: Path) -> None:
+    tracked = make_repo(tmp_path, {
+        "CHANGES.rst": "".join(f"* Fixed the parser and the lexer in {i}.\n" for i in range(900)),
+        "src/parser.py": "def parse(lexer):\n    return lexer.tokens()\n",
+        "src/other.py": "x = 1\n",
+    })
+    ranked = relevant(tmp_path, "The parser drops the last token of the lexer.", "python",
+                      tracked)
+    assert ranked[0].path == "src/parser.py"
+
+
+def test_tests_and_vendored_code_count_less_unless_named(tmp_path: Path) -> None:
+    files = {"tests/test_engine.py": "def test_start():\n    Engine().start()\n" * 5,
+             "vendor/engine.py": "class Engine:\n    def start(self):\n        pass\n",
+             "app/engine.py": "class Engine:\n    def start(self):\n        pass\n"}
+    tracked = make_repo(tmp_path, files)
+    ranked = [r.path for r in relevant(tmp_path, "Make Engine.start idempotent.", "python",
+                                       tracked)]
+    assert ranked[0] == "app/engine.py" and ranked[-1] != "app/engine.py"
+    named = relevant(tmp_path, "`test_start` fails: Engine.start raises.", "python", tracked)
+    assert "a test file" not in {r.path: r for r in named}["tests/test_engine.py"].reasons
+
+
+def test_the_innermost_frame_and_dotted_owners_lead(tmp_path: Path) -> None:
+    tracked = make_repo(tmp_path, {
+        "tpl/css/css.go": "package css\n\nfunc Build() {}\n",
+        "internal/js/build.go": "package js\n\nfunc Build() {}\n",
+        "cmd/run.go": "package cmd\n\nfunc run() {}\n",
+        "cmd/main.go": "package cmd\n\nfunc main() {}\n",
+    })
+    ranked = relevant(tmp_path, "`css.Build` fails.", "go", tracked)
+    assert ranked[0].path == "tpl/css/css.go"
+    trace = ("panic: boom\ngoroutine 1 [running]:\nx/cmd.run()\n\tx/cmd/run.go:3 +0x1\n"
+             "x/cmd.main()\n\tx/cmd/main.go:3 +0x1\n")
+    ranked = relevant(tmp_path, trace, "go", tracked)
+    assert [r.path for r in ranked[:2]] == ["cmd/run.go", "cmd/main.go"]
+    assert "innermost stack frame" in ranked[0].reasons
+
+
+def test_longer_words_are_found_inside_identifiers(tmp_path: Path) -> None:
+    tracked = make_repo(tmp_path, {
+        "dom/von.ts": "export const withModifiers = (fn, modifiers) => fn\n",
+        "dom/other.ts": "export const x = 1\n",
+    })
+    ranked = relevant(tmp_path, "An event modifier breaks the handler.", "typescript", tracked)
+    assert [r.path for r in ranked] == ["dom/von.ts"]
