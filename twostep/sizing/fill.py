@@ -161,7 +161,7 @@ def fill_lean(plan: Plan, order: Sequence[str], floor: Iterable[str], policy: Po
             continue
         if scores[p] < FALLOFF * top:
             plan.stopped = (f"relevance fell off at rank {ranks[p]}: it scores "
-                            f"{scores[p] / top:.0%} of the top file, under {FALLOFF:.0%}")
+                            f"{scores[p] / top:.1%} of the top file, under {FALLOFF:.0%}")
             break
         if taken >= LEAN_FILES:
             plan.stopped = f"{LEAN_FILES} files, the most the lean fill takes in full text"
