@@ -4,7 +4,7 @@ the map only, within the room left after the map.
 `full` fills the budget: full text up to FULL_SHARE of the room, the compressed tier with the
 rest, then spare room upgrades compressed files to full text. `lean` fills to need: full text
 for the relevant code while its score stays above FALLOFF of the best code file's, within
-LEAN_FULL_TOKENS and LEAN_FILES; the next relevant files compressed within
+LEAN_TOKENS (with the map) and LEAN_FILES; the next relevant files compressed within
 LEAN_COMPRESSED_TOKENS; the rest only in the map. Both say why the full text stopped.
 Docs come after code in both; never-full docs go in full text only when the spec names them.
 """
@@ -32,14 +32,14 @@ FULL_SHARE = 0.6
 COMPRESSED_FILE_SHARE = 0.03
 COMPRESSED_FILE_MIN = 2_000
 TOP_UNCAPPED = 10
-#: `lean`: full text for code scoring at least FALLOFF of the best, at most LEAN_FILES files
-#: and LEAN_FULL_TOKENS (a file that would overflow it is compressed instead); compressed
-#: views of code scoring at least COMPRESSED_FALLOFF, within LEAN_COMPRESSED_TOKENS. Measured
-#: on tests/corpora/issues (scripts/eval_relevance.py): the fixed file is in the first 14
-#: code files for 30 of 34 issues, within 160K tokens.
-FALLOFF, COMPRESSED_FALLOFF = 0.2, 0.08
-LEAN_FILES = 30
-LEAN_FULL_TOKENS, LEAN_COMPRESSED_TOKENS = 170_000, 30_000
+#: `lean`: the whole input (map included) within LEAN_TOKENS, under gemini 2.5 Pro's 200K
+#: price step with room for the spec and prompt; full text for code scoring at least FALLOFF
+#: of the best, at most LEAN_FILES files (a file that would overflow the full text's share is
+#: compressed instead); compressed views of code scoring at least COMPRESSED_FALLOFF, within
+#: LEAN_COMPRESSED_TOKENS. Tuned on tests/corpora/issues (scripts/eval_relevance.py).
+FALLOFF, COMPRESSED_FALLOFF = 0.12, 0.05
+LEAN_FILES = 40
+LEAN_TOKENS, LEAN_COMPRESSED_TOKENS = 195_000, 15_000
 #: Docs in full text besides the named ones: at most DOC_FILES, each at most DOC_TOKENS.
 DOC_FILES, DOC_TOKENS = 2, 8_000
 
@@ -85,6 +85,7 @@ class Plan:
     tier: dict[str, str] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
     stopped: str = ""
+    spent: int = 0  # tokens the map and the packs' wrappers take before any file
 
     def full(self, p: str) -> tuple[int, int]:
         return file_tokens(p, self.sizes[p]), file_chars(p, self.chars[p])
@@ -154,7 +155,8 @@ def fill_lean(plan: Plan, order: Sequence[str], floor: Iterable[str], policy: Po
     _first(plan, order, floor, policy, ranks)
     code = [p for p in order if p in ranks and p not in policy.docs]
     top = max((scores[p] for p in code), default=0.0)
-    left, taken, overflow = min(LEAN_FULL_TOKENS, plan.room.tokens), 0, []
+    share = LEAN_TOKENS - plan.spent - LEAN_COMPRESSED_TOKENS
+    left, taken, overflow = min(share, plan.room.tokens), 0, []
     plan.stopped = f"every relevant code file is in ({len(code):,})"
     for p in code:
         if p in plan.tier:
@@ -172,10 +174,10 @@ def fill_lean(plan: Plan, order: Sequence[str], floor: Iterable[str], policy: Po
         else:
             overflow.append(p)
     if overflow:
-        plan.stopped += (f"; {len(overflow):,} relevant files over the lean share of "
-                         f"{LEAN_FULL_TOKENS:,} tokens compressed instead")
+        plan.stopped += (f"; {len(overflow):,} relevant files over the full text's share of "
+                         f"{share:,} tokens compressed instead")
     _lean_docs(plan, order, policy, ranks, scores, top)
-    _lean_compressed(plan, overflow + code, ranks, scores, top)
+    _lean_compressed(plan, overflow + code, ranks, scores, top, left + LEAN_COMPRESSED_TOKENS)
 
 
 def _lean_docs(plan: Plan, order: Sequence[str], policy: Policy, ranks: Mapping[str, int],
@@ -188,8 +190,7 @@ def _lean_docs(plan: Plan, order: Sequence[str], policy: Policy, ranks: Mapping[
 
 
 def _lean_compressed(plan: Plan, candidates: Sequence[str], ranks: Mapping[str, int],
-                     scores: Mapping[str, float], top: float) -> None:
-    left = LEAN_COMPRESSED_TOKENS
+                     scores: Mapping[str, float], top: float, left: int) -> None:
     for p in dict.fromkeys(candidates):
         if p in plan.tier or scores[p] < COMPRESSED_FALLOFF * top or left <= 0:
             continue

@@ -30,8 +30,10 @@ __all__ = ["Ranked", "Terms", "format_ranked", "is_test", "parse_ranked", "rank"
 #: Weight of a term by its kind, and the boost of the title's and inline code's terms.
 NAME, WORD, STRING, QUALIFIER, PART = 1.0, 0.35, 1.5, 0.5, 0.5
 STRONG = 1.6
+#: A file's score grows by up to this share for holding all of the strong terms.
+COVERAGE = 1.0
 #: A definition weighs this many mentions' worth; BM25's saturation and length normalisation.
-DEFINITION, K1, B = 2.5, 1.2, 0.75
+DEFINITION, K1, B = 2.5, 1.2, 0.5
 #: A definition of `Build` where the spec writes `css.Build`, in a file outside any `css`.
 OTHER_OWNER = 0.3
 #: A file named after a term, or in a directory that is (times the name's rarity); a file
@@ -108,13 +110,16 @@ class _Scores:
         self.avg = sum(sizes.get(p, 1) for p in paths) / max(self.n, 1) or 1.0
         self.score: dict[str, float] = defaultdict(float)
         self.why: dict[str, list[str]] = defaultdict(list)
+        self.terms: dict[str, set[str]] = defaultdict(set)
 
     def idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def add(self, path: str, points: float, why: str) -> None:
+    def add(self, path: str, points: float, why: str, term: str = "") -> None:
         self.score[path] += points
         self.why[path].append(why)
+        if term:
+            self.terms[path].add(term)
 
     def hits(self, defs: Mapping, mentions: Mapping, weight: Mapping[str, float],
              owners: Mapping[str, set[str]]) -> None:
@@ -125,10 +130,11 @@ class _Scores:
                 # `css.Build`: a Build defined outside anything named css is another Build
                 owned = _owned(path, owners.get(term))
                 self.add(path, DEFINITION * w * (1.0 if owned else OTHER_OWNER),
-                         f"defines {term}")
+                         f"defines {term}", term)
             for path, n in sorted(mentions.get(term, {}).items()):
                 norm_len = 1 - B + B * self.sizes.get(path, self.avg) / self.avg
-                self.add(path, w * n * (K1 + 1) / (n + K1 * norm_len), f"mentions {term} x{n}")
+                self.add(path, w * n * (K1 + 1) / (n + K1 * norm_len), f"mentions {term} x{n}",
+                         term)
 
     def names(self, paths: Sequence[str], keys: Mapping[str, float],
               owners: Mapping[str, set[str]]) -> None:
@@ -221,6 +227,10 @@ def rank(definition_output: bytes | str, mention_output: bytes | str, spec_paths
     s.hits(defs, parse_hits(mention_output, t, known), weight, owned)
     s.names(chosen, _path_keys(t), {norm(k): v for k, v in owned.items()})
     _frames(s, t.frames, chosen)
+    strong = set(t.strong) & set(weight)
+    if strong:  # a file holding more of the title's and inline code's terms is more on topic
+        for path in sorted(s.score):
+            s.score[path] *= 1 + COVERAGE * len(s.terms[path] & strong) / len(strong)
     named, bare, under = _spec_paths(sorted(set(spec_paths) | set(t.paths)), chosen)
     for path in sorted(under):
         s.add(path, NAMED_DIRECTORY, "under a directory the spec names")

@@ -146,7 +146,8 @@ def plan_tiers(ranked: Sequence[RankedLike], sizes: Mapping[str, int], *, budget
                      summary=summary, by_tier={"full": whole[0]})
     text, map_tokens, by_file = _map(sizes, budget_tokens, map_cost, notes)
     plan = Plan(packed, chars, fills.Room(budget_tokens - map_tokens - 2 * PACK_TOKENS,
-                                          max_chars - len(text) - 2 * PACK_CHARS))
+                                          max_chars - len(text) - 2 * PACK_CHARS),
+                spent=map_tokens + 2 * PACK_TOKENS)
     relevant = [r for r in ranked if r.path in packed]
     ranks = {r.path: i + 1 for i, r in enumerate(relevant)}
     order = fills.order([r.path for r in relevant], paths, policy)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from twostep.sizing.fill import LEAN_FULL_TOKENS, Policy
+from twostep.sizing.fill import LEAN_TOKENS, Policy
 from twostep.sizing.tiers import (
     COMPRESS_RATIO,
     MAP_SHARE,
@@ -147,21 +147,21 @@ def test_a_huge_file_far_down_the_ranking_does_not_eat_the_compressed_tier() -> 
 
 def test_lean_fill_stops_where_relevance_falls_off_and_says_why() -> None:
     sizes = {f"m/f{i:02}.py": 1_000 for i in range(40)}
-    ranked = [R(f"m/f{i:02}.py", s) for i, s in enumerate([10.0, 9.0, 8.0, 1.5, 1.0, 0.5])]
+    ranked = [R(f"m/f{i:02}.py", s) for i, s in enumerate([10.0, 9.0, 8.0, 1.0, 0.6, 0.1])]
     tiers = plan_tiers(ranked, sizes, budget_tokens=800_000, max_chars=10**9, allow_whole=False,
                        policy=Policy("lean"))
-    assert tiers.full == ("m/f00.py", "m/f01.py", "m/f02.py")  # 1.5 is under 20% of 10
-    assert tiers.compressed == ("m/f03.py", "m/f04.py")         # 0.5 is under 8%
+    assert tiers.full == ("m/f00.py", "m/f01.py", "m/f02.py")  # 1.0 is under 12% of 10
+    assert tiers.compressed == ("m/f03.py", "m/f04.py")         # 0.1 is under 5%
     assert "relevance fell off at rank 4" in tiers.stopped and tiers.stopped in tiers.summary
     assert tiers.tokens < 60_000 and len(tiers.mapped) == 40    # far under the budget
 
 
 def test_lean_fill_compresses_a_file_over_its_share_and_keeps_going() -> None:
-    sizes = {"huge.py": LEAN_FULL_TOKENS, "a.py": 500, "b.py": 500}
+    sizes = {"huge.py": LEAN_TOKENS, "a.py": 500, "b.py": 500}
     ranked = [R("huge.py", 9.0), R("a.py", 8.0), R("b.py", 7.0)]
     tiers = plan_tiers(ranked, sizes, budget_tokens=900_000, max_chars=10**9, allow_whole=False,
                        policy=Policy("lean"))
-    assert tiers.full == ("a.py", "b.py") and "over the lean share" in tiers.stopped
+    assert tiers.full == ("a.py", "b.py") and "over the full text's share" in tiers.stopped
 
 
 def test_docs_come_after_code_and_never_full_ones_only_when_named() -> None:
