@@ -97,8 +97,11 @@ def cases(args: argparse.Namespace) -> list[Case]:
             if wanted and name not in wanted and name.split("/")[-1] not in wanted:
                 continue
             repo = checkout(name, issue["base"], Path(args.cache), mirrors)
-            out.append(Case(issue["id"], name, data["repositories"][name]["recipe"],
-                            f"{issue['title']}\n\n{issue['body']}", tuple(issue["gold"]), repo))
+            recipe = data.get("repositories", {}).get(name, {}).get("recipe") or _recipe_of(repo)
+            gold = issue.get("gold") or issue.get("gold_files") or ()
+            out.append(Case(str(issue["id"]), name, recipe,
+                            f"{issue['title']}\n\n{issue.get('body') or ''}",
+                            tuple(gold), repo))
         return out
     build = _module(CORPORA / "relevance/build.py").build
     names = tuple(n for n in data["codebases"] if not wanted or n in wanted)
@@ -106,6 +109,15 @@ def cases(args: argparse.Namespace) -> list[Case]:
     return [Case(s["id"], s["codebase"], data["codebases"][s["codebase"]]["recipe"], s["spec"],
                  tuple(s["defining"]), repos[s["codebase"]])
             for s in data["specs"] if s["codebase"] in repos]
+
+
+def _recipe_of(repo: Path) -> str:
+    """The built-in recipe for a checkout the corpus gives none for: by its manifest files."""
+    if (repo / "go.mod").is_file():
+        return "go"
+    if (repo / "package.json").is_file() and not (repo / "pyproject.toml").is_file():
+        return "typescript"
+    return "python"
 
 
 def _stopped(tiers: Any) -> str:
