@@ -115,9 +115,17 @@ def excluded_report(report: dict[str, Any], gone: Mapping[str, str]) -> dict[str
     report["excluded"] = {**report.get("excluded", {}), **gone}
     for path, why in gone.items():
         report["why"][path] = f"excluded: {why}"
-    report["summary"] += (f"; after packing, {len(gone):,} planned files turned out not packed "
-                          f"(marked x in the map)")
+    report["summary"] = _recount(report) + (
+        f"; after packing, {len(gone):,} planned files turned out not packed (marked x)")
     return report
+
+
+def _recount(report: Mapping[str, Any]) -> str:
+    """The summary with its file counts as the listings now stand: what is sent."""
+    text = re.sub(r"[\d,]+ files in full text", f"{len(report['full']):,} files in full text",
+                  report["summary"], count=1)
+    return re.sub(r"[\d,]+ compressed \(", f"{len(report['compressed']):,} compressed (", text,
+                  count=1)
 
 
 def counts(report: Mapping[str, Any]) -> str:
@@ -132,8 +140,8 @@ def updated_report(report: dict[str, Any], dropped: Sequence[str]) -> dict[str, 
     report["left_out"] = sorted(set(report["left_out"]) | gone)
     for path in dropped:
         report["why"][path] = WHY
-    report["summary"] += (f"; after packing, {len(dropped):,} compressed files were taken out "
-                          f"to fit the real count")
+    report["summary"] = _recount(report) + (f"; after packing, {len(dropped):,} compressed "
+                                            f"files were taken out to fit the real count")
     return report
 
 

@@ -83,8 +83,11 @@ def test_trim_takes_the_least_relevant_compressed_files_out_until_it_fits() -> N
     cut = trim.trim(full, compressed, "", report, budget_tokens=250, budget_chars=10**6)
     assert cut is not None and cut.dropped == ("b.py", "c.py")  # no evidence first, then rank 9
     assert 'path="a.py"' in cut.text and 'path="b.py"' not in cut.text and cut.tokens <= 250
+    report["summary"] = "lean fill: 1 files in full text (10 tokens), 3 compressed (300), …"
     updated = trim.updated_report(report, cut.dropped)
     assert updated["compressed"] == ["a.py"] and updated["left_out"] == ["b.py", "c.py"]
+    assert updated["summary"].startswith("lean fill: 1 files in full text (10 tokens), 1 "
+                                         "compressed (300)")  # what is sent
     marks = trim.updated_map(updated, "")
     assert "C a.py 100" in marks and "- b.py 100" in marks and "F f.py 10" in marks
 
