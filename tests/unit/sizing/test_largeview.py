@@ -4,16 +4,18 @@ estimate's band)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import make_repo
-from twostep.pipeline import plannerview
+from tests.support.helpers import ROOT, make_repo
+from twostep.pipeline import build, packstep, plannerview, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement
+from twostep.pipeline.runner import Runner
 from twostep.recipe import load as recipes
 from twostep.sizing import largeview, relevance, rgsearch, trim
 from twostep.sizing.estimate import Estimate
@@ -165,3 +167,25 @@ def test_whole_codebase_decided_by_real_count(tmp_path, monkeypatch) -> None:
     assert not job.tiers and job.slice == r.codebase
     assert "the whole codebase fits the planner's budget (297,953 of 300,000 tokens" in notes[0]
     assert "all of it in full text" in notes[0]
+
+
+def test_the_packed_map_claims_no_file_the_input_lacks(tmp_path, monkeypatch) -> None:
+    """The pack phase's own steps with the real repomix: a relevant file its secret scan drops
+    (intersphinx's tests hold URLs like https://user:pass@host) is marked x, not F."""
+    monkeypatch.setenv("PATH", os.pathsep.join([str(ROOT / ".venv/bin"), str(
+        ROOT / ".tools/node_modules/.bin"), os.environ.get("PATH", "")]))
+    files = {f"ext/m{i}.py": f"def inventory_{i}():\n    return {i}\n" for i in range(3)}
+    files["ext/intersphinx.py"] = ("def fetch_inventory():\n"
+                                   "    return 'https://user:s3cret@example.com/objects.inv'\n")
+    repo = make_repo(tmp_path / "repo", files)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "spec.md").write_text("`fetch_inventory` should retry in ext/intersphinx.py.\n")
+    runner = Runner(repo, run)
+    for step in (packstep.config_step(), *tiersteps.steps(
+            Job(recipes.load("python")), build.SPEC, build.SLICE, packstep.TREE_PACK_FLAGS)):
+        runner.run_step(step)
+    sent = (run / "slice.xml").read_text()
+    assert 'path="ext/intersphinx.py"' not in sent
+    assert "x intersphinx.py" in sent and "secret scan" in sent
+    assert "ext/intersphinx.py" not in (run / "slice.files").read_text().split()
