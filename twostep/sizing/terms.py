@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from twostep.sizing.words import EXTENSIONS, STOP_WORDS
+from twostep.sizing.words import EXTENSIONS, STOP_WORDS, without_boilerplate, without_opaque
 
 MIN_WORD = 3
 #: Where a piece of text comes from: prose, inline code (backticks) or a fenced block.
@@ -33,8 +33,6 @@ MAX_NAMES, MAX_WORDS, MAX_STRINGS = 80, 40, 30
 
 _URL = re.compile(r"\bhttps?://[^\s<>()\[\]\"'`]+")
 _REPO_FILE = re.compile(r"/(?:blob|tree|raw)/[^/\s]+/([^#?\s]+)")
-_OPAQUE = re.compile(r"(?<![\w/.])[A-Za-z0-9+=_-]{30,}(?![\w/.])|\b(?=[a-f]*\d)(?=\d*[a-f])"
-                     r"[0-9a-f]{7,40}\b")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.S | re.M)
 _BACKTICK = re.compile(r"`([^`\n]+)`")
 _QUOTED = re.compile(rf"\"([^\"\n]{{2,{MAX_PHRASE}}})\"|(?<!\w)'([^'\n]{{2,{MAX_PHRASE}}})'(?!\w)")
@@ -52,8 +50,6 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?:;]\s|^[ \t]*[-*#>\d.]+)[\s\"'(]*\Z", re.M
 _EXAMPLE_DEF = re.compile(r"^[ \t]*(?:(?:export|async|pub)\s+)*(?:def|class|function|func|type|"
                           r"interface|const|let|var)\s+([A-Za-z_$][\w$]*)|"
                           r"^[ \t]*([A-Za-z_$][\w$]*)\s*(?::[^=\n]*)?=(?!=)", re.M)
-_TEMPLATE = re.compile(r"^[ \t]*(?:#+|\*\*)[^\n]*\?[ \t*]*$", re.M)
-_VERSION = re.compile(r"^[ \t>*-]*(?:[^\s`]+[ \t:]+){0,3}v?\d+\.\d+\.\d+\S*[^`\n]{0,80}$", re.M)
 _HUMPS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -221,12 +217,6 @@ class _Collector:
                      tuple(sorted(self.strong & kept)))
 
 
-def _boilerplate(text: str) -> str:
-    """An issue template's questions (`### What version of X are you using?`) and version
-    reports (`hugo v0.160.0+extended linux/amd64`) say nothing about the code."""
-    return _VERSION.sub("", _TEMPLATE.sub("", text))
-
-
 def _links(text: str, c: _Collector) -> str:
     """Links give the repository paths they point at; the rest of them is noise."""
     def link(m: re.Match[str]) -> str:
@@ -234,11 +224,7 @@ def _links(text: str, c: _Collector) -> str:
         if found and "." in found.group(1).rsplit("/", 1)[-1]:
             c.paths.add(found.group(1))
         return " "
-    def opaque(m: re.Match[str]) -> str:  # base64 and hashes; a long snake_case name stays
-        token = m.group(0)
-        mixed = re.search(r"[a-z]", token) and re.search(r"[A-Z0-9]", token) and "_" not in token
-        return " " if mixed or len(token) <= 40 else token
-    return _OPAQUE.sub(opaque, _URL.sub(link, text))
+    return without_opaque(_URL.sub(link, text))
 
 
 def _frames(text: str, c: _Collector) -> None:
@@ -272,7 +258,7 @@ def _example_names(text: str) -> set[str]:
 def terms(spec_text: str) -> Terms:
     """The searchable terms of a spec, deterministic for a given text."""
     c = _Collector()
-    text = _boilerplate(_links(spec_text, c))
+    text = without_boilerplate(_links(spec_text, c))
     c.local = {n for pair in _example_names(text) for n in pair if n}
     _frames(text, c)
     c.tests |= set(_TEST_NAME.findall(text))

@@ -1,7 +1,29 @@
-"""Word lists of the spec's terms (sizing/terms.py): file extensions, and the words that say
-nothing about which file a spec concerns."""
+"""What in an issue says nothing about which file it concerns (sizing/terms.py): stop words,
+an issue template's questions and version reports, opaque tokens; and the file extensions."""
 
 from __future__ import annotations
+
+import re
+
+_TEMPLATE = re.compile(r"^[ \t]*(?:#+|\*\*)[^\n]*\?[ \t*]*$", re.M)
+_VERSION = re.compile(r"^[ \t>*-]*(?:[^\s`]+[ \t:]+){0,3}v?\d+\.\d+\.\d+\S*[^`\n]{0,80}$", re.M)
+_OPAQUE = re.compile(r"(?<![\w/.])[A-Za-z0-9+=_-]{30,}(?![\w/.])|\b(?=[a-f]*\d)(?=\d*[a-f])"
+                     r"[0-9a-f]{7,40}\b")
+
+
+def without_boilerplate(text: str) -> str:
+    """An issue template's questions (`### What version of X are you using?`) and version
+    reports (`hugo v0.160.0+extended linux/amd64`) removed."""
+    return _VERSION.sub("", _TEMPLATE.sub("", text))
+
+
+def without_opaque(text: str) -> str:
+    """Base64 and hashes removed; a long snake_case name stays."""
+    def opaque(m: re.Match[str]) -> str:
+        token = m.group(0)
+        mixed = re.search(r"[a-z]", token) and re.search(r"[A-Z0-9]", token) and "_" not in token
+        return " " if mixed or len(token) <= 40 else token
+    return _OPAQUE.sub(opaque, text)
 
 
 def _words(text: str) -> frozenset[str]:
