@@ -2,8 +2,11 @@
 """Evaluate the large strategy's planner input on a relevance corpus (issues 11 and 24).
 
 The corpus is tests/corpora/issues/corpus.yaml (real issues: title and body as the spec, the
-repository at the fix's parent, the file the fix changed as gold), or any file of that form;
-tests/corpora/relevance/corpus.yaml (synthetic specs over the stdlib and Django) works too.
+repository at the fix's parent, the file the fix changed as gold), or any file of that form:
+`issues: [{id, repo: owner/name, base: COMMIT, title, body, gold: [paths]}]`, with the built-in
+recipe per repository under `repositories: {owner/name: {recipe: go}}` (else guessed from the
+checkout); tests/corpora/relevance/corpus.yaml (synthetic specs over the stdlib and Django)
+works too. Checkouts come from git mirrors (`--mirrors`, /work/.mirror) or clones, cached.
 For each spec it ranks the checkout with rg and plans the tiers with the built-in recipe, as
 `twostep tiers` does, and reports per codebase and in all:
   * full-text recall: the share of specs whose gold files are all in the full-text tier;
@@ -97,7 +100,8 @@ def cases(args: argparse.Namespace) -> list[Case]:
             if wanted and name not in wanted and name.split("/")[-1] not in wanted:
                 continue
             repo = checkout(name, issue["base"], Path(args.cache), mirrors)
-            recipe = data.get("repositories", {}).get(name, {}).get("recipe") or _recipe_of(repo)
+            known = data.get("repositories", {}).get(name, {})
+            recipe = issue.get("recipe") or known.get("recipe") or _recipe_of(repo)
             gold = issue.get("gold") or issue.get("gold_files") or ()
             out.append(Case(str(issue["id"]), name, recipe,
                             f"{issue['title']}\n\n{issue.get('body') or ''}",
