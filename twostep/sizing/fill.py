@@ -176,21 +176,24 @@ def fill_lean(plan: Plan, order: Sequence[str], floor: Iterable[str], policy: Po
     if overflow:
         plan.stopped += (f"; {len(overflow):,} relevant files over the full text's share of "
                          f"{share:,} tokens compressed instead")
-    _lean_docs(plan, order, policy, ranks, scores, top)
-    _lean_compressed(plan, overflow + code, ranks, scores, top, left + LEAN_COMPRESSED_TOKENS)
+    left = _lean_compressed(plan, overflow + code, ranks, scores, top,
+                            left + LEAN_COMPRESSED_TOKENS)
+    _lean_docs(plan, order, policy, ranks, scores, top, left)  # code first: docs get the rest
 
 
 def _lean_docs(plan: Plan, order: Sequence[str], policy: Policy, ranks: Mapping[str, int],
-               scores: Mapping[str, float], top: float) -> None:
+               scores: Mapping[str, float], top: float, left: int) -> None:
     docs = [p for p in order if p in ranks and p in policy.docs and p not in policy.never_full]
     for p in docs[:DOC_FILES]:
         cost = plan.full(p)
-        if scores[p] >= FALLOFF * top and cost[0] <= DOC_TOKENS:
-            plan.put(p, "full", f"docs relevance rank {ranks[p]}", cost)
+        if (scores[p] >= FALLOFF * top and cost[0] <= min(DOC_TOKENS, left)
+                and plan.put(p, "full", f"docs relevance rank {ranks[p]}", cost)):
+            left -= cost[0]
 
 
 def _lean_compressed(plan: Plan, candidates: Sequence[str], ranks: Mapping[str, int],
-                     scores: Mapping[str, float], top: float, left: int) -> None:
+                     scores: Mapping[str, float], top: float, left: int) -> int:
+    """Compressed views of the next relevant code within `left` tokens; what is left over."""
     for p in dict.fromkeys(candidates):
         if p in plan.tier or scores[p] < COMPRESSED_FALLOFF * top or left <= 0:
             continue
@@ -198,3 +201,4 @@ def _lean_compressed(plan: Plan, candidates: Sequence[str], ranks: Mapping[str, 
         if plan.put(p, "compressed", f"relevance rank {ranks[p]}, past the full text",
                     cost, left):
             left -= cost[0]
+    return left
