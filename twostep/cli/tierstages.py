@@ -158,13 +158,7 @@ def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | Non
         return t.Pack(_read(text), summary.total_tokens, summary.total_chars)
     packs = [pack(full, full_log), pack(compressed, compressed_log)]
     data = json.loads(_read(report))
-    gone = t.unpacked(data, {"full": packs[0].text, "compressed": packs[1].text},
-                      [p for s in summaries for p in s.suspicious],
-                      [p for s in summaries for p in s.binary_content])
-    if gone:
-        data = t.excluded_report(data, gone)
-        LOG.warn(f"repomix did not pack {len(gone):,} planned files (the map marks them x): "
-                 f"{', '.join(f'{p} ({why})' for p, why in list(gone.items())[:5])}")
+    gone = _unpacked(data, packs, summaries)
     cut = t.trim(packs[0], packs[1], _read(map_path), data,
                  budget_tokens=recipe.planner.input_budget - budget.prose_tokens,
                  budget_chars=max_chars(recipe.planner.cli) - budget.prose_chars)
@@ -181,6 +175,21 @@ def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | Non
     report.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     _write_list(sent, data["full"] + data["compressed"])
     LOG.info(f"the planner's input as packed: {t.counts(data)}")
+
+
+def _unpacked(data: dict, packs: list, summaries: list) -> dict[str, str]:
+    """The planned files repomix did not pack, taken out of their tiers (tiers.json's `data`)."""
+    from twostep.log import LOG
+    from twostep.sizing import trim as t
+
+    gone = t.unpacked(data, {"full": packs[0].text, "compressed": packs[1].text},
+                      [p for s in summaries for p in s.suspicious],
+                      [p for s in summaries for p in s.binary_content])
+    if gone:
+        t.excluded_report(data, gone)
+        LOG.warn(f"repomix did not pack {len(gone):,} planned files (the map marks them x): "
+                 f"{', '.join(f'{p} ({why})' for p, why in list(gone.items())[:5])}")
+    return gone
 
 
 @click.command()

@@ -139,11 +139,7 @@ def plan_tiers(ranked: Sequence[RankedLike], sizes: Mapping[str, int], *, budget
     whole = (None if floor or notes or not allow_whole
              else _whole(packed, chars, budget_tokens, max_chars))
     if whole is not None:
-        reasons = tuple((p, "full", "the whole codebase fits the planner's budget") for p in paths)
-        summary = (f"the whole codebase fits the planner's budget ({whole[0]:,} of "
-                   f"{budget_tokens:,} tokens): all {len(paths):,} files in full text")
-        return Tiers(tuple(paths), (), (), (), reasons, whole[0], whole[1], whole=True,
-                     summary=summary, by_tier={"full": whole[0]})
+        return _all_of_it(paths, whole, budget_tokens)
     text, map_tokens, by_file = _map(sizes, budget_tokens, map_cost, notes)
     plan = Plan(packed, chars, fills.Room(budget_tokens - map_tokens - 2 * PACK_TOKENS,
                                           max_chars - len(text) - 2 * PACK_CHARS),
@@ -161,6 +157,14 @@ def plan_tiers(ranked: Sequence[RankedLike], sizes: Mapping[str, int], *, budget
                 "over the planner's budget; in the map" if policy.fill == "full"
                 else "past the lean fill; in the map")
     return _result(plan, sizes, text, map_tokens, by_file, budget_tokens, notes, policy.fill)
+
+
+def _all_of_it(paths: list[str], whole: tuple[int, int], budget: int) -> Tiers:
+    reasons = tuple((p, "full", "the whole codebase fits the planner's budget") for p in paths)
+    summary = (f"the whole codebase fits the planner's budget ({whole[0]:,} of {budget:,} "
+               f"tokens): all {len(paths):,} files in full text")
+    return Tiers(tuple(paths), (), (), (), reasons, whole[0], whole[1], whole=True,
+                 summary=summary, by_tier={"full": whole[0]})
 
 
 def _result(plan: Plan, sizes: Mapping[str, int], text: str, map_tokens: int, by_file: bool,
