@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
-"""Evaluate the large strategy's planner input on the relevance corpus (issue 11).
+"""Evaluate the large strategy's planner input on a relevance corpus (issues 11 and 24).
 
-For each spec of tests/corpora/relevance/corpus.yaml: rank the codebase with rg
-(twostep.sizing.relevance), plan the tiers (twostep.sizing.tiers) against the planner's budget,
-and put beside it today's smallest-first slice (slicing.choose). Prints, per codebase and in all:
-  * the share of specs whose defining file reaches the planner in full text (target: all);
-  * the share of the codebase's paths named in the planner's input (target: >= 0.99);
-  * the largest planner input against the limits (target: it fits);
-  * how long ranking a spec takes (target: <= 0.5 s on the stdlib copy).
-`--exact` packs the largest new input with the real repomix (full tier plain, compressed tier
-with --compress) and reports its own token count. Run:
-  .venv/bin/python scripts/eval_relevance.py [--dest DIR] [--budget N] [--max-chars N]
-      [--codebase NAME] [--reps N] [--exact]
+The corpus is tests/corpora/issues/corpus.yaml (real issues: title and body as the spec, the
+repository at the fix's parent, the file the fix changed as gold), or any file of that form:
+`issues: [{id, repo: owner/name, base: COMMIT, title, body, gold: [paths]}]`, with the built-in
+recipe per repository under `repositories: {owner/name: {recipe: go}}` (else guessed from the
+checkout); tests/corpora/relevance/corpus.yaml (synthetic specs over the stdlib and Django)
+works too. Checkouts come from git mirrors (`--mirrors`, /work/.mirror) or clones, cached.
+For each spec it ranks the checkout with rg and plans the tiers with the built-in recipe, as
+`twostep tiers` does, and reports per codebase and in all:
+  * full-text recall: the share of specs whose gold files are all in the full-text tier;
+  * rank@1/5/10/20 of the gold file in the ranking;
+  * the planner request's characters and tokens (median, p90), and its price at the planner
+    model's built-in price (input only);
+  * the time to rank a spec and to plan its tiers.
+`--exact` runs the pack phase's own steps (the stages, repomix, trim-tiers) per spec and measures
+the request as sent; it also checks that no map entry claims a file the request does not hold.
+    PYTHONPATH=. .venv/bin/python scripts/eval_relevance.py [--corpus FILE] [--cache DIR]
+        [--mirrors DIR] [--codebase NAME]... [--reps N] [--exact] [--json FILE]
 """
 
 from __future__ import annotations
@@ -20,220 +26,238 @@ import argparse
 import importlib.util
 import json
 import os
-import subprocess
+import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from statistics import median
 from typing import Any
 
 import yaml
 
+from twostep.core.cost import price_for
+from twostep.pipeline import build, packstep, tiersteps
+from twostep.pipeline.job import Job
+from twostep.pipeline.runner import Runner
 from twostep.recipe import load as recipes
-from twostep.sizing import estimate, largeview, relevance, slicing
-from twostep.sizing.tokens import tokens_of
+from twostep.sizing import largeview, relevance, rgsearch
+from twostep.sizing.budget import pack_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ["PATH"] = os.pathsep.join([str(ROOT / ".venv/bin"),
                                       str(ROOT / ".tools/node_modules/.bin"),
                                       os.environ.get("PATH", "")])
-CORPUS = ROOT / "tests/corpora/relevance/corpus.yaml"
-TREE_FLAGS = ["--no-gitignore", "--no-dot-ignore", "--no-default-patterns",
-              "--no-git-sort-by-changes", "--style", "xml"]
+CORPORA = ROOT / "tests/corpora"
 
 
-def _load_builder():
-    """tests/corpora/relevance/build.py by its path: `build` is also a PyPI package's name."""
-    spec = importlib.util.spec_from_file_location("relevance_corpus_build",
-                                                  CORPUS.parent / "build.py")
+def _module(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"corpus_{path.parent.name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-corpus_build = _load_builder()
+@dataclass(frozen=True)
+class Case:
+    id: str
+    codebase: str
+    recipe: str
+    spec: str
+    gold: tuple[str, ...]
+    repo: Path
 
 
 @dataclass
 class Row:
-    spec: str
+    id: str
     codebase: str
+    rank: int | None
+    full: bool
+    compressed: bool
+    tokens: int
+    chars: int
+    price: float
     rank_s: float
-    rank_of_truth: int | None
-    new_hit: bool
-    new_named: float
-    new_tokens: int
-    new_chars: int
-    old_hit: bool
-    old_named: float
-    old_tokens: int
-    tiers: Any = field(repr=False, default=None)
+    plan_s: float
+    full_files: int
+    compressed_files: int
+    stopped: str
+    map_lies: int | None = None
 
 
-def git_files(repo: Path, pathspecs: tuple[str, ...]) -> list[str]:
-    out = subprocess.run(["git", "ls-files", "-z", "--", *pathspecs], cwd=repo, check=True,
-                         capture_output=True).stdout
-    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+def cases(args: argparse.Namespace) -> list[Case]:
+    data = yaml.safe_load(Path(args.corpus).read_text(encoding="utf-8"))
+    wanted = set(args.codebase or ())
+    out = []
+    if "issues" in data:  # the real-issue form
+        checkout = _module(CORPORA / "issues/checkout.py").checkout
+        mirrors = Path(args.mirrors) if args.mirrors else None
+        for issue in data["issues"]:
+            name = issue["repo"]
+            if wanted and name not in wanted and name.split("/")[-1] not in wanted:
+                continue
+            repo = checkout(name, issue["base"], Path(args.cache), mirrors)
+            known = data.get("repositories", {}).get(name, {})
+            recipe = issue.get("recipe") or known.get("recipe") or _recipe_of(repo)
+            gold = issue.get("gold") or issue.get("gold_files") or ()
+            out.append(Case(str(issue["id"]), name, recipe,
+                            f"{issue['title']}\n\n{issue.get('body') or ''}",
+                            tuple(gold), repo))
+        return out
+    build = _module(CORPORA / "relevance/build.py").build
+    names = tuple(n for n in data["codebases"] if not wanted or n in wanted)
+    repos = build(Path(args.cache), names)
+    return [Case(s["id"], s["codebase"], data["codebases"][s["codebase"]]["recipe"], s["spec"],
+                 tuple(s["defining"]), repos[s["codebase"]])
+            for s in data["specs"] if s["codebase"] in repos]
 
 
-def sizes_of(repo: Path, paths: list[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """Estimated tokens (the estimate's bytes per token) and characters (bytes bound them)."""
-    tokens, chars = {}, {}
-    for p in paths:
-        size = os.lstat(repo / p).st_size
-        tokens[p], chars[p] = tokens_of(p, size), size
-    return tokens, chars
+def _recipe_of(repo: Path) -> str:
+    """The built-in recipe for a checkout the corpus gives none for: by its manifest files."""
+    if (repo / "go.mod").is_file():
+        return "go"
+    if (repo / "package.json").is_file() and not (repo / "pyproject.toml").is_file():
+        return "typescript"
+    return "python"
 
 
-def old_budget(recipe: Any, budget: int) -> Any:
-    """The recipe with a planner window that gives today's slice a target of `budget` tokens
-    (slicing.target keeps a margin of its own): the default 835,000 is what it aims at today."""
-    window = round(budget / slicing.MARGIN) + recipe.planner.output_tokens
-    return replace(recipe, planner=replace(recipe.planner, context_tokens=window))
+def _stopped(tiers: Any) -> str:
+    return str(getattr(tiers, "stopped", "") or tiers.summary.split(":")[0])
 
 
-def old_slice(recipe, repo: Path, by_dir, spec: str) -> tuple[set[str], int]:
-    chosen = slicing.choose(recipe, by_dir, spec)
-    return set(git_files(repo, chosen.pathspecs)), sum(t for _, t in chosen.kept)
-
-
-def evaluate(args: argparse.Namespace) -> list[Row]:
-    corpus = yaml.safe_load(CORPUS.read_text())
-    wanted = tuple(corpus["codebases"]) if not args.codebase else tuple(args.codebase)
-    repos = corpus_build.build(Path(args.dest), wanted)
-    rows = []
-    for name, repo in repos.items():
-        meta = corpus["codebases"][name]
-        recipe = old_budget(recipes.load(meta["recipe"]), args.budget)
-        tracked = git_files(repo, recipe.codebase)
-        tokens, chars = sizes_of(repo, tracked)
-        by_dir = estimate.estimate(repo, recipe.codebase).by_dir
-        print(f"eval: {name}: {len(tracked):,} files, ~{sum(tokens.values()):,} tokens",
-              file=sys.stderr)
-        for case in (c for c in corpus["specs"] if c["codebase"] == name):
-            rows.append(one(case, repo, recipe, meta["language"], tracked, tokens, chars, by_dir,
-                            args))
-    return rows
-
-
-def one(case: dict, repo: Path, recipe, language: str, tracked: list[str], tokens: dict,
-        chars: dict, by_dir, args: argparse.Namespace) -> Row:
-    spec, truth = case["spec"], set(case["defining"])
+def one(case: Case, args: argparse.Namespace) -> Row:
+    recipe = recipes.load(case.recipe)
+    selected = largeview.selection(case.repo, recipe)
+    language = rgsearch.language_for(recipe.name)
     times = []
     for _ in range(args.reps):  # the median of a few runs: the machine may be busy
         started = time.perf_counter()
-        ranked = relevance.relevant(repo, spec, language, tracked)
+        ranked = relevance.relevant(case.repo, case.spec, language, selected)
         times.append(time.perf_counter() - started)
-    rank_s = median(times)
-    # The pipeline's own functions: `twostep tiers` calls largeview.plan with this recipe.
-    new_recipe = replace(recipe, planner=replace(recipe.planner, context_tokens=args.budget
-                                                 + recipe.planner.output_tokens))
-    os.environ["TWOSTEP_MAX_INPUT_CHARS"] = str(args.max_chars)
-    prose = largeview.planner_budget(new_recipe, len(spec)).prose_tokens
-    tiers = largeview.plan(repo, new_recipe, ranked, tracked, len(spec))
-    named = set(tiers.full) | set(tiers.compressed) | set(tiers.mapped)
-    positions = [i + 1 for i, r in enumerate(ranked) if r.path in truth]
-    kept, old_tokens = old_slice(recipe, repo, by_dir, spec)
-    return Row(case["id"], case["codebase"], rank_s, min(positions, default=None),
-               truth <= set(tiers.full), len(named & set(tracked)) / len(tracked),
-               tiers.tokens + prose, tiers.chars + 4 * prose, truth <= kept,
-               len(kept) / len(tracked), old_tokens + prose, tiers)
+    started = time.perf_counter()
+    tiers = largeview.plan(case.repo, recipe, ranked, selected, len(case.spec))
+    plan_s = time.perf_counter() - started
+    budget = largeview.planner_budget(recipe, len(case.spec))
+    tokens, chars = tiers.tokens + budget.prose_tokens, tiers.chars + budget.prose_chars
+    lies = None
+    if args.exact:
+        tokens, chars, lies = exact(case, recipe, budget)
+    docs = getattr(largeview, "doc_files", lambda *a: ((), ()))(case.repo, recipe, selected)[0]
+    code = [r for r in ranked if r.path not in docs]  # docs are ranked apart
+    positions = [i + 1 for i, r in enumerate(code) if r.path in case.gold]
+    price = price_for(recipe.planner.model, recipe.planner.price).cost(tokens, 0)
+    return Row(case.id, case.codebase, min(positions, default=None),
+               set(case.gold) <= set(tiers.full),
+               set(case.gold) <= set(tiers.full) | set(tiers.compressed), tokens, chars,
+               round(price, 4), round(median(times), 3), round(plan_s, 3), len(tiers.full),
+               len(tiers.compressed), _stopped(tiers), lies)
 
 
-def repomix_tokens(repo: Path, paths: tuple[str, ...], compress: bool) -> tuple[int, int]:
-    """(tokens, characters) of repomix's pack of exactly `paths`, as twostep packs a tree."""
-    if not paths:
-        return 0, 0
+def exact(case: Case, recipe: Any, budget: Any) -> tuple[int, int, int]:
+    """Run the pack phase's own steps; (tokens, characters, map entries the request lacks)."""
     with tempfile.TemporaryDirectory(prefix="eval-relevance-") as tmp:
-        tree = Path(tmp) / "tree"
-        for p in paths:
-            (tree / p).parent.mkdir(parents=True, exist_ok=True)
-            os.link(repo / p, tree / p)
-        out = Path(tmp) / "out.xml"
-        log = subprocess.run(["repomix", ".", *TREE_FLAGS, *(["--compress"] if compress else []),
-                              "-o", str(out)], cwd=tree, check=True, capture_output=True, text=True)
-        line = next(ln for ln in log.stdout.splitlines() if "Total Tokens:" in ln)
-        return int(line.split(":")[1].split()[0].replace(",", "")), out.stat().st_size
+        run = Path(tmp)
+        (run / "spec.md").write_text(case.spec, encoding="utf-8")
+        runner = Runner(case.repo, run)
+        for step in (packstep.config_step(), *tiersteps.steps(
+                Job(recipe), build.SPEC, build.SLICE, packstep.TREE_PACK_FLAGS)):
+            runner.run_step(step)
+        text = (run / "slice.xml").read_text(encoding="utf-8", errors="replace")
+        logs = tuple(run / p.rel for p in tiersteps.PACK_LOGS)
+        packs = tuple(run / p.rel for p in tiersteps.PACKS)
+        map_chars = (run / "map.txt").stat().st_size
+        tokens = pack_tokens(logs, packs) + (map_chars + budget.prose_chars) // 4
+        return tokens, len(text) + budget.prose_chars, map_lies(text)
+
+
+def map_lies(text: str) -> int:
+    """Map entries marked F or C whose file the request does not hold."""
+    head, _, packed = text.partition("</codebase_map>")
+    held = set(re.findall(r'<file path="([^"]*)">', packed))
+    lies, directory = 0, ""
+    for line in head.splitlines()[1:]:
+        if line.endswith("/") and not line.startswith(" "):
+            directory = line
+            continue
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] in ("F", "C"):
+            path = directory + " ".join(parts[1:-1])
+            lies += path not in held
+    return lies
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def summarize(rows: list[Row]) -> dict[str, dict[str, Any]]:
-    summary: dict[str, dict[str, Any]] = {}
+    summary = {}
     for name in [*sorted({r.codebase for r in rows}), "all"]:
         sel = [r for r in rows if name in ("all", r.codebase)]
+        n = len(sel)
         summary[name] = {
-            "specs": len(sel),
-            "new": {"defining_in_full": sum(r.new_hit for r in sel) / len(sel),
-                    "paths_named_min": min(r.new_named for r in sel),
-                    "largest_tokens": max(r.new_tokens for r in sel),
-                    "largest_chars": max(r.new_chars for r in sel)},
-            "old": {"defining_in_full": sum(r.old_hit for r in sel) / len(sel),
-                    "paths_named_min": min(r.old_named for r in sel),
-                    "largest_tokens": max(r.old_tokens for r in sel)},
-            "rank_s": {"median": round(median(r.rank_s for r in sel), 3),
-                       "max": round(max(r.rank_s for r in sel), 3)}}
+            "specs": n, "full_recall": round(sum(r.full for r in sel) / n, 3),
+            "in_input": round(sum(r.compressed for r in sel) / n, 3),
+            **{f"rank@{k}": round(sum(r.rank is not None and r.rank <= k for r in sel) / n, 3)
+               for k in (1, 5, 10, 20)},
+            "chars_median": int(median(r.chars for r in sel)),
+            "chars_p90": int(_pct([r.chars for r in sel], 0.9)),
+            "tokens_median": int(median(r.tokens for r in sel)),
+            "tokens_p90": int(_pct([r.tokens for r in sel], 0.9)),
+            "price_median": round(median(r.price for r in sel), 3),
+            "price_mean": round(sum(r.price for r in sel) / n, 3),
+            "rank_s_median": round(median(r.rank_s for r in sel), 3),
+            "rank_s_max": round(max(r.rank_s for r in sel), 3),
+            "plan_s_median": round(median(r.plan_s for r in sel), 3),
+            **({"map_lies": sum(r.map_lies or 0 for r in sel)}
+               if any(r.map_lies is not None for r in sel) else {})}
     return summary
 
 
-def print_report(rows: list[Row], args: argparse.Namespace, exact: dict) -> None:
-    print(f"{'spec':30} {'rank':>5} {'new full':>8} {'new named':>9} {'new tokens':>10} "
-          f"{'old full':>8} {'old named':>9} {'old tokens':>10} {'rank s':>6}")
+def print_report(rows: list[Row]) -> dict[str, dict[str, Any]]:
+    print(f"{'spec':16} {'rank':>5} {'full':>5} {'chars':>10} {'tokens':>9} {'$':>6} "
+          f"{'F':>4} {'C':>4} {'rank s':>6}  stopped")
     for r in rows:
-        print(f"{r.spec:30} {r.rank_of_truth or '-':>5} {r.new_hit!s:>8} {r.new_named:9.3f} "
-              f"{r.new_tokens:10,} {r.old_hit!s:>8} {r.old_named:9.3f} {r.old_tokens:10,} "
-              f"{r.rank_s:6.3f}")
+        print(f"{r.id:16} {r.rank or '-':>5} {'yes' if r.full else 'no':>5} {r.chars:10,} "
+              f"{r.tokens:9,} {r.price:6.3f} {r.full_files:4} {r.compressed_files:4} "
+              f"{r.rank_s:6.3f}  {r.stopped[:60]}")
     summary = summarize(rows)
-    print()
     for name, s in summary.items():
-        new, old = s["new"], s["old"]
-        print(f"{name}: {s['specs']} specs\n"
-              f"  defining file in full text: new {new['defining_in_full']:.2f}, "
-              f"old {old['defining_in_full']:.2f}\n"
-              f"  paths named, worst spec: new {new['paths_named_min']:.3f}, "
-              f"old {old['paths_named_min']:.3f}\n"
-              f"  largest input: new {new['largest_tokens']:,} tokens / "
-              f"{new['largest_chars']:,} chars, old {old['largest_tokens']:,} tokens; "
-              f"limits {args.budget:,} tokens / {args.max_chars:,} chars\n"
-              f"  ranking: median {s['rank_s']['median']} s, max {s['rank_s']['max']} s")
-    for name, e in exact.items():
-        print(f"{name}: repomix's count of the largest new input ({e['spec']}): {e['tokens']:,} "
-              f"tokens, {e['chars']:,} chars (estimate {e['estimate']:,}); fits: {e['fits']}")
-    print(json.dumps({"summary": summary, "exact": exact}, sort_keys=True))
-
-
-def check_exact(rows: list[Row], args: argparse.Namespace) -> dict:
-    repos = corpus_build.build(Path(args.dest), tuple(sorted({r.codebase for r in rows})))
-    exact = {}
-    for name, repo in repos.items():
-        top = max((r for r in rows if r.codebase == name), key=lambda r: r.new_tokens)
-        t = top.tiers
-        full_t, full_c = repomix_tokens(repo, t.full, False)
-        comp_t, comp_c = repomix_tokens(repo, t.compressed, True)
-        prose = top.new_tokens - t.tokens
-        tokens = full_t + comp_t + t.by_tier["map"] + prose
-        chars = full_c + comp_c + len(t.map_text) + 4 * prose
-        exact[name] = {"spec": top.spec, "tokens": tokens, "chars": chars,
-                       "estimate": top.new_tokens,
-                       "fits": tokens <= args.budget and chars <= args.max_chars}
-    return exact
+        print(f"\n{name}: {s['specs']} specs; gold in full text {s['full_recall']:.0%} "
+              f"(in the input {s['in_input']:.0%}); rank@1/5/10/20 {s['rank@1']:.0%} / "
+              f"{s['rank@5']:.0%} / {s['rank@10']:.0%} / {s['rank@20']:.0%}\n"
+              f"  request: median {s['chars_median']:,} chars, {s['tokens_median']:,} tokens "
+              f"(p90 {s['chars_p90']:,} / {s['tokens_p90']:,}); ${s['price_median']:.3f} a plan "
+              f"(mean ${s['price_mean']:.3f}); rank {s['rank_s_median']} s (max "
+              f"{s['rank_s_max']} s), tiers {s['plan_s_median']} s"
+              + (f"; map entries the request lacks: {s['map_lies']}" if "map_lies" in s else ""))
+    return summary
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dest", help="where the corpus codebases are built (cached)",
-                        default=str(Path(tempfile.gettempdir()) / "twostep-relevance-corpus"))
-    parser.add_argument("--budget", type=int, default=835_000, help="planner budget in tokens")
-    parser.add_argument("--max-chars", type=int, default=4_150_000,
-                        help="the planner CLI's character limit")
-    parser.add_argument("--codebase", action="append", help="only this codebase (repeatable)")
+    parser.add_argument("--corpus", default=str(CORPORA / "issues/corpus.yaml"))
+    parser.add_argument("--cache", help="where checkouts are built (reused)",
+                        default=str(Path(tempfile.gettempdir()) / "twostep-issues-corpus"))
+    parser.add_argument("--mirrors", help="git mirrors as DIR/owner+name/repo (else cloned)")
+    parser.add_argument("--codebase", action="append", help="only this repository (repeatable)")
     parser.add_argument("--reps", type=int, default=3, help="ranking runs per spec (median)")
-    parser.add_argument("--exact", action="store_true",
-                        help="count the largest new input with repomix")
+    parser.add_argument("--exact", action="store_true", help="pack each request for real")
+    parser.add_argument("--json", help="also write the rows and the summary here")
     args = parser.parse_args()
-    rows = evaluate(args)
-    print_report(rows, args, check_exact(rows, args) if args.exact else {})
+    rows = []
+    for case in cases(args):
+        rows.append(one(case, args))
+        print(f"eval: {case.id}: rank {rows[-1].rank}, {rows[-1].chars:,} chars",
+              file=sys.stderr)
+    summary = print_report(rows)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": [asdict(r) for r in rows],
+                                               "summary": summary}, indent=1) + "\n")
     return 0
 
 

@@ -18,6 +18,7 @@ from tests.support.helpers import calls, git, make_repo, standin_env, twostep
 
 SPEC = "Make slugify drop punctuation, so that Slugger.make gives clean slugs.\n"
 RECIPE = ("extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
+          "  large: {fill: full}\n"  # to the budget: every tier is populated
           "planner:\n  context_tokens: 18000\n  output_tokens: 2000\n")
 PLAN = """# Plan
 

@@ -61,7 +61,7 @@ def test_large_plan_sends_the_defining_file_whole_and_the_map(stdlib_repo, env, 
     err = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 0, err
     assert result.stdout.decode() == PLAN
-    assert "strategy large" in err and "planner input in tiers, filled to " in err
+    assert "strategy large" in err and "planner input in tiers, lean fill" in err
 
     [request] = [r for r in fake_api.by_api("gemini") if r["has_tools"]]
     sent = request["input_text"]

@@ -70,7 +70,9 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
     if definitions is not None or mentions is not None:
         t = relevance.terms(text)
         hits = [p.read_bytes() if p else b"" for p in (definitions, mentions)]
-        ranked = relevance.rank(hits[0], hits[1], t.paths, _stdin_paths(), spec_terms=t)
+        paths = _stdin_paths()  # the stage runs at the repository's root
+        ranked = relevance.rank(hits[0], hits[1], t.paths, paths, spec_terms=t,
+                                sizes=relevance.file_sizes(Path("."), paths))
     elif recipe is None:
         raise InputError("give --recipe (rg runs over its codebase) or rg's hits",
                          hint="twostep relevant SPEC --recipe python")
@@ -146,27 +148,48 @@ def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | Non
 
     recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
     budget = largeview.planner_budget(recipe, len(_read(spec)))
-    def pack(text: Path, log: Path) -> t.Pack:  # an empty tier has no log: nothing packed
+    summaries = [parse_repomix_summary(_read(log)) for log in (full_log, compressed_log)
+                 if log.exists()]  # an empty tier has no log: nothing packed
+
+    def pack(text: Path, log: Path) -> t.Pack:
         if not log.exists():
             return t.Pack(_read(text), 0, 0)
         summary = parse_repomix_summary(_read(log))
         return t.Pack(_read(text), summary.total_tokens, summary.total_chars)
     packs = [pack(full, full_log), pack(compressed, compressed_log)]
     data = json.loads(_read(report))
+    gone = _unpacked(data, packs, summaries)
     cut = t.trim(packs[0], packs[1], _read(map_path), data,
                  budget_tokens=recipe.planner.input_budget - budget.prose_tokens,
                  budget_chars=max_chars(recipe.planner.cli) - budget.prose_chars)
-    if cut is None:
+    if cut is not None:
+        compressed.write_text(cut.text, encoding="utf-8")
+        data = t.updated_report(data, cut.dropped)
+        LOG.warn(f"the compressed pack came out larger than estimated: {len(cut.dropped):,} of "
+                 f"its least relevant files taken out to fit (still named in the map), e.g. "
+                 f"{', '.join(cut.dropped[:5])}")
+    if not gone and cut is None:
         LOG.detail("the packed tiers fit the planner's budget by repomix's count")
         return
-    compressed.write_text(cut.text, encoding="utf-8")
-    data = t.updated_report(data, cut.dropped)
     map_path.write_text(t.updated_map(data, _read(map_path)), encoding="utf-8")
     report.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     _write_list(sent, data["full"] + data["compressed"])
-    LOG.warn(f"the compressed pack came out larger than estimated: {len(cut.dropped):,} of its "
-             f"least relevant files taken out to fit (still named in the map), e.g. "
-             f"{', '.join(cut.dropped[:5])}")
+    LOG.info(f"the planner's input as packed: {t.counts(data)}")
+
+
+def _unpacked(data: dict, packs: list, summaries: list) -> dict[str, str]:
+    """The planned files repomix did not pack, taken out of their tiers (tiers.json's `data`)."""
+    from twostep.log import LOG
+    from twostep.sizing import trim as t
+
+    gone = t.unpacked(data, {"full": packs[0].text, "compressed": packs[1].text},
+                      [p for s in summaries for p in s.suspicious],
+                      [p for s in summaries for p in s.binary_content])
+    if gone:
+        t.excluded_report(data, gone)
+        LOG.warn(f"repomix did not pack {len(gone):,} planned files (the map marks them x): "
+                 f"{', '.join(f'{p} ({why})' for p, why in list(gone.items())[:5])}")
+    return gone
 
 
 @stage()

@@ -42,6 +42,9 @@ class ExecuteBy(str, Enum):
 
 
 EXECUTE_BY = tuple(e.value for e in ExecuteBy)
+#: How the large strategy fills the planner's input: `lean` stops adding full text where
+#: relevance falls off; `full` fills the budget.
+FILLS = ("lean", "full")
 OptionsT = TypeVar("OptionsT", bound=CliOptions)
 
 
@@ -89,6 +92,11 @@ class Strategies:
     small_below: int = 100_000
     medium_below: int = 200_000
     slice: tuple[str, ...] = ()
+    fill: str = "lean"
+    #: Pathspecs of the docs (ranked apart from code, never displacing it), and of the docs
+    #: never sent in full text unless the spec names them (changelogs, release notes, ...).
+    docs: tuple[str, ...] = ()
+    never_full: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 < self.small_below <= self.medium_below:

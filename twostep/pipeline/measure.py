@@ -33,6 +33,8 @@ class Measurement:
     high: int | None = None
     by_dir: tuple[tuple[str, int], ...] = ()
     suspicious: tuple[str, ...] = field(default=())
+    #: Files repomix leaves out for sure (symlinks, binaries, ...), with why.
+    unpacked: tuple[tuple[str, str], ...] = ()
     note: str = ""
 
     def to_json(self) -> dict:
@@ -42,6 +44,9 @@ class Measurement:
                 "files": self.files, "chars": self.chars,
                 "by_dir": [{"dir": d, "tokens": t} for d, t in self.by_dir],
                 "excluded_by_security_check": list(self.suspicious),
+                "security_check": "repomix's" if self.exact else
+                "likely (a superset: each secretlint rule's literal and regex)",
+                "not_packed": [{"path": p, "why": why} for p, why in self.unpacked],
                 **({"note": self.note} if self.note else {})}
 
 
@@ -77,5 +82,6 @@ def measure(recipe: Recipe, repo: Path, *, force_exact: bool = False,
     if strategy is None:
         m = exact(recipe, repo, store=store)
         return Measurement(m.tokens, True, m.strategy, m.files, m.chars, by_dir=est.by_dir,
-                           suspicious=m.suspicious)
-    return Measurement(est.tokens, False, strategy, est.files, None, est.low, est.high, est.by_dir)
+                           suspicious=m.suspicious, unpacked=est.unpacked)
+    return Measurement(est.tokens, False, strategy, est.files, None, est.low, est.high, est.by_dir,
+                       suspicious=est.secret, unpacked=est.unpacked)

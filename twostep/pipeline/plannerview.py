@@ -108,5 +108,7 @@ def describe(job: Job, repo: Path, m: Measurement, spec: str) -> dict[str, Any]:
                               "by_directory": not tiers.mapped},
                       "left_out": tier(tiers.left_out, None, 50)},
             "estimate": {"tokens": tiers.tokens, "chars": tiers.chars},
+            "stopped": tiers.stopped,
+            "not_packed": [{"path": p, "why": why} for p, why in tiers.excluded],
             "ranking": [{"path": r.path, "score": r.score, "reasons": list(r.reasons)}
                         for r in ranked[:20]]}

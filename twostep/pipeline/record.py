@@ -98,6 +98,6 @@ def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
 def note_tiers(run: Run) -> None:
     """The large strategy's tiers: the summary and each tier's files (tiers.json has why)."""
     data = json.loads((run.dir / "tiers.json").read_text(encoding="utf-8"))
-    run.manifest.tiers = {k: data[k] for k in ("summary", "full", "compressed", "left_out",
-                                               "estimate", "budget")}
+    run.manifest.tiers = {k: data.get(k) for k in ("summary", "full", "compressed", "left_out",
+                                                   "excluded", "stopped", "estimate", "budget")}
     run.manifest.tiers["report"] = "tiers.json"

@@ -54,7 +54,8 @@ def ranking_steps(job: Job, spec: Arg) -> tuple[Step, ...]:
                 rgsearch.definition_search(language, definitions),
                 f"rg: the files that define a name the spec uses ({language} definitions)"),
         _search("rg-mentions", "mentions", rgsearch.mention_search(mentions),
-                "rg: the files that mention the spec's terms (whole words)"),
+                "rg: the files that mention the spec's terms (whole words; longer words also "
+                "inside identifiers)"),
         twostep("relevant", spec, "--language", language, "--definitions",
                 RunPath("definitions.hits"), "--mentions", RunPath("mentions.hits"),
                 stdin=(SELECTED,), stdout=RANKED, name="relevant",
@@ -84,15 +85,17 @@ def steps(job: Job, spec: Arg, out: RunPath, tree_flags: tuple[str, ...]) -> tup
         *(a for name, _, _ in TIERS for a in (f"--{name}", RunPath(f"{name}.files"))),
         "--map", MAP, "--sent", SENT, "--report", REPORT, stdin=(SELECTED,), name="tiers",
         learns=Learns.TIERS,
-        title="fill the planner's budget: the map of every path first, then full text, then "
-              "compressed (which file went where, and why, in tiers.json and on stderr)")
+        title="the planner's input: the map of every path, full text while relevance holds up "
+              "(strategies.large.fill), then compressed; docs after code (which file went "
+              "where, and why, in tiers.json and on stderr)")
     packs = tuple(_pack(name, flags, title, tree_flags) for name, flags, title in TIERS)
     trim = twostep(
         "trim-tiers", *job.recipe.stage_args, "--spec", spec, "--map", MAP, "--report",
         REPORT, "--sent", SENT, *(a for log, pack in zip(PACK_LOGS, PACKS, strict=True)
                                   for a in (log, pack)), name="trim-tiers", learns=Learns.TIERS,
-        title="fit by the real size: if repomix's counts are over the budget, take the least "
-              "relevant files out of the compressed pack (they stay in the map)")
+        title="check what repomix packed (a file it dropped is marked x in the map) and fit by "
+              "the real size: if its counts are over the budget, take the least relevant files "
+              "out of the compressed pack (they stay in the map)")
     join = Pipe("planner-input", "the planner's input: the map, the full-text pack, the "
                 "compressed pack", (Command(("cat", "--", MAP, *PACKS)),), stdout=out)
     return (*ranking_steps(job, spec), tiers, *packs, trim, join)

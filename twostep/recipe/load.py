@@ -7,7 +7,7 @@ from typing import Any
 
 from twostep import agents
 from twostep.core.cost import Price
-from twostep.core.recipe import EXECUTE_BY, Agent, ExecuteBy, Recipe, Strategies
+from twostep.core.recipe import EXECUTE_BY, FILLS, Agent, ExecuteBy, Recipe, Strategies
 from twostep.errors import RecipeError
 from twostep.recipe import builtin as builtins
 from twostep.recipe import fields as schema
@@ -19,7 +19,12 @@ _STRATEGY_SCHEMA = {
         {"below": schema.Field(schema.positive_int, required=True)})),
     "medium": schema.Field(schema.section(
         {"below": schema.Field(schema.positive_int, required=True)})),
-    "large": schema.Field(schema.section({"slice": schema.Field(schema.str_list, default=())})),
+    "large": schema.Field(schema.section({
+        "slice": schema.Field(schema.str_list, default=()),
+        "fill": schema.Field(schema.choice(*FILLS), default=Strategies.fill),
+        "docs": schema.Field(schema.str_list, default=()),
+        "never_full": schema.Field(schema.str_list, default=()),
+    })),
 }
 
 #: The recipe's field table: it validates recipes and generates `twostep schema recipe`.
@@ -59,7 +64,10 @@ def _strategies(raw: dict[str, Any], where: Where) -> Strategies:
     if medium < small:
         raise RecipeError(f"{where}: strategies: medium.below ({medium}) "
                           f"must be ≥ small.below ({small})")
-    return Strategies(small, medium, tuple(raw.get("large", {}).get("slice", ())))
+    large = raw.get("large", {})
+    return Strategies(small, medium, tuple(large.get("slice", ())),
+                      large.get("fill", Strategies.fill), tuple(large.get("docs", ())),
+                      tuple(large.get("never_full", ())))
 
 
 def build(data: MarkedDict, source: str, default_name: str) -> Recipe:

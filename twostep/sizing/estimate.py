@@ -9,9 +9,10 @@ repomix 1.18.1 then leaves out (core/file/fileRead.js, core/packager.js), we lea
 Secret candidates and non-UTF-8 files (repomix guesses their encoding) count towards `high` only.
 
 The band comes from byte counts alone: tokens ≤ UTF-8 bytes (exact: every o200k token is at
-least one byte) and ≥ bytes / MAX_BYTES_PER_TOKEN (calibrated). Python does not tokenize: when a
-threshold lies inside the band, strategy.decide() returns None and measure.py has repomix pack the
-selection and reads its own count (that pack is cached for the run). See
+least one byte) and ≥ bytes / MAX_BYTES_PER_TOKEN (calibrated), narrower for the common source
+types (tokens.BAND_BYTES_PER_TOKEN, calibrated per file on the issue corpus). Python does not
+tokenize: when a threshold lies inside the band, strategy.decide() returns None and measure.py
+has repomix pack the selection and reads its own count (that pack is cached for the run). See
 scripts/calibrate_estimate.py.
 """
 
@@ -23,10 +24,15 @@ import stat
 import subprocess
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from twostep.sizing.tokens import MAX_BYTES_PER_TOKEN, tokens_of
+from twostep.sizing.tokens import (
+    BAND_BYTES_PER_TOKEN,
+    BAND_MIN_BYTES,
+    MAX_BYTES_PER_TOKEN,
+    tokens_of,
+)
 from twostep.tools import git as gitrepo
 
 # binary-extensions 3.2.0 (used via is-binary-path by repomix 1.18.1); the lookup lowercases the
@@ -88,6 +94,7 @@ _SECRET_BY_LITERAL = {lit.replace("~", " "): re.compile(rx) if rx else None
 _SECRET_ERE = (r"://[^:/[:space:]]+:[^@/[:space:]]+@",
                r"(SECRET|secret|Secret)_?(ACCESS|access|Access)_?(KEY|key|Key)")
 _SECRET_NOCASE = ("hooks.slack.com",)
+_MODES = {"120000": "a symlink, which repomix does not follow", "160000": "a submodule"}
 
 # file_summary + section wrappers, measured with repomix under TREE_PACK_FLAGS (without
 # --no-git-sort-by-changes a note adds 18); the script's "one file" row checks both numbers.
@@ -106,6 +113,10 @@ class Estimate:
     files: int
     bytes: int
     by_dir: tuple[tuple[str, int], ...]
+    #: Files repomix leaves out for sure, with why (symlinks, submodules, binaries, ...), and
+    #: those its secret scan may drop (a superset: each rule's literal, then its regex).
+    unpacked: tuple[tuple[str, str], ...] = ()
+    secret: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,6 +129,7 @@ class _File:
     certain: bool = True  # False: repomix may drop it or decode it otherwise (not UTF-8)
     secret: bool = False  # secretlint may flag it: likely dropped, so out of the point estimate
     tokens: int = 0       # point estimate of the content tokens
+    skipped: str = ""     # why repomix skips it, when it does
 
 
 def estimate(repo_root: Path, pathspecs: Sequence[str]) -> Estimate:
@@ -127,7 +139,10 @@ def estimate(repo_root: Path, pathspecs: Sequence[str]) -> Estimate:
     counts exactly with repomix.
     """
     root = Path(repo_root)
-    paths = _tracked(root, pathspecs)
+    entries = gitrepo.index(root, tuple(pathspecs))
+    paths = [e.path for e in entries if e.mode in ("100644", "100755")]
+    others = [(e.path, _MODES.get(e.mode, "not a regular file")) for e in entries
+              if e.mode not in ("100644", "100755")]
     grep = _start_secret_grep(root, pathspecs)
     files = [_read(str(root), p) for p in paths]
     packed = [f for f in files if f.packs]
@@ -141,31 +156,28 @@ def estimate(repo_root: Path, pathspecs: Sequence[str]) -> Estimate:
     # The point estimate only feeds reports (tokens, by_dir); decisions use [low, high].
     point = HEADER_TOKENS + sum(f.tokens + 10 + len(f.path) // 4 for f in packed if not f.secret)
     point += sum(len(p) // 4 for p in paths)  # the directory tree lists every path
-    return _result(packed, min(max(point, low), high), low, high)
-
-
-def _tracked(root: Path, pathspecs: Sequence[str]) -> list[str]:
-    """Regular tracked files (mode 100644/100755) matching the pathspecs; symlinks (120000) and
-    submodules (160000) are never packed."""
-    return [e.path for e in gitrepo.index(root, tuple(pathspecs)) if e.mode in ("100644", "100755")]
+    unpacked = others + [(f.path, f.skipped) for f in files if not f.packs]
+    return replace(_result(packed, min(max(point, low), high), low, high),
+                   unpacked=tuple(sorted(unpacked)),
+                   secret=tuple(sorted(f.path for f in packed if f.secret)))
 
 
 def _read(root: str, path: str) -> _File:
     """Mirror repomix's readRawFile: which files get packed and with what text."""
     if os.path.splitext(path)[1][1:].lower() in BINARY_EXTENSIONS:
-        return _File(path, False, 0)
+        return _File(path, False, 0, skipped="a binary file (by its extension)")
     try:
         full = os.path.join(root, path)  # not pathlib: this loop runs for every tracked file
         st = os.lstat(full)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_SIZE:
-            return _File(path, False, 0)  # deleted, replaced by a symlink, or over the limit
+            return _File(path, False, 0, skipped="not a regular file, or over 50 MiB")
         with open(full, "rb") as fh:
             data = fh.read()
     except OSError:
-        return _File(path, False, 0)
+        return _File(path, False, 0, skipped="deleted since it was tracked")
     bom = data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:3] == b"\xef\xbb\xbf"
     if b"\0" in data and not bom:
-        return _File(path, False, 0)
+        return _File(path, False, 0, skipped="binary content")
     try:
         text = data.decode("utf-8-sig")
         certain = "\0" not in text
@@ -219,12 +231,12 @@ def _secret_candidates(procs: list[subprocess.Popen], files: list[_File],
 
 
 def _grep_skips(root: Path, paths: list[str]) -> set[str]:
-    """Text files git grep -I skips anyway because .gitattributes calls them binary (diff unset or
-    a diff driver): the secret scan is blind to them, so they stay uncertain."""
+    """Text files git grep -I skips anyway because .gitattributes calls them binary (`-diff`,
+    `binary`): the secret scan is blind to them, so they stay uncertain. A named diff driver
+    (`*.py diff=python`) keeps a file textual: git grep still reads it."""
     out = gitrepo.git("check-attr", "-z", "--stdin", "diff", cwd=root,
                       input=gitrepo.join_z(paths)).split(b"\0")
-    return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3)
-            if out[i + 2] not in (b"unspecified", b"set")}
+    return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3) if out[i + 2] == b"unset"}
 
 
 def _byte_band(packed: list[_File], paths: list[str]) -> tuple[int, int]:
@@ -235,7 +247,7 @@ def _byte_band(packed: list[_File], paths: list[str]) -> tuple[int, int]:
     """
     sure = [f for f in packed if f.certain and not f.secret]
     low = HEADER_TOKENS - HEADER_SLACK + len(paths) + sum(
-        int(f.size / MAX_BYTES_PER_TOKEN) + 9 for f in sure)
+        int(f.size / _band(f)[1]) + 9 for f in sure)
     # each tree line is indent + name + "\n"; charging every path its full length twice also
     # pays for the directory lines above it
     tree_bytes = sum(2 * len(p.encode()) + 4 * p.count("/") + 2 for p in paths)
@@ -244,9 +256,17 @@ def _byte_band(packed: list[_File], paths: list[str]) -> tuple[int, int]:
     return low, high
 
 
+def _band(f: _File) -> tuple[float, float]:
+    """(fewest, most) bytes per token of a file: calibrated for the common source types from
+    BAND_MIN_BYTES on; otherwise 1 (exact: every token is at least a byte) and the floor."""
+    if f.certain and f.size >= BAND_MIN_BYTES:
+        return BAND_BYTES_PER_TOKEN.get(os.path.splitext(f.path)[1], (1.0, MAX_BYTES_PER_TOKEN))
+    return 1.0, MAX_BYTES_PER_TOKEN
+
+
 def _ceiling(f: _File) -> int:
     """tokens ≤ UTF-8 bytes; decoded in another encoding, a raw byte yields ≤ 3 UTF-8 bytes."""
-    return f.size if f.certain else max(f.size, 3 * f.raw)
+    return int(f.size / _band(f)[0]) + 1 if f.certain else max(f.size, 3 * f.raw)
 
 
 def _result(packed: list[_File], point: int, low: int, high: int) -> Estimate:

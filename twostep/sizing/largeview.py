@@ -9,6 +9,7 @@ no file is read.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from twostep.core.recipe import Recipe
 from twostep.log import LOG
 from twostep.sizing import relevance, rgsearch
 from twostep.sizing.budget import max_chars
+from twostep.sizing.estimate import BINARY_EXTENSIONS, MAX_FILE_SIZE
+from twostep.sizing.fill import Policy
 from twostep.sizing.tiers import Tiers, plan_tiers
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN, tokens_of
 from twostep.tools import git as gitrepo
@@ -50,17 +53,34 @@ def planner_budget(recipe: Recipe, spec_chars: int) -> Budget:
                   prose_tokens, prose_chars)
 
 
-def sizes(repo: Path, paths: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """(estimated tokens, characters) per path; bytes bound the characters from above."""
-    tokens, chars = {}, {}
+def sizes(repo: Path, paths: Sequence[str]
+          ) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    """(estimated tokens, characters, files repomix will not pack with the reason) per path;
+    bytes bound the characters from above. A path gone since `git ls-files` is left out:
+    repomix will not pack it either, and it is no longer the codebase's."""
+    tokens, chars, unpacked = {}, {}, {}
     root = os.fspath(repo)
     for p in paths:
         try:
-            size = os.lstat(f"{root}/{p}").st_size
+            st = os.lstat(f"{root}/{p}")
         except OSError:
-            continue  # tracked but deleted: repomix will not pack it either
-        tokens[p], chars[p] = tokens_of(p, size), size
-    return tokens, chars
+            continue
+        tokens[p], chars[p] = tokens_of(p, st.st_size), st.st_size
+        why = _unpacked(p, st)
+        if why:
+            unpacked[p] = why
+    return tokens, chars, unpacked
+
+
+def _unpacked(path: str, st: os.stat_result) -> str:
+    """Why repomix leaves a file out of every pack (estimate.py mirrors its rules), or ''."""
+    if stat.S_ISLNK(st.st_mode):
+        return "a symlink, which repomix does not follow"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if os.path.splitext(path)[1][1:].lower() in BINARY_EXTENSIONS:
+        return "a binary file"
+    return "over repomix's 50 MiB limit" if st.st_size > MAX_FILE_SIZE else ""
 
 
 def floor_files(repo: Path, pathspecs: Sequence[str], selected: Sequence[str]) -> list[str]:
@@ -69,6 +89,16 @@ def floor_files(repo: Path, pathspecs: Sequence[str], selected: Sequence[str]) -
         return []
     chosen = set(selected)
     return [p for p in gitrepo.ls_files(repo, tuple(pathspecs)) if p in chosen]
+
+
+def doc_files(repo: Path, recipe: Recipe, selected: Sequence[str]
+              ) -> tuple[frozenset[str], frozenset[str]]:
+    """(the selected docs, those of them never in full text) by the recipe's pathspecs."""
+    chosen = set(selected)
+    large = recipe.strategies
+    docs = chosen & set(gitrepo.ls_files(repo, large.docs)) if large.docs else set()
+    never = docs & set(gitrepo.ls_files(repo, large.never_full)) if large.never_full else set()
+    return frozenset(docs), frozenset(never)
 
 
 def _scaled(tokens: dict[str, int], floor: Sequence[str], real: int | None) -> dict[str, int]:
@@ -92,11 +122,15 @@ def plan_sized(repo: Path, recipe: Recipe, ranked: Sequence[relevance.Ranked],
                allow_whole: bool = False) -> tuple[Tiers, dict[str, int]]:
     """`plan`, with the estimated tokens per path it used (tiers.json keeps them)."""
     budget = planner_budget(recipe, spec_chars)
-    tokens, chars = sizes(repo, selected)
+    tokens, chars, unpacked = sizes(repo, selected)
     floor = floor_files(repo, recipe.strategies.slice, list(tokens))
     scaled = _scaled(tokens, floor, floor_tokens)
+    docs, never = doc_files(repo, recipe, list(tokens))
+    named = frozenset(r.path for r in ranked if r.explicit)
+    policy = Policy(recipe.strategies.fill, docs, never, named)
     return plan_tiers(ranked, scaled, budget_tokens=budget.tokens, max_chars=budget.chars,
-                      floor=floor, file_chars=chars, allow_whole=allow_whole), scaled
+                      floor=floor, file_chars=chars, allow_whole=allow_whole, policy=policy,
+                      excluded=unpacked), scaled
 
 
 def selection(repo: Path, recipe: Recipe) -> list[str]:
@@ -121,6 +155,7 @@ def report(tiers: Tiers, budget: Budget, tokens: dict[str, int]) -> dict[str, An
                          "by_tier": dict(tiers.by_tier)},
             "full": list(tiers.full), "compressed": list(tiers.compressed),
             "left_out": list(tiers.left_out), "mapped": len(tiers.mapped),
+            "excluded": dict(tiers.excluded), "stopped": tiers.stopped,
             "why": {p: f"{tier}: {why}" for p, tier, why in tiers.reasons}}
 
 
@@ -135,7 +170,10 @@ def log(tiers: Tiers) -> None:
     for name, paths in (("full text", tiers.full), ("compressed", tiers.compressed)):
         if paths:
             LOG.info(f"  {name}: {_some(paths)}")
-    if tiers.left_out:
+    if tiers.excluded:
+        LOG.warn(f"not packed (repomix skips them; the map marks them x): "
+                 f"{_some([f'{p} ({why})' for p, why in tiers.excluded], 5)}")
+    if tiers.left_out and tiers.stopped.startswith("the fill is `full`"):
         LOG.warn(f"left out of the planner's input (over its budget; the map names them): "
                  f"{len(tiers.left_out):,} files, e.g. {_some(tiers.left_out, 5)}")
     for path, tier, why in tiers.reasons:

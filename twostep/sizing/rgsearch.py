@@ -50,6 +50,8 @@ _DEFINITIONS: dict[str, tuple[str, ...]] = {
         rf"^func{_H}+\([^)]*\){_H}*(NAMES)\b"),
 }
 LANGUAGE_BY_RECIPE = {"python": "python", "go": "go", "typescript": "typescript"}
+#: Plain words this long are also found inside identifiers (sub-words).
+SUBWORD = 5
 #: Rough ARG_MAX share per rg process; longer selections run in several processes.
 ARGS_BYTES = 1_000_000
 
@@ -58,10 +60,20 @@ def language_for(recipe_name: str) -> str:
     return LANGUAGE_BY_RECIPE.get(recipe_name, "default")
 
 
-def _variants(word: str) -> list[str]:
-    """A plain word as people write it: rg is several times slower with `(?i:…)` groups, which
-    defeat its literal search, than with the three spellings as literals."""
-    return sorted({word, word.capitalize(), word.upper()})
+def _literal(text: str) -> str:
+    """A literal as a whole-word regex (a `$name` or `--flag` has no word boundary before)."""
+    head = r"\b" if text[:1].isalnum() or text[:1] == "_" else ""
+    tail = r"\b" if text[-1:].isalnum() or text[-1:] == "_" else ""
+    return head + re.escape(text) + tail
+
+
+def _word(word: str) -> list[str]:
+    """A plain word as code writes it too: at a word's start or a camelCase hump, and longer
+    words as a prefix (`modifier` in `withModifiers`, `transform` in `transformations`).
+    Literal spellings, not `(?i:…)`: rg is several times slower with case-folding groups."""
+    if len(word) < SUBWORD or not word.isalpha():
+        return [_literal(v) for v in sorted({word, word.capitalize(), word.upper()})]
+    return [rf"\b{re.escape(word)}", re.escape(word.capitalize()), rf"\b{re.escape(word.upper())}"]
 
 
 def definition_argv(t: Terms, language: str) -> list[str]:
@@ -80,15 +92,10 @@ def definition_argv(t: Terms, language: str) -> list[str]:
 
 
 def mention_argv(t: Terms) -> list[str]:
-    """rg printing `path NUL term` for each whole-word occurrence of a term or quoted phrase.
-    [] when there is nothing to look for."""
-    literals = [*t.names, *t.qualifiers, *t.strings, *(v for w in t.words for v in _variants(w))]
-    if not literals:
-        return []
-    argv = [*_RG, "--word-regexp", "--fixed-strings"]
-    for literal in literals:
-        argv += ["--regexp", literal]
-    return [*argv, "--"]
+    """rg printing `path NUL term` for each occurrence of a term or quoted phrase (the paths go
+    after `--`). [] when there is nothing to look for."""
+    patterns = mention_patterns(t)
+    return [*_RG, *(a for p in patterns for a in ("--regexp", p)), "--"] if patterns else []
 
 
 def definition_patterns(t: Terms, language: str) -> list[str]:
@@ -101,8 +108,9 @@ def definition_patterns(t: Terms, language: str) -> list[str]:
 
 
 def mention_patterns(t: Terms) -> list[str]:
-    """The literals of `mention_argv`, one per line of an rg `-f` pattern file."""
-    return [*t.names, *t.qualifiers, *t.strings, *(v for w in t.words for v in _variants(w))]
+    """The regexes of `mention_argv`, one per line of an rg `-f` pattern file."""
+    return list(dict.fromkeys([*(_literal(x) for x in (*t.names, *t.qualifiers, *t.strings)),
+                               *(p for w in t.words for p in _word(w))]))
 
 
 def definition_search(language: str, pattern_file: P) -> list[str | P]:
@@ -114,8 +122,8 @@ def definition_search(language: str, pattern_file: P) -> list[str | P]:
 
 
 def mention_search(pattern_file: P) -> list[str | P]:
-    """rg reading `mention_patterns` from a file: whole words, fixed strings."""
-    return [*_RG, "--word-regexp", "--fixed-strings", "--file", pattern_file, "--"]
+    """rg reading `mention_patterns` from a file."""
+    return [*_RG, "--file", pattern_file, "--"]
 
 
 def xargs_argv(argv: Sequence[P]) -> list[str | P]:

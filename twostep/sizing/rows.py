@@ -6,7 +6,11 @@ planner's slice chooses among both); a table must not count a file twice.
 
 from __future__ import annotations
 
-from twostep.sizing.slicing import units
+
+def units(by_dir: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """The finest breakdown available: a directory split one level down is replaced by its parts."""
+    split = {d.split("/")[0] for d, _ in by_dir if "/" in d}
+    return [(d, t) for d, t in by_dir if d not in split]
 
 
 def rows(by_dir: tuple[tuple[str, int], ...], total: int, limit: int = 10

@@ -7,6 +7,10 @@ the least relevant compressed files are taken out of the compressed pack, whole 
 at a time, until it fits; they stay named in the map (marked `-`), and tiers.json says why.
 A pack's tokens after the cut are its count scaled by the characters it keeps (fit does the
 same), so nothing is decided on an estimate the real count contradicts.
+
+Before that, what repomix really packed is checked: a file planned in a tier whose pack lacks
+it (its secret scan dropped it, or it found binary content) is marked x in the map with the
+reason, and leaves the tier's listing, so the map claims no file the request does not hold.
 """
 
 from __future__ import annotations
@@ -84,14 +88,60 @@ def trim(full: Pack, compressed: Pack, map_text: str, report: Mapping[str, Any],
     return Trimmed(text, tuple(sorted(dropped)), tokens)
 
 
+def packed(text: str) -> set[str]:
+    """The paths of a pack's `<file>` blocks."""
+    return {_unescape(m.group(1)) for m in _BLOCK.finditer(text)}
+
+
+def unpacked(report: Mapping[str, Any], packs: Mapping[str, str], suspicious: Sequence[str],
+             binary: Sequence[str]) -> dict[str, str]:
+    """{path: why} for the files planned in a tier (`packs`: tier -> its pack's text) that the
+    pack does not hold; repomix's logs name why (suspicious, binary content)."""
+    reasons = (dict.fromkeys(binary, "repomix found binary content") |
+               dict.fromkeys(suspicious, "repomix's secret scan flagged it"))
+    out = {}
+    for tier, text in packs.items():
+        held = packed(text)
+        for path in report.get(tier, []):
+            if path not in held:
+                out[path] = reasons.get(path, "repomix did not pack it")
+    return out
+
+
+def excluded_report(report: dict[str, Any], gone: Mapping[str, str]) -> dict[str, Any]:
+    """The report with the files repomix did not pack out of their tiers, marked excluded."""
+    for tier in ("full", "compressed"):
+        report[tier] = [p for p in report[tier] if p not in gone]
+    report["excluded"] = {**report.get("excluded", {}), **gone}
+    for path, why in gone.items():
+        report["why"][path] = f"excluded: {why}"
+    report["summary"] = _recount(report) + (
+        f"; after packing, {len(gone):,} planned files turned out not packed (marked x)")
+    return report
+
+
+def _recount(report: Mapping[str, Any]) -> str:
+    """The summary with its file counts as the listings now stand: what is sent."""
+    text = re.sub(r"[\d,]+ files in full text", f"{len(report['full']):,} files in full text",
+                  report["summary"], count=1)
+    return re.sub(r"[\d,]+ compressed \(", f"{len(report['compressed']):,} compressed (", text,
+                  count=1)
+
+
+def counts(report: Mapping[str, Any]) -> str:
+    """What the request holds, counted from the listings as they stand."""
+    return (f"{len(report['full']):,} files in full text, {len(report['compressed']):,} "
+            f"compressed, {len(report.get('excluded', {})):,} not packed")
+
+
 def updated_report(report: dict[str, Any], dropped: Sequence[str]) -> dict[str, Any]:
     gone = set(dropped)
     report["compressed"] = [p for p in report["compressed"] if p not in gone]
     report["left_out"] = sorted(set(report["left_out"]) | gone)
     for path in dropped:
         report["why"][path] = WHY
-    report["summary"] += (f"; after packing, {len(dropped):,} compressed files were taken out "
-                          f"to fit the real count")
+    report["summary"] = _recount(report) + (f"; after packing, {len(dropped):,} compressed "
+                                            f"files were taken out to fit the real count")
     return report
 
 
@@ -101,4 +151,4 @@ def updated_map(report: Mapping[str, Any], map_text: str) -> str:
     if not report.get("mapped") or not sizes:
         return map_text
     marks = dict.fromkeys(report["full"], "F") | dict.fromkeys(report["compressed"], "C")
-    return render_map(sizes.items(), marks)
+    return render_map(sizes.items(), marks, report.get("excluded", {}))

@@ -84,9 +84,8 @@ def test_secret_candidates(tmp_path):
         "key.pem": "-----BEGIN RSA PRIVATE KEY-----\n", "ok.py": "ghp_short = 1  # not a token\n",
         "enc.pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----\n",  # secretlint lets these through
     })
-    files = [est._read(str(repo), p) for p in est._tracked(repo, [])]
-    found = est._secret_candidates(est._start_secret_grep(repo, []), files, str(repo))
-    assert found == {"gh.py", "db.py", "aws.py", "hook.txt", "key.pem"}
+    assert set(est.estimate(repo, []).secret) == {"gh.py", "db.py", "aws.py", "hook.txt",
+                                                  "key.pem"}
 
 
 def test_files_git_grep_cannot_see_stay_uncertain(tmp_path):
@@ -94,6 +93,18 @@ def test_files_git_grep_cannot_see_stay_uncertain(tmp_path):
     e = est.estimate(repo, ["a.cfg"])
     assert e.low < e.high and est._grep_skips(repo, ["a.cfg", ".gitattributes"]) == {"a.cfg"}
     assert e.low <= est.HEADER_TOKENS + 1  # only the header and the tree line are sure
+
+
+def test_a_diff_driver_keeps_a_file_in_sight_and_symlinks_are_reported(tmp_path):
+    """`*.py diff=python` (sympy's .gitattributes) does not hide files from git grep: the band
+    stays narrow; a symlink is not packed, and says so."""
+    repo = make_repo(tmp_path / "r", {".gitattributes": "*.py diff=python\n",
+                                      "a.py": "def f():\n    return 1\n" * 400})
+    (repo / "link.py").symlink_to("a.py")
+    subprocess.run(["git", "add", "link.py"], cwd=repo, check=True)
+    e = est.estimate(repo, [])
+    assert est._grep_skips(repo, ["a.py"]) == set() and e.high < 3 * e.low
+    assert e.unpacked == (("link.py", "a symlink, which repomix does not follow"),)
 
 
 def test_binary_extensions_match_repomix():

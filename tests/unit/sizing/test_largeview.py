@@ -4,16 +4,18 @@ estimate's band)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import make_repo
-from twostep.pipeline import plannerview
+from tests.support.helpers import ROOT, make_repo
+from twostep.pipeline import build, packstep, plannerview, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement
+from twostep.pipeline.runner import Runner
 from twostep.recipe import load as recipes
 from twostep.sizing import largeview, relevance, rgsearch, trim
 from twostep.sizing.estimate import Estimate
@@ -38,7 +40,8 @@ def test_pattern_file_stages_rank_like_relevant(tmp_path: Path) -> None:
         outs.append(subprocess.run([str(a) for a in rgsearch.xargs_argv(argv)], cwd=tmp_path,
                                    stdin=ls.stdout, capture_output=True, check=False).stdout)
         ls.wait()
-    ranked = relevance.rank(outs[0], outs[1], t.paths, tracked, spec_terms=t)
+    ranked = relevance.rank(outs[0], outs[1], t.paths, tracked, spec_terms=t,
+                            sizes=relevance.file_sizes(tmp_path, tracked))
     assert ranked == relevance.relevant(tmp_path, spec, "python", tracked)
     assert ranked[0].path == "a/engine.py"
     back = relevance.parse_ranked(relevance.format_ranked(ranked))
@@ -82,10 +85,41 @@ def test_trim_takes_the_least_relevant_compressed_files_out_until_it_fits() -> N
     cut = trim.trim(full, compressed, "", report, budget_tokens=250, budget_chars=10**6)
     assert cut is not None and cut.dropped == ("b.py", "c.py")  # no evidence first, then rank 9
     assert 'path="a.py"' in cut.text and 'path="b.py"' not in cut.text and cut.tokens <= 250
+    report["summary"] = "lean fill: 1 files in full text (10 tokens), 3 compressed (300), …"
     updated = trim.updated_report(report, cut.dropped)
     assert updated["compressed"] == ["a.py"] and updated["left_out"] == ["b.py", "c.py"]
+    assert updated["summary"].startswith("lean fill: 1 files in full text (10 tokens), 1 "
+                                         "compressed (300)")  # what is sent
     marks = trim.updated_map(updated, "")
     assert "C a.py 100" in marks and "- b.py 100" in marks and "F f.py 10" in marks
+
+
+def test_files_a_pack_lacks_are_marked_not_packed_with_repomix_reason() -> None:
+    """intersphinx.py planned in full text, dropped by repomix's secret scan: the map marks it
+    x with the reason, the tier listing loses it, so the map claims nothing the input lacks."""
+    report = {"full": ["a.py", "ext/intersphinx.py"], "compressed": ["c.py"], "left_out": [],
+              "mapped": 3, "tokens": {"a.py": 5, "ext/intersphinx.py": 9, "c.py": 7},
+              "why": {}, "summary": "s"}
+    gone = trim.unpacked(report, {"full": _pack("a.py"), "compressed": _pack("c.py")},
+                         ["ext/intersphinx.py"], [])
+    assert gone == {"ext/intersphinx.py": "repomix's secret scan flagged it"}
+    updated = trim.excluded_report(report, gone)
+    assert updated["full"] == ["a.py"] and updated["excluded"] == gone
+    text = trim.updated_map(updated, "")
+    assert "x intersphinx.py 9 (not packed: repomix's secret scan flagged it)" in text
+    assert trim.counts(updated) == "1 files in full text, 1 compressed, 1 not packed"
+
+
+def test_a_tracked_symlink_is_never_planned_in_a_tier(tmp_path) -> None:
+    repo = make_repo(tmp_path / "repo", {"a/engine.py": "class Engine:\n    pass\n"})
+    (repo / "a/link.py").symlink_to("engine.py")
+    subprocess.run(["git", "add", "a/link.py"], cwd=repo, check=True)
+    r = recipes.load("python")
+    selected = largeview.selection(repo, r)
+    ranked = relevance.relevant(repo, "Fix Engine.", "python", selected)
+    tiers = largeview.plan(repo, r, ranked, selected, 20)
+    assert "a/link.py" not in tiers.full + tiers.compressed
+    assert dict(tiers.excluded)["a/link.py"].startswith("a symlink")
 
 
 def _decide(tmp_path, monkeypatch, band: tuple[int, int], counted: int | None):
@@ -133,3 +167,25 @@ def test_whole_codebase_decided_by_real_count(tmp_path, monkeypatch) -> None:
     assert not job.tiers and job.slice == r.codebase
     assert "the whole codebase fits the planner's budget (297,953 of 300,000 tokens" in notes[0]
     assert "all of it in full text" in notes[0]
+
+
+def test_the_packed_map_claims_no_file_the_input_lacks(tmp_path, monkeypatch) -> None:
+    """The pack phase's own steps with the real repomix: a relevant file its secret scan drops
+    (intersphinx's tests hold URLs like https://user:pass@host) is marked x, not F."""
+    monkeypatch.setenv("PATH", os.pathsep.join([str(ROOT / ".venv/bin"), str(
+        ROOT / ".tools/node_modules/.bin"), os.environ.get("PATH", "")]))
+    files = {f"ext/m{i}.py": f"def inventory_{i}():\n    return {i}\n" for i in range(3)}
+    files["ext/intersphinx.py"] = ("def fetch_inventory():\n"
+                                   "    return 'https://user:s3cret@example.com/objects.inv'\n")
+    repo = make_repo(tmp_path / "repo", files)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "spec.md").write_text("`fetch_inventory` should retry in ext/intersphinx.py.\n")
+    runner = Runner(repo, run)
+    for step in (packstep.config_step(), *tiersteps.steps(
+            Job(recipes.load("python")), build.SPEC, build.SLICE, packstep.TREE_PACK_FLAGS)):
+        runner.run_step(step)
+    sent = (run / "slice.xml").read_text()
+    assert 'path="ext/intersphinx.py"' not in sent
+    assert "x intersphinx.py" in sent and "secret scan" in sent
+    assert "ext/intersphinx.py" not in (run / "slice.files").read_text().split()

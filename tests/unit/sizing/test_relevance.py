@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from twostep.sizing.relevance import Ranked, format_ranked, rank, relevant, terms
+from twostep.sizing.relevance import Ranked, file_sizes, format_ranked, rank, relevant, terms
 from twostep.sizing.rgsearch import definition_argv, mention_argv, run_many, xargs_argv
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,7 +43,7 @@ def test_terms_take_code_names_dotted_parts_paths_and_phrases() -> None:
 def test_plain_words_are_lowercase_and_stop_words_dropped() -> None:
     t = terms("The JSON decoder should report the column and/or line of an error.")
     assert t.names == ()
-    assert t.words == ("column", "decoder", "json", "line", "report")
+    assert t.words == ("column", "decoder", "json", "line")  # "report": an issue template's
     assert t.paths == ()  # and/or is prose, not a path
 
 
@@ -131,7 +131,7 @@ def test_untracked_paths_in_rg_output_are_ignored() -> None:
 def test_argv_builders_end_with_double_dash_and_skip_empty_searches() -> None:
     t = terms("`Foo` breaks on \"bad input\".")
     assert definition_argv(t, "python")[-1] == "--" and mention_argv(t)[-1] == "--"
-    assert "--word-regexp" in mention_argv(t) and "--fixed-strings" in mention_argv(t)
+    assert r"\bFoo\b" in mention_argv(t) and r"\bbad\ input\b" in mention_argv(t)
     assert definition_argv(terms("the decoder is slow"), "python") == []
     assert mention_argv(terms("the and of")) == []
 
@@ -156,7 +156,56 @@ def test_the_bash_stage_gives_the_same_ranking(tmp_path: Path) -> None:
         outs.append(subprocess.run(xargs_argv(argv), cwd=tmp_path, stdin=ls.stdout,
                                    capture_output=True, check=False).stdout)
         ls.wait()
-    ranked = rank(outs[0], outs[1], t.paths, tracked, spec_terms=t)
+    ranked = rank(outs[0], outs[1], t.paths, tracked, spec_terms=t,
+                  sizes=file_sizes(tmp_path, tracked))
     assert ranked == relevant(tmp_path, "Make Engine start lazily.", "python", tracked)
     assert format_ranked(ranked).splitlines()[0].split("\t")[1] == "a/engine.py"
     assert xargs_argv([]) == []
+
+
+def test_a_long_file_that_mentions_everything_does_not_win_by_size(tmp_path: Path) -> None:
+    tracked = make_repo(tmp_path, {
+        "CHANGES.rst": "".join(f"* Fixed the parser and the lexer in {i}.\n" for i in range(900)),
+        "src/parser.py": "def parse(lexer):\n    return lexer.tokens()\n",
+        "src/other.py": "x = 1\n",
+    })
+    ranked = relevant(tmp_path, "The parser drops the last token of the lexer.", "python",
+                      tracked)
+    assert ranked[0].path == "src/parser.py"
+
+
+def test_tests_and_vendored_code_count_less_unless_named(tmp_path: Path) -> None:
+    files = {"tests/test_engine.py": "def test_start():\n    Engine().start()\n" * 5,
+             "vendor/engine.py": "class Engine:\n    def start(self):\n        pass\n",
+             "app/engine.py": "class Engine:\n    def start(self):\n        pass\n"}
+    tracked = make_repo(tmp_path, files)
+    ranked = [r.path for r in relevant(tmp_path, "Make Engine.start idempotent.", "python",
+                                       tracked)]
+    assert ranked[0] == "app/engine.py" and ranked[-1] != "app/engine.py"
+    named = relevant(tmp_path, "`test_start` fails: Engine.start raises.", "python", tracked)
+    assert "a test file" not in {r.path: r for r in named}["tests/test_engine.py"].reasons
+
+
+def test_the_innermost_frame_and_dotted_owners_lead(tmp_path: Path) -> None:
+    tracked = make_repo(tmp_path, {
+        "tpl/css/css.go": "package css\n\nfunc Build() {}\n",
+        "internal/js/build.go": "package js\n\nfunc Build() {}\n",
+        "cmd/run.go": "package cmd\n\nfunc run() {}\n",
+        "cmd/main.go": "package cmd\n\nfunc main() {}\n",
+    })
+    ranked = relevant(tmp_path, "`css.Build` fails.", "go", tracked)
+    assert ranked[0].path == "tpl/css/css.go"
+    trace = ("panic: boom\ngoroutine 1 [running]:\nx/cmd.run()\n\tx/cmd/run.go:3 +0x1\n"
+             "x/cmd.main()\n\tx/cmd/main.go:3 +0x1\n")
+    ranked = relevant(tmp_path, trace, "go", tracked)
+    assert [r.path for r in ranked[:2]] == ["cmd/run.go", "cmd/main.go"]
+    assert "innermost stack frame" in ranked[0].reasons
+
+
+def test_longer_words_are_found_inside_identifiers(tmp_path: Path) -> None:
+    tracked = make_repo(tmp_path, {
+        "dom/von.ts": "export const withModifiers = (fn, modifiers) => fn\n",
+        "dom/other.ts": "export const x = 1\n",
+    })
+    ranked = relevant(tmp_path, "An event modifier breaks the handler.", "typescript", tracked)
+    assert [r.path for r in ranked] == ["dom/von.ts"]

@@ -1,4 +1,5 @@
-"""The large strategy's planner slice: the recipe's when it fits, else chosen automatically."""
+"""The large strategy end to end: the planner's input in tiers, or the whole codebase when it
+fits; and measure's directory units."""
 
 from __future__ import annotations
 
@@ -7,35 +8,16 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.support.helpers import calls, git, make_repo, standin_env, twostep
-from twostep.recipe import load as recipe
-from twostep.sizing import slicing
+from tests.support.helpers import calls, make_repo, standin_env, twostep
+from twostep.sizing.rows import units
 
 BY_DIR = (("vendor", 900_000), ("billing", 300_000), ("docs", 50_000), (".", 5_000),
           ("internal", 400_000), ("internal/api", 250_000), ("internal/db", 150_000))
 
 
 def test_units_use_the_finest_breakdown():
-    assert [u for u, _ in slicing.units(BY_DIR)] == ["vendor", "billing", "docs", ".",
-                                                     "internal/api", "internal/db"]
-
-
-def test_spec_named_directories_come_first_then_the_smallest():
-    r = recipe.load("go")
-    chosen = slicing.choose(r, BY_DIR, "Add refunds to the billing service.")
-    kept = [u for u, _ in chosen.kept]
-    assert kept[0] == "billing" and "vendor" not in kept
-    assert sum(t for _, t in chosen.kept) <= slicing.target(r, 40)
-    assert ":(exclude)vendor/" in chosen.pathspecs and chosen.pathspecs[:3] == r.codebase
-
-
-def test_exclusion_pathspecs_select_what_git_would(tmp_path):
-    repo = make_repo(tmp_path, {"a.go": "1", "x/b.go": "2", "x/y/c.go": "3", "z/d.go": "4"})
-    def ls(*specs):
-        return git(repo, "ls-files", "--", *specs).split()
-    assert ls("*.go", slicing.exclude(".")) == ["x/b.go", "x/y/c.go", "z/d.go"]
-    assert ls("*.go", slicing.exclude("x/*")) == ["a.go", "x/y/c.go", "z/d.go"]
-    assert ls("*.go", slicing.exclude("x")) == ["a.go", "z/d.go"]
+    assert [u for u, _ in units(BY_DIR)] == ["vendor", "billing", "docs", ".",
+                                             "internal/api", "internal/db"]
 
 
 def _large_repo(path: Path) -> Path:
@@ -48,9 +30,10 @@ def _large_repo(path: Path) -> Path:
 REFUND_PLAN = "# Plan\n\n1. Add an amount to `refund_0` in `billing/f0.py`.\n"
 
 
-def _large_recipe(tmp_path: Path) -> str:
+def _large_recipe(tmp_path: Path, fill: str = "full") -> str:
     (tmp_path / "r.yaml").write_text(
         "extends: python\nverify: []\nstrategies:\n  small: {below: 10}\n  medium: {below: 20}\n"
+        f"  large: {{fill: {fill}}}\n"
         "planner:\n  context_tokens: 9000\n  output_tokens: 1000\n")
     (tmp_path / "spec.md").write_text(
         "Add partial refunds to billing: `refund_3` takes an amount.\n")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from twostep.sizing.fill import LEAN_TOKENS, Policy
 from twostep.sizing.tiers import (
     COMPRESS_RATIO,
     MAP_SHARE,
@@ -142,3 +143,51 @@ def test_a_huge_file_far_down_the_ranking_does_not_eat_the_compressed_tier() -> 
     tiers = plan_tiers(ranked, sizes, budget_tokens=100_000, max_chars=10**9)
     assert "data/topics.py" in tiers.left_out  # 150K tokens would compress to over 85K
     assert len(tiers.compressed) >= 15 and tiers.tokens <= 100_000
+
+
+def test_lean_fill_stops_where_relevance_falls_off_and_says_why() -> None:
+    sizes = {f"m/f{i:02}.py": 1_000 for i in range(40)}
+    ranked = [R(f"m/f{i:02}.py", s) for i, s in enumerate([10.0, 9.0, 8.0, 1.0, 0.6, 0.1])]
+    tiers = plan_tiers(ranked, sizes, budget_tokens=800_000, max_chars=10**9, allow_whole=False,
+                       policy=Policy("lean"))
+    assert tiers.full == ("m/f00.py", "m/f01.py", "m/f02.py")  # 1.0 is under 12% of 10
+    assert tiers.compressed == ("m/f03.py", "m/f04.py")         # 0.1 is under 5%
+    assert "relevance fell off at rank 4" in tiers.stopped and tiers.stopped in tiers.summary
+    assert tiers.tokens < 60_000 and len(tiers.mapped) == 40    # far under the budget
+
+
+def test_lean_fill_compresses_a_file_over_its_share_and_keeps_going() -> None:
+    sizes = {"huge.py": LEAN_TOKENS, "a.py": 500, "b.py": 500}
+    ranked = [R("huge.py", 9.0), R("a.py", 8.0), R("b.py", 7.0)]
+    tiers = plan_tiers(ranked, sizes, budget_tokens=900_000, max_chars=10**9, allow_whole=False,
+                       policy=Policy("lean"))
+    assert tiers.full == ("a.py", "b.py") and "over the full text's share" in tiers.stopped
+
+
+def test_docs_come_after_code_and_never_full_ones_only_when_named() -> None:
+    sizes = {"CHANGES.rst": 100_000, "docs/guide.md": 2_000, "src/a.py": 1_000,
+             "src/b.py": 1_000, "README.md": 500}
+    ranked = [R("CHANGES.rst", 50.0), R("docs/guide.md", 40.0), R("src/a.py", 10.0),
+              R("src/b.py", 9.0)]
+    policy = Policy("lean", frozenset({"CHANGES.rst", "docs/guide.md", "README.md"}),
+                    frozenset({"CHANGES.rst"}))
+    tiers = plan_tiers(ranked, sizes, budget_tokens=900_000, max_chars=10**9, policy=policy,
+                       allow_whole=False)
+    assert set(tiers.full) == {"src/a.py", "src/b.py", "docs/guide.md"}
+    assert "CHANGES.rst" in tiers.left_out and "CHANGES.rst" in tiers.map_text
+    full = plan_tiers(ranked, sizes, budget_tokens=900_000, max_chars=10**9, allow_whole=False,
+                      policy=Policy("full", policy.docs, policy.never_full))
+    assert "CHANGES.rst" not in full.full and "CHANGES.rst" not in full.compressed
+    named = plan_tiers(ranked, sizes, budget_tokens=900_000, max_chars=10**9, allow_whole=False,
+                       policy=Policy("lean", policy.docs, policy.never_full,
+                                     frozenset({"CHANGES.rst"})))
+    assert "CHANGES.rst" in named.full
+
+
+def test_files_repomix_will_not_pack_are_marked_in_the_map_with_why() -> None:
+    sizes = {"a.py": 100, "link.py": 10, "b.py": 100}
+    tiers = plan_tiers([R("link.py", 9.0), R("a.py", 5.0)], sizes, budget_tokens=100_000,
+                       max_chars=10**9, excluded={"link.py": "a symlink"})
+    assert not tiers.whole and "link.py" not in tiers.full + tiers.compressed + tiers.left_out
+    assert "x link.py 10 (not packed: a symlink)" in tiers.map_text
+    assert tiers.excluded == (("link.py", "a symlink"),) and "1 not packed" in tiers.summary

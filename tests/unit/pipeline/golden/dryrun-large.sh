@@ -23,11 +23,11 @@ git ls-files -z -- '*.go' go.mod Makefile > "$RUN"/selected.files
 twostep patterns "$RUN"/spec.md --language go --definitions "$RUN"/definitions.pat --mentions "$RUN"/mentions.pat
 # rg: the files that define a name the spec uses (go definitions)
 { xargs -0 -r rg --no-config --no-ignore --hidden --null --no-heading --no-line-number --with-filename --only-matching --color never --replace '$1$2$3' --file "$RUN"/definitions.pat -- || [[ $? =~ ^(123)$ ]]; } < "$RUN"/selected.files > "$RUN"/definitions.hits
-# rg: the files that mention the spec's terms (whole words)
-{ xargs -0 -r rg --no-config --no-ignore --hidden --null --no-heading --no-line-number --with-filename --only-matching --color never --word-regexp --fixed-strings --file "$RUN"/mentions.pat -- || [[ $? =~ ^(123)$ ]]; } < "$RUN"/selected.files > "$RUN"/mentions.hits
+# rg: the files that mention the spec's terms (whole words; longer words also inside identifiers)
+{ xargs -0 -r rg --no-config --no-ignore --hidden --null --no-heading --no-line-number --with-filename --only-matching --color never --file "$RUN"/mentions.pat -- || [[ $? =~ ^(123)$ ]]; } < "$RUN"/selected.files > "$RUN"/mentions.hits
 # rank the files: definitions over mentions, rare terms over common ones, files the spec names first (ties by path: no order or timing matters)
 twostep relevant "$RUN"/spec.md --language go --definitions "$RUN"/definitions.hits --mentions "$RUN"/mentions.hits < "$RUN"/selected.files > "$RUN"/ranked.tsv
-# fill the planner's budget: the map of every path first, then full text, then compressed (which file went where, and why, in tiers.json and on stderr)
+# the planner's input: the map of every path, full text while relevance holds up (strategies.large.fill), then compressed; docs after code (which file went where, and why, in tiers.json and on stderr)
 twostep tiers --recipe go --spec "$RUN"/spec.md --ranked "$RUN"/ranked.tsv --full "$RUN"/full.files --compressed "$RUN"/compressed.files --map "$RUN"/map.txt --sent "$RUN"/slice.files --report "$RUN"/tiers.json < "$RUN"/selected.files
 # repomix: the most relevant files (and the recipe's slice) in full text (an empty tier packs nothing)
 if [ -s "$RUN"/full.files ]; then
@@ -41,7 +41,7 @@ if [ -s "$RUN"/compressed.files ]; then
 else
   : > "$RUN"/compressed.xml
 fi
-# fit by the real size: if repomix's counts are over the budget, take the least relevant files out of the compressed pack (they stay in the map)
+# check what repomix packed (a file it dropped is marked x in the map) and fit by the real size: if its counts are over the budget, take the least relevant files out of the compressed pack (they stay in the map)
 twostep trim-tiers --recipe go --spec "$RUN"/spec.md --map "$RUN"/map.txt --report "$RUN"/tiers.json --sent "$RUN"/slice.files "$RUN"/full.log "$RUN"/full.xml "$RUN"/compressed.log "$RUN"/compressed.xml
 # the planner's input: the map, the full-text pack, the compressed pack
 cat -- "$RUN"/map.txt "$RUN"/full.xml "$RUN"/compressed.xml > "$RUN"/slice.xml
