@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,6 +14,7 @@ import click
 from twostep import __version__
 from twostep.errors import ExitCode, TwostepError
 from twostep.log import LOG
+from twostep.pipeline.inprocess import Env
 
 EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
     f"  {code.value:>3}  {code.meaning}" for code in ExitCode)
@@ -27,11 +29,10 @@ COMMANDS = {
     "survey": ("measure", "check", "recipes"),
     "runs": ("resume", "runs", "doctor"),
     "editor": ("schema", "init"),
-    "money": ("budget", "usage", "untouched"),
-    "stages": ("files", "linktree", "accept-plan", "gate", "snapshot",
-               "check-exec", "fit", "preflight"),
-    "taskstages": ("approve", "tasks", "task-input", "proof", "checkpoint", "fix-round",
-                   "validate", "rollback"),
+    "calls": ("before", "after"),
+    "stages": ("files", "linktree", "gate", "preflight"),
+    "taskstages": ("approve", "tasks", "task-input", "checkpoint", "fix-round", "validate",
+                   "rollback"),
     "tierstages": ("patterns", "relevant", "tiers", "trim-tiers", "callers"),
 }
 _MODULE_OF = {name: module for module, names in COMMANDS.items() for name in names}
@@ -45,6 +46,33 @@ class Stage(click.Command):
 def stage(name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
     """`@click.command` for a stage, declared where the stage is defined."""
     return click.command(name=name, cls=Stage)
+
+
+#: Hands a command its Env (`twostep run` gives its in-process stages theirs).
+pass_env = click.make_pass_decorator(Env)
+
+
+class InPath(click.Path):
+    """A path operand relative to the command's working directory (Env.cwd), which in-process
+    is not the process's."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        env = ctx.find_object(Env) if ctx is not None else None
+        if env is not None and isinstance(value, str):
+            value = str(env.path(value))
+        return super().convert(value, param, ctx)
+
+
+def path(**kwargs: Any) -> InPath:
+    return InPath(path_type=Path, **kwargs)
+
+
+def root(env: Env) -> Path:
+    """The repository around the command's working directory."""
+    from twostep.tools import git
+
+    return git.root(env.cwd)
 
 
 class Group(click.Group):
@@ -102,28 +130,29 @@ class Group(click.Group):
 @click.version_option(__version__, prog_name="twostep")
 @click.option("-q", "--quiet", count=True, help="Only errors and warnings on stderr.")
 @click.option("-v", "--verbose", count=True, help="Show every command as it runs.")
-def main(quiet: int, verbose: int) -> None:
+@click.pass_context
+def main(ctx: click.Context, quiet: int, verbose: int) -> None:
     """Plan → Execute AI coding as a reliable, scriptable pipeline.
 
     twostep packs your repository with repomix, has a large-context planner (gemini) write
     AI-PLAN.md, then has an executor (claude) implement it, and verifies the result.
     Data goes to stdout, progress to stderr.
     """
+    process = ctx.obj is None
+    if process:
+        ctx.obj = Env.of_process()
     # Stages started by `twostep run` inherit its -q/-v through the environment.
-    inherited = int(os.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
+    inherited = int(ctx.obj.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
     LOG.verbosity = max(0, (1 - quiet + verbose) if (quiet or verbose) else inherited)
-    os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
+    if process:
+        os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
 
 
-def _stage(args: list[str]) -> int:
-    """One stage in this process (pipeline/inprocess.py): the exit code `twostep ARGS` gives."""
+def run_stage(args: list[str], env: Env) -> int:
+    """One stage in this process, given its Env (pipeline/inprocess.py): the exit code
+    `twostep ARGS` gives."""
     try:
-        main.main(args=args, prog_name="twostep")
+        main.main(args=args, prog_name="twostep", obj=env)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
-
-
-from twostep.pipeline import inprocess  # noqa: E402  (the core never imports click)
-
-inprocess.STAGE = _stage

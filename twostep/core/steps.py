@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, Flag, auto
 from typing import Generic, Protocol, TypeVar
 
 from twostep.core.values import Arg, Command, RunPath
@@ -33,17 +33,18 @@ class Role(str, Enum):
     VERIFY = "verify"
 
 
-class Learns(str, Enum):
-    """What the manifest records once a step succeeds (pipeline/record.py)."""
+class Learns(Flag):
+    """What the manifest records once a step succeeds (pipeline/record.py); a stage that does
+    several things may teach several."""
 
-    NOTHING = "nothing"
-    PACK = "pack"                  # a repomix summary: tokens, files, secret-scan exclusions
-    SENT_TO_PLANNER = "planner"    # the files about to go to the planner's vendor
-    SENT_TO_EXECUTOR = "executor"  # the files about to go to the executor's vendor
-    PLAN = "plan"                  # the accepted plan: the commit it was written against
-    USAGE = "usage"                # a model call's tokens and cost (<step>.usage.json files)
-    TIERS = "tiers"                # the large strategy's tiers (tiers.json): which file where
-    PROGRESS = "progress"          # task results and fix rounds, from their files in the run
+    NOTHING = 0
+    PACK = auto()              # a repomix summary: tokens, files, secret-scan exclusions
+    SENT_TO_PLANNER = auto()   # the files about to go to the planner's vendor
+    SENT_TO_EXECUTOR = auto()  # the files about to go to the executor's vendor
+    PLAN = auto()              # the accepted plan: the commit it was written against
+    USAGE = auto()             # a model call's tokens and cost (<step>.usage.json files)
+    TIERS = auto()             # the large strategy's tiers (tiers.json): which file where
+    PROGRESS = auto()          # task results and fix rounds, from their files in the run
 
 
 class PhaseKind(str, Enum):

@@ -14,10 +14,10 @@ HEADER = ("READ-ONLY CONTEXT: the files below are not in the plan. They use symb
 
 
 class Paths:
-    """The run files of one executor input with callers: the plan's (stem "") or a task's
-    ("task-N-"). A task's listing matches task-*.files, so the ledger's union counts it."""
+    """The run files of one task's executor input with callers (stem "task-N-"); its listing
+    matches task-*.files, so the ledger's union counts it."""
 
-    def __init__(self, stem: str = "") -> None:
+    def __init__(self, stem: str) -> None:
         self.stem = stem
         self.callers = RunPath(f"{stem}callers.files")
         self.pack, self.log = RunPath(f"{stem}callers.xml"), RunPath(f"{stem}callers.log")
@@ -26,12 +26,8 @@ class Paths:
         self.sent = RunPath(f"{stem}executor.files")
 
 
-PLAN = Paths()
-INPUT, SENT = PLAN.input, PLAN.sent
-
-
 def steps(job: Job, planned: RunPath, planned_pack: RunPath, planned_log: RunPath,
-          paths: Paths = PLAN) -> tuple[Step, ...]:
+          paths: Paths) -> tuple[Step, ...]:
     source = job.recipe.stage_args
     stem = paths.stem
     pack = Pipe(f"{stem}callers-pack", "", (Command(
@@ -50,12 +46,3 @@ def steps(job: Job, planned: RunPath, planned_pack: RunPath, planned_log: RunPat
         Pipe(f"{stem}executor-files", "every file whose text the executor gets (the ledger's "
              "list)", (Command(("cat", "--", planned, paths.callers)),), stdout=paths.sent),
     )
-
-
-FILES_PACK, FILES_LOG = RunPath("files.xml"), RunPath("files.log")
-
-
-def fit_args(planned_pack: RunPath = FILES_PACK, planned_log: RunPath = FILES_LOG,
-             paths: Paths = PLAN) -> tuple[tuple[RunPath, ...], tuple[RunPath, ...]]:
-    """(pack logs, packs they count) for the executor's fit."""
-    return (planned_log, paths.log), (planned_pack, paths.pack)

@@ -12,6 +12,7 @@ from twostep.core import render
 from twostep.core.steps import Phase
 from twostep.log import LOG
 from twostep.pipeline import preflight, record, session, worktree
+from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import measure
 from twostep.pipeline.runner import Runner
@@ -36,7 +37,7 @@ def _plan_text(job: Job, repo: Path) -> str | None:
 
 
 def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | None,
-          pr: bool) -> store.Run:
+          pr: bool, stage: Stage | None = None) -> store.Run:
     preflight.require_terminal(session.select(job, session.before_measuring(switches), switches))
     job = _plan_for_worktree(job, repo)
     preflight.check(session.select(job, session.before_measuring(switches), switches), job.recipe)
@@ -59,15 +60,16 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
     run.set(branch=name, pr=pr and not problem)
     for step in iso.setup:
         Runner(repo, run.dir).run_step(step)
-    return _complete(run, repo, phases, job, iso)
+    return _complete(run, repo, phases, job, iso, stage)
 
 
 def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
-              iso: worktree.Isolation) -> store.Run:
+              iso: worktree.Isolation, stage: Stage | None) -> store.Run:
     """The phases in the worktree, then the commit (and PR), then the worktree's removal."""
     name, tree = iso.branch, run.dir / store.WORKTREE_DIR
     LOG.info(f"working on branch {name} in {os.path.relpath(tree)}")
-    session.execute_phases(run, tree, phases, job)  # on failure the worktree stays, to look at
+    # On failure the worktree stays, to look at.
+    session.execute_phases(run, tree, phases, job, stage)
     outside, inside = Runner(repo, run.dir), Runner(tree, run.dir)
     for step in iso.finish:
         inside.run_step(step)
@@ -100,7 +102,8 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
                                                     iso.teardown))
 
 
-def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> store.Run:
+def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job,
+           stage: Stage | None = None) -> store.Run:
     """Continue a worktree run in the worktree it left, then commit as `start` would."""
     m = run.manifest
     assert m.branch is not None
@@ -112,4 +115,4 @@ def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> store.R
         if isinstance(job.plan_path, str) and (tree / job.plan_path).is_file() else None
     iso = worktree.plan(job, m.branch, worktree.message(job, m.branch, run.id, m.plan, text),
                         pr=m.pr)
-    return _complete(run, repo, phases, job, iso)
+    return _complete(run, repo, phases, job, iso, stage)

@@ -1,7 +1,7 @@
 """Execute pipeline phases: the visitor that runs each step type (the renderer is the other).
 
 Processes start in pipeline/processes.py; a twostep stage alone runs in this process
-(pipeline/inprocess.py), as its `twostep STAGE` command would.
+(pipeline/inprocess.py) when the command line gave the runner its entry point (`stage`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from twostep.core.steps import (
     Until,
     WriteText,
 )
-from twostep.core.values import Arg, Contents, EnvVar, Joined, RunPath
+from twostep.core.values import Arg, Contents, EnvVar, Joined, Length, RunPath, Setting
 from twostep.log import LOG
 from twostep.pack import cache as packcache
 from twostep.pipeline import inprocess
@@ -50,6 +50,8 @@ class Runner:
     cache: Path | None = None
     #: Use cached packs but add none (a dry-run writes nothing into the repository).
     cache_readonly: bool = False
+    #: twostep's own stages, called in this process (None: each starts as a process).
+    stage: inprocess.Stage | None = None
     processes: Processes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +66,10 @@ class Runner:
             return self.file(value.path).read_text(encoding="utf-8").strip()
         if isinstance(value, Joined):
             return "".join(self.resolve(p) for p in value.parts)
+        if isinstance(value, Setting):
+            return value.value
+        if isinstance(value, Length):
+            return str(len(value.setting.value))
         return value
 
     def file(self, value: Arg) -> Path:
@@ -167,18 +173,21 @@ class Runner:
 
     def _in_process(self, step: Pipe) -> bool:
         """A twostep stage alone, with nothing a process boundary would change."""
-        if not (step.self_reporting and inprocess.available() and len(step.commands) == 1):
+        if not (step.self_reporting and self.stage and inprocess.ENABLED
+                and len(step.commands) == 1):
             return False
         cmd = step.commands[0]
         return (cmd.tool == "twostep" and not cmd.env and cmd.cwd is None
                 and cmd.stderr is None and len(step.stdin) <= 1)
 
     def run_stage(self, step: Pipe) -> int:
+        assert self.stage is not None
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))} (in-process)")
-        code = inprocess.run([self.resolve(a) for a in step.commands[0].argv[1:]],
+        code = inprocess.run(self.stage, [self.resolve(a) for a in step.commands[0].argv[1:]],
                              cwd=self.repo,
                              stdin=self.file(step.stdin[0]) if step.stdin else None,
-                             stdout=self.file(step.stdout) if step.stdout is not None else None)
+                             stdout=self.file(step.stdout) if step.stdout is not None else None,
+                             interactive=step.interactive)
         if code == 130:
             raise errors.Interrupted("interrupted")
         return self.processes.check(step, [code])
