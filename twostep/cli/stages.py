@@ -44,7 +44,7 @@ def gate(env: Env, plan_file: Path, recipe_arg: str | None, pack_list: Path | No
     if pack_list is not None:
         sends = g.pack_listing(pack_list)
     else:
-        patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
+        patterns = recipes.load(recipe_arg, cwd=env.cwd).plan_files if recipe_arg else ()
         sends = g.plan_files(plan_file, patterns, env.cwd)
     g.review(plan_file, sends=sends, interactive=env.stdin.isatty())
 
@@ -67,7 +67,7 @@ def files(env: Env, plan_file: Path, recipe_arg: str | None, as_json: bool):
 
     if not plan_file.is_file():
         raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")
-    patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
+    patterns = recipes.load(recipe_arg, cwd=env.cwd).plan_files if recipe_arg else ()
     text = plan_file.read_text(encoding="utf-8", errors="replace")
     resolution = planfiles.resolve(text, planfiles.RepoView.from_git(str(env.cwd)),
                                    patterns=patterns)

@@ -41,7 +41,7 @@ def tasks(env: Env, plan_file: Path, as_json: bool, recipe_arg: str | None, outp
     if not plan_file.is_file():
         raise InputError(f"{plan_file}: no such plan file", hint="write one with `twostep plan`")
     text = plan_file.read_text(encoding="utf-8", errors="replace")
-    patterns = recipes.load(recipe_arg).plan_files if recipe_arg else ()
+    patterns = recipes.load(recipe_arg, cwd=env.cwd).plan_files if recipe_arg else ()
     split = plantasks.whole(split_plan(text), text) if whole else split_plan(text)
     found = plantasks.plan_tasks(text, planfiles.RepoView.from_git(str(env.cwd)), patterns,
                                  one=whole)
@@ -101,7 +101,7 @@ def fix_round(env: Env, run_dir: Path, number: int, rounds: int, recipe_arg: str
     from twostep.execution import fixing
     from twostep.recipe import load as recipes
 
-    recipe = recipes.load(recipe_arg)
+    recipe = recipes.load(recipe_arg, cwd=env.cwd)
     plan_text = plan_file.read_text(encoding="utf-8", errors="replace")
     fixing.fix_round(root(env), run_dir, number, rounds, recipe.verify, plan_text)
 

@@ -66,7 +66,7 @@ def relevant(env: Env, spec: Path, recipe_arg: str | None, language: str | None,
     from twostep.sizing import relevance, rgsearch
 
     text = _read(spec)
-    recipe = recipes.load(recipe_arg) if recipe_arg else None
+    recipe = recipes.load(recipe_arg, cwd=env.cwd) if recipe_arg else None
     lang = language or rgsearch.language_for(recipe.name if recipe else "")
     if definitions is not None or mentions is not None:
         t = relevance.terms(text)
@@ -106,7 +106,7 @@ def tiers(env: Env, recipe_arg: str, planner_cli: str | None, executor_cli: str 
 
     from twostep.sizing import largeview, relevance
 
-    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd)
     spec_chars = len(_read(spec))
     order = relevance.parse_ranked(_read(ranked))
     chosen, sizes = largeview.plan_sized(root(env), recipe, order, _stdin_paths(env), spec_chars,
@@ -131,9 +131,10 @@ def tiers(env: Env, recipe_arg: str, planner_cli: str | None, executor_cli: str 
 @click.argument("full", type=path(exists=True))
 @click.argument("compressed_log", type=path())
 @click.argument("compressed", type=path(exists=True))
-def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, spec: Path,
-               map_path: Path, report: Path, sent: Path,
-               full_log: Path, full: Path, compressed_log: Path, compressed: Path):
+@pass_env
+def trim_tiers(env: Env, recipe_arg: str, planner_cli: str | None, executor_cli: str | None,
+               spec: Path, map_path: Path, report: Path, sent: Path, full_log: Path, full: Path,
+               compressed_log: Path, compressed: Path):
     """Fit the packed tiers by repomix's real count: take the least relevant files out of the
     COMPRESSED pack until map, packs, spec and prompt fit the planner (nothing when they do)."""
     import json
@@ -144,7 +145,7 @@ def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | Non
     from twostep.sizing.budget import max_chars
     from twostep.tools.repomix import parse_repomix_summary
 
-    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd)
     budget = largeview.planner_budget(recipe, len(_read(spec)))
     def pack(text: Path, log: Path) -> t.Pack:  # an empty tier has no log: nothing packed
         if not log.exists():
@@ -184,7 +185,7 @@ def callers(env: Env, plan_file: Path, recipe_arg: str, planner_cli: str | None,
     from twostep.sizing import callers as c
     from twostep.tools.repomix import parse_repomix_summary
 
-    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd)
     with files_list.open("rb") as handle:
         from twostep.pack.linktree import read_paths
 
