@@ -68,16 +68,17 @@ def comment(title: str) -> str:
     return "# " + _VAR.sub(lambda m: f"${m.group(1).upper()}", title)
 
 
-def _indent(lines: list[str]) -> list[str]:
-    return [f"  {ln}" for ln in lines]
+def _steps(steps: Iterable[Step]) -> list[str]:
+    """Each step's lines, after its title as a comment."""
+    lines: list[str] = []
+    for step in steps:
+        lines += [comment(step.title)] if step.title else []
+        lines += step_lines(step)
+    return lines
 
 
 def _nested(steps: Iterable[Step]) -> list[str]:
-    lines: list[str] = []
-    for inner in steps:
-        lines += [comment(inner.title)] if inner.title else []
-        lines += step_lines(inner)
-    return _indent(lines)
+    return [f"  {ln}" for ln in _steps(steps)]
 
 
 def _in_quotes(value: Arg) -> str:
@@ -129,8 +130,6 @@ def pipe(step: Pipe) -> str:
         text = f"cat -- {' '.join(arg(s) for s in step.stdin)} | {text}"
     if step.stdout is not None:
         text += f" > {arg(step.stdout)}"
-    elif step.to_stderr:
-        text += " >&2"
     return text
 
 
@@ -158,11 +157,7 @@ class _Lines:
 
     def cached(self, step: Cached) -> list[str]:
         # A script always packs: the cache is an optimisation of `twostep run` only.
-        lines: list[str] = []
-        for inner in step.steps:
-            lines += [f"# {inner.title}"] if inner.title else []
-            lines += step_lines(inner)
-        return lines
+        return _steps(step.steps)
 
     def for_each(self, step: ForEach) -> list[str]:
         name = step.var.upper()
@@ -198,14 +193,6 @@ class Isolation:
     workdir: Arg
     finish: tuple[Step, ...]
     teardown: tuple[Step, ...]
-
-
-def _steps(steps: Iterable[Step]) -> list[str]:
-    lines: list[str] = []
-    for step in steps:
-        lines += [f"# {step.title}"] if step.title else []
-        lines += step_lines(step)
-    return lines
 
 
 VERIFY = "verify"
@@ -281,10 +268,7 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
     for phase in phases:
         lines += ["", f"# === {phase.name}: {phase.title}"]
         lines += [f"# {note}" for note in phase.notes]
-        for step in phase.steps:
-            if step.title:
-                lines.append(comment(step.title))
-            lines += step_lines(step)
+        lines += _steps(phase.steps)
     if isolation is not None:
         lines += ["", "# === commit: the executor's changes, on the branch"]
         lines += [*_steps(isolation.finish), 'cd -- "$TOP"', *_steps(isolation.teardown)]

@@ -96,7 +96,7 @@ class Runner:
     # -- the visitor: one method per step type, each returning the exit code ---------------
 
     def pipe(self, step: Pipe) -> int:
-        return self.run_pipe(step)
+        return self._stage(step) if self._in_process(step) else self.processes.run(step)
 
     def make_dirs(self, step: MakeDirs) -> int:
         for p in step.paths:
@@ -118,12 +118,8 @@ class Runner:
     def if_non_empty(self, step: IfNonEmpty) -> int:
         path = self.file(step.path)
         if path.is_file() and path.stat().st_size > 0:
-            return self.run_pipe(step.then)
+            return self.pipe(step.then)
         self.file(step.otherwise).write_bytes(b"")
-        return 0
-
-    def cached(self, step: Cached) -> int:
-        self.run_cached(step)
         return 0
 
     def for_each(self, step: ForEach) -> int:
@@ -154,20 +150,21 @@ class Runner:
     def checks(self, step: Checks) -> int:
         return self.processes.run_checks(step)
 
-    def run_cached(self, step: Cached) -> None:
+    def cached(self, step: Cached) -> int:
         outputs = [self.file(o) for o in step.outputs]
         cache = self.cache
         entry = packcache.key(self.repo, step.pathspecs, step.flags) if cache else None
         if cache and entry and packcache.fetch(cache, entry, outputs):
             LOG.info(f"{step.name}: unchanged since an earlier pack; "
                      f"reusing it (cache {entry[:12]})")
-            return
+            return 0
         for out in outputs:
             out.unlink(missing_ok=True)  # may be a hard link into the cache: never write through it
         for inner in step.steps:
             self.run_step(inner)
         if cache and entry and not self.cache_readonly:
             packcache.store(cache, entry, outputs)
+        return 0
 
     # -- pipelines ---------------------------------------------------------------------------
 
@@ -180,7 +177,7 @@ class Runner:
         return (cmd.tool == "twostep" and not cmd.env and cmd.cwd is None
                 and cmd.stderr is None and len(step.stdin) <= 1)
 
-    def run_stage(self, step: Pipe) -> int:
+    def _stage(self, step: Pipe) -> int:
         assert self.stage is not None
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))} (in-process)")
         code = inprocess.run(self.stage, [self.resolve(a) for a in step.commands[0].argv[1:]],
@@ -191,9 +188,6 @@ class Runner:
         if code == 130:
             raise errors.Interrupted("interrupted")
         return self.processes.check(step, [code])
-
-    def run_pipe(self, step: Pipe) -> int:
-        return self.run_stage(step) if self._in_process(step) else self.processes.run(step)
 
     def stop(self) -> None:
         """Terminate every live stage's process group, then make sure it is gone."""
