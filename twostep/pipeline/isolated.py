@@ -64,9 +64,9 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
 
 
 def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
-              iso: worktree.Isolation, stage: Stage | None) -> store.Run:
+              iso: render.Isolation, stage: Stage | None) -> store.Run:
     """The phases in the worktree, then the commit (and PR), then the worktree's removal."""
-    name, tree = iso.branch, run.dir / store.WORKTREE_DIR
+    name, tree = run.manifest.branch, run.dir / store.WORKTREE_DIR
     LOG.info(f"working on branch {name} in {os.path.relpath(tree)}")
     # On failure the worktree stays, to look at.
     session.execute_phases(run, tree, phases, job, stage)
@@ -98,8 +98,7 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
     check = session.preflight_step(job, phases, replace(switches, allow_dirty=True))
     return render.script(phases, session.header(job, m, strategy) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
-                         isolation=render.Isolation(iso.setup, iso.workdir, iso.finish,
-                                                    iso.teardown))
+                         isolation=iso)
 
 
 def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job,

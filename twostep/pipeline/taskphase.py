@@ -89,30 +89,22 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
     return tuple(steps)
 
 
-def approve(job: Job) -> Pipe:
-    return twostep("approve", job.plan_path, RunPath("approved-plan.md"), name="approve",
-                   every_time=True, learns=Learns.PROGRESS,
-                   title="the approved plan is the one executed: keep it; refuse an edited one")
-
-
-def base_checkpoint() -> Pipe:
-    return twostep("checkpoint", RUN, "base", name="checkpoint-base", keep_on_retry=True,
-                   title="record the work tree before the executor (rollback returns here)")
-
-
 def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
     """`whole`: the codebase pack and its log when the strategy sends it whole (small)."""
     agent = job.recipe.executor
     one = job.recipe.execute_by is ExecuteBy.PLAN
     steps = (
-        approve(job),
+        twostep("approve", job.plan_path, RunPath("approved-plan.md"), name="approve",
+                every_time=True, learns=Learns.PROGRESS,
+                title="the approved plan is the one executed: keep it; refuse an edited one"),
         # Given only its own files, a task list that names none has nothing to work on.
         twostep("tasks", job.plan_path, "--recipe", job.recipe.source, "-o",
                 RunPath("tasks.json"), *(() if whole else ("--require-files",)),
                 *(("--whole",) if one else ()), stdout=RunPath("tasks.txt"), name="tasks",
                 title="the whole plan as one task, with every file it names" if one else
                       "split the plan into tasks, each with its files"),
-        base_checkpoint(),
+        twostep("checkpoint", RUN, "base", name="checkpoint-base", keep_on_retry=True,
+                title="record the work tree before the executor (rollback returns here)"),
         ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),
                 done_ref=f"task-{TASK}", title="each task in a fresh executor session"),
     )
