@@ -114,12 +114,9 @@ def after(env: Env, role: str, cli_name: str, model: str, price: str | None,
     if snapshot is not None:
         _untouched(env, snapshot)
     if role == "planner":
-        from twostep.agents.plans import accept_plan
-
         if output is None:
             raise click.UsageError("the planner's reply needs -o PLAN")
-        text = accept_plan(cli_name, reply, output, keep)
-        LOG.info(f"plan written to {output} ({len(text.splitlines())} lines)")
+        _accept_plan(cli_name, reply, output, keep)
         return
     data = agents.get(cli_name).verdict(reply)
     LOG.info(f"executor: {data.get('num_turns', '?')} turns, "
@@ -128,6 +125,22 @@ def after(env: Env, role: str, cli_name: str, model: str, price: str | None,
         from twostep.execution import taskwork
 
         taskwork.prove(root(env), reply.parent, int(task or 0), attempt, tries)
+
+
+def _accept_plan(cli_name: str, reply: Path, plan: Path, keep: Path | None) -> None:
+    """Write the reply's plan atomically; a failed or empty reply leaves an existing one."""
+    from twostep import atomic
+    from twostep.errors import PlannerFailed
+
+    try:
+        text = agents.get(cli_name).plan_text(reply)
+    except PlannerFailed as exc:
+        raise PlannerFailed(f"{exc}; {plan.name} was left unchanged", step=exc.step,
+                            hint=exc.hint) from None
+    text += "" if text.endswith("\n") else "\n"
+    for out in (plan, keep) if keep else (plan,):
+        atomic.write_text(out, text)
+    LOG.info(f"plan written to {plan} ({len(text.splitlines())} lines)")
 
 
 def _untouched(env: Env, before: Path) -> None:

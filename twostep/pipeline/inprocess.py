@@ -33,7 +33,10 @@ class Env:
 
     @classmethod
     def of_process(cls) -> Env:
-        return cls(sys.stdin.buffer, sys.stdout.buffer, Path.cwd(), os.environ)
+        """The process's own; a closed stdin or stdout (None in sys) reads or takes nothing."""
+        return cls(sys.stdin.buffer if sys.stdin else Path(os.devnull).open("rb"),
+                   sys.stdout.buffer if sys.stdout else Path(os.devnull).open("wb"),
+                   Path.cwd(), os.environ)
 
     def path(self, value: str | Path) -> Path:
         """A path operand: relative ones are relative to the stage's working directory."""

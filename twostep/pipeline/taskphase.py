@@ -73,9 +73,9 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
                 packstep.repomix("--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
                                  pack)),), stdin=(listing,), stdout=log)))
         # the callers of what this task changes, read-only, after its files
-        paths = callersteps.Paths(f"task-{TASK}-")
-        steps += callersteps.steps(job, listing, pack, log, paths)
-        sent = modelcall.Sent((text, paths.input), (log, paths.log), (pack, paths.pack))
+        callers, joined = callersteps.steps(job, f"task-{TASK}-", listing, pack, log)
+        steps += callers
+        sent = modelcall.Sent((text, *joined.files), joined.logs, joined.counted)
     steps.append(modelcall.before("executor", agent, job.recipe, sent, name=f"task-{TASK}-before",
                                   learns=Learns.SENT_TO_EXECUTOR))
     attempt = _session(job, sent, f"task-{TASK}-try-{TRY}",
