@@ -6,15 +6,16 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from twostep import __version__
 from twostep.errors import ExitCode, TwostepError
 from twostep.log import LOG
-from twostep.pipeline.inprocess import Env
+
+if TYPE_CHECKING:  # `twostep --version` imports no more than the group
+    from twostep.pipeline.inprocess import Env
 
 EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
     f"  {code.value:>3}  {code.meaning}" for code in ExitCode)
@@ -46,33 +47,6 @@ class Stage(click.Command):
 def stage(name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
     """`@click.command` for a stage, declared where the stage is defined."""
     return click.command(name=name, cls=Stage)
-
-
-#: Hands a command its Env (`twostep run` gives its in-process stages theirs).
-pass_env = click.make_pass_decorator(Env)
-
-
-class InPath(click.Path):
-    """A path operand relative to the command's working directory (Env.cwd), which in-process
-    is not the process's."""
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
-        env = ctx.find_object(Env) if ctx is not None else None
-        if env is not None and isinstance(value, str):
-            value = str(env.path(value))
-        return super().convert(value, param, ctx)
-
-
-def path(**kwargs: Any) -> InPath:
-    return InPath(path_type=Path, **kwargs)
-
-
-def root(env: Env) -> Path:
-    """The repository around the command's working directory."""
-    from twostep.tools import git
-
-    return git.root(env.cwd)
 
 
 class Group(click.Group):
@@ -140,6 +114,8 @@ def main(ctx: click.Context, quiet: int, verbose: int) -> None:
     """
     process = ctx.obj is None
     if process:
+        from twostep.pipeline.inprocess import Env
+
         ctx.obj = Env.of_process()
     # Stages started by `twostep run` inherit its -q/-v through the environment.
     inherited = int(ctx.obj.environ.get("TWOSTEP_VERBOSITY", "1") or 1)

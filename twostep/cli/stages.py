@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from twostep import agents
-from twostep.cli import pass_env, path, root, stage
+from twostep.cli import stage
+from twostep.cli.env import pass_env, path, root
 from twostep.log import LOG
 from twostep.pipeline.inprocess import Env
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from twostep.cli import pass_env, path, root, stage
+from twostep.cli import stage
+from twostep.cli.env import pass_env, path, root
 from twostep.pipeline.inprocess import Env
 
 run_arg = click.argument("run_dir", metavar="RUN", type=path())

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from twostep.cli import choosing, pass_env, path, root, stage
+from twostep.cli import choosing, stage
+from twostep.cli.env import pass_env, path, root
 from twostep.pipeline.inprocess import Env
 
 spec_arg = click.argument("spec", type=path(exists=True, dir_okay=False))
