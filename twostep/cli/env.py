@@ -22,7 +22,7 @@ class InPath(click.Path):
                 ctx: click.Context | None) -> Any:
         env = ctx.find_object(Env) if ctx is not None else None
         if env is not None and isinstance(value, str):
-            value = str(env.path(value))
+            value = str(env.cwd / value)  # an absolute value stays as it is
         return super().convert(value, param, ctx)
 
 

@@ -143,8 +143,5 @@ def rollback_command(env: Env, run: str | None, to_task: int | None):
     rb.rollback(repo, rb.run_dir_of(repo, run), to_task)
 
 
-STAGES = (approve, tasks, task_input, checkpoint, fix_round, validate)
-
-
 #: What this module adds to the command line (cli/__init__.COMMANDS names them).
-COMMANDS = (*STAGES, rollback_command)
+COMMANDS = (approve, tasks, task_input, checkpoint, fix_round, validate, rollback_command)

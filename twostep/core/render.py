@@ -225,8 +225,10 @@ def _assign(setting: Setting) -> list[str]:
 
 
 def settings_block(steps: Iterable[Step]) -> list[str]:
+    """What a person may edit, set once: the Settings the steps use, the verify commands."""
     found: dict[str, Setting] = {}
-    _settings(tuple(steps), found)
+    steps = tuple(steps)
+    _settings(steps, found)
     checks = {s.commands for s in walk(steps) if isinstance(s, Checks)}
     if not found and not checks:
         return []

@@ -38,10 +38,6 @@ class Env:
                    sys.stdout.buffer if sys.stdout else Path(os.devnull).open("wb"),
                    Path.cwd(), os.environ)
 
-    def path(self, value: str | Path) -> Path:
-        """A path operand: relative ones are relative to the stage's working directory."""
-        return self.cwd / value
-
     def write(self, text: str) -> None:
         self.stdout.write(text.encode("utf-8", "surrogateescape"))
         self.stdout.flush()
