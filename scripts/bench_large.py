@@ -9,7 +9,7 @@ from statistics import median as med
 
 from benchkit import PY, REPS, RESULTS, figure, interleave, reset, row, timed
 
-import twostep.cli  # noqa: F401 - registers the in-process entry point of the stages (build_as_run)
+from twostep.cli import run_stage
 from twostep.core import render
 from twostep.core.values import RunPath
 from twostep.pack.linktree import link_tree, read_paths
@@ -36,7 +36,7 @@ def build_as_run(run_dir: Path) -> None:
     calls twostep's own stages in-process (`python bench_large.py RUN_DIR`, in the repository)."""
     run_dir.mkdir()
     (run_dir / "spec.md").write_text(TIER_SPEC)
-    runner = Runner(Path.cwd(), run_dir)
+    runner = Runner(Path.cwd(), run_dir, stage=run_stage)
     for step in tier_steps():
         runner.run_step(step)
 

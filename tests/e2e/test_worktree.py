@@ -135,7 +135,7 @@ def test_dry_run_renders_the_worktree_commit_and_pr(repo, tmp_path):
     script = dry.stdout.decode()
     assert dry.returncode == 0, dry.stderr.decode()
     order = ["twostep preflight", "git worktree add -q -b b1 \"$RUN\"/worktree HEAD",
-             "cd -- \"$RUN\"/worktree", "twostep snapshot",
+             "cd -- \"$RUN\"/worktree", "twostep before planner",
              "git add -A -- . ':(exclude)AI-PLAN.md'",
              "git commit -q --no-verify -F", "git push -q -u origin b1", "gh pr create --head b1",
              "cd -- \"$TOP\"", "git worktree remove --force \"$RUN\"/worktree"]

@@ -16,7 +16,7 @@ from typing import IO
 from twostep.agents.base import Call
 from twostep.agents.codex_reply import CodexReply, parse_events
 from twostep.core.steps import MakeDirs
-from twostep.core.values import Arg, Contents, EnvVar, Joined, RunPath
+from twostep.core.values import Arg, Contents, EnvVar, Joined, Length, RunPath, Setting
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PINNED = "0.169.0"
@@ -78,6 +78,10 @@ def resolver(run_dir: Path, repo: Path, env: Mapping[str, str]) -> Callable[[Arg
             return "".join(resolve(p) for p in value.parts)
         if isinstance(value, Contents):
             return (run_dir / value.path.rel).read_text(encoding="utf-8").strip()
+        if isinstance(value, Setting):
+            return value.value
+        if isinstance(value, Length):
+            return str(len(value.setting.value))
         return value
     return resolve
 

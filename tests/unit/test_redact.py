@@ -23,7 +23,7 @@ def test_cli_stderr_logs_are_scrubbed(tmp_path, monkeypatch):
                                   stderr=RunPath("cli.log")),))
     runner = Runner(tmp_path, tmp_path)
     try:
-        runner.run_pipe(step)
+        runner.pipe(step)
     except Exception as exc:  # the step fails on purpose
         assert "AIzaLEAKED-456" not in str(exc) and "bad key ***" in str(exc)
     assert Path(tmp_path, "cli.log").read_text() == "bad key ***\n"

@@ -4,8 +4,9 @@ An adapter owns everything twostep knows about its CLI: the argv and environment
 it supports, the isolation from the user's and the repository's configuration, the CLI's own
 input limit, how stdin and the prompt combine, how to read its reply (the plan, the verdict),
 which credentials it needs, and the recipe keys only it has (its `options`, core/options.py).
-pipeline/build.py asks the adapter for a `Call` and wraps it in the steps every CLI shares
-(fit, snapshot, accept-plan, check-exec, changed).
+pipeline/modelcall.py asks the adapter for a `Call` and puts the stages every CLI shares
+before it and after it (`twostep before`, `twostep after`). The model and the prompt are the
+script's settings (`model`, `prompt`): each adapter puts them in its argv by name.
 """
 
 from __future__ import annotations
@@ -20,12 +21,21 @@ from twostep.core.cost import Usage
 from twostep.core.options import CliOptions
 from twostep.core.recipe import Agent
 from twostep.core.steps import Step
-from twostep.core.values import Arg, Command, RunPath
+from twostep.core.values import Arg, Command, RunPath, Setting
 from twostep.errors import StepFailed
 
 #: An empty directory in the run: the working directory of planners (nothing to read, no
 #: project files to load, nothing in the repository to change).
 EMPTY = RunPath("empty")
+
+
+def model(agent: Agent, role: str) -> Setting:
+    """The role's model, as the dry-run script sets it once at its top."""
+    return Setting(f"{role.upper()}_MODEL", agent.model)
+
+
+def prompt(agent: Agent, role: str) -> Setting:
+    return Setting(f"{role.upper()}_PROMPT", agent.prompt)
 
 
 @dataclass(frozen=True)

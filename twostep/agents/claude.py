@@ -17,6 +17,8 @@ from twostep.agents.base import (
     ModelCLI,
     api_reason,
     last_json,
+    model,
+    prompt,
     read_json_reply,
     read_text,
 )
@@ -131,8 +133,8 @@ class Claude:
         # No tools at all (12.1): nothing to read, write or run; the plan comes from stdin only.
         # An empty working directory keeps the repository's CLAUDE.md out as well.
         common, env = self._common(agent, left)
-        argv = ("claude", "-p", agent.prompt, "--model", agent.model, "--tools", "", *common,
-                *agent.flags)
+        argv = ("claude", "-p", prompt(agent, PLANNER), "--model", model(agent, PLANNER),
+                "--tools", "", *common, *agent.flags)
         command = Command(argv, env=env, cwd=EMPTY, stderr=RunPath("planner.log"))
         setup = (MakeDirs("claude-planner-dirs", (EMPTY,), keep_on_retry=True),)
         return Call(command, (spec, pack), RunPath("planner.json"),
@@ -143,7 +145,7 @@ class Claude:
         common, env = self._common(agent, left)
         options = agent.options_as(ClaudeOptions)
         argv: list[Arg] = [
-            "claude", "-p", agent.prompt, "--model", agent.model,
+            "claude", "-p", prompt(agent, EXECUTOR), "--model", model(agent, EXECUTOR),
             "--permission-mode", options.permission_mode,
             *common[:2], "--no-session-persistence", "--max-turns", str(options.max_turns)]
         if options.allowed_tools:

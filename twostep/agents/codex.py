@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from twostep.agents import EXECUTOR, PLANNER, prompts
-from twostep.agents.base import EMPTY, Call, ModelCLI, one_line, read_text
+from twostep.agents.base import EMPTY, Call, ModelCLI, model, one_line, prompt, read_text
 from twostep.agents.codex_reply import CodexReply, parse_events, problems
 from twostep.core.cost import Usage
 from twostep.core.options import CliOptions, Flag, key
@@ -94,8 +94,8 @@ def _argv(role: str, agent: Agent, cwd: Arg, output: RunPath) -> tuple[Arg, ...]
     # An explicit model always (§1: the tools depend on it; the recipe requires one). "--"
     # keeps a prompt that starts with "-" from being read as a flag; the recipe's flags go
     # before it.
-    return ("codex", "exec", "-m", agent.model, "-C", cwd, *_SANDBOX[role], *_isolation(agent),
-            "--json", "-o", output, *agent.flags, "--", agent.prompt)
+    return ("codex", "exec", "-m", model(agent, role), "-C", cwd, *_SANDBOX[role],
+            *_isolation(agent), "--json", "-o", output, *agent.flags, "--", prompt(agent, role))
 
 
 def _read(reply: Path, role: str) -> CodexReply:

@@ -16,7 +16,9 @@ from twostep.agents.base import (
     ModelCLI,
     api_reason,
     last_json,
+    model,
     one_line,
+    prompt,
     read_json_reply,
     read_text,
 )
@@ -122,7 +124,8 @@ class Gemini:
         )
 
     def planner_call(self, agent: Agent, spec: Arg, pack: Arg, left: Arg | None = None) -> Call:
-        argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json", *agent.flags)
+        argv: tuple[Arg, ...] = ("gemini", "-p", prompt(agent, PLANNER), "-m",
+                                 model(agent, PLANNER), "-o", "json", *agent.flags)
         # An empty working directory: no @path rewriting of the input, no project GEMINI.md,
         # a tiny directory listing (1.10). The trust variable avoids exit 55 (1.8).
         env = (("GEMINI_CLI_HOME", HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
@@ -140,8 +143,9 @@ class Gemini:
         # auto_edit: write_file and replace only, confined to the workspace (the repository),
         # no shell (CLI-FACTS-codex 12.2). The repository's .env cannot set the variables in
         # _ENV_GUARD (advanced.excludedEnvVars).
-        argv = ("gemini", "-p", agent.prompt, "-m", agent.model, "-o", "json",
-                "--approval-mode", EXECUTOR_MODE, *agent.flags)
+        argv: tuple[Arg, ...] = ("gemini", "-p", prompt(agent, EXECUTOR), "-m",
+                                 model(agent, EXECUTOR), "-o", "json", "--approval-mode",
+                                 EXECUTOR_MODE, *agent.flags)
         env = (("GEMINI_CLI_HOME", EXEC_HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
         command = Command(argv, env=env, stderr=RunPath("executor.log"))
         return Call(command, (plan, pack), RunPath("executor.json"),

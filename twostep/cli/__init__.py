@@ -6,13 +6,16 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from twostep import __version__
 from twostep.errors import ExitCode, TwostepError
 from twostep.log import LOG
+
+if TYPE_CHECKING:  # `twostep --version` imports no more than the group
+    from twostep.pipeline.inprocess import Env
 
 EXIT_HELP = "Exit codes:\n\n\b\n" + "\n".join(
     f"  {code.value:>3}  {code.meaning}" for code in ExitCode)
@@ -28,11 +31,10 @@ COMMANDS = {
     "runs": ("resume", "runs", "doctor"),
     "editor": ("schema", "init"),
     "helping": ("help",),
-    "money": ("budget", "usage", "untouched"),
-    "stages": ("files", "linktree", "accept-plan", "gate", "snapshot",
-               "check-exec", "fit", "preflight"),
-    "taskstages": ("approve", "tasks", "task-input", "proof", "checkpoint", "fix-round",
-                   "validate", "rollback"),
+    "calls": ("before", "after"),
+    "stages": ("files", "linktree", "gate", "preflight"),
+    "taskstages": ("approve", "tasks", "task-input", "checkpoint", "fix-round", "validate",
+                   "rollback"),
     "scriptrun": ("begin", "end"),
     "tierstages": ("patterns", "relevant", "tiers", "trim-tiers", "callers"),
 }
@@ -139,30 +141,33 @@ class Group(click.Group):
 @click.option("-q", "--quiet", count=True, help="Only errors and warnings on stderr.")
 @click.option("-v", "--verbose", count=True, help="Show every command as it runs.")
 @click.option("--no-color", is_flag=True, help="No colour on stderr (as NO_COLOR=1).")
-def main(quiet: int, verbose: int, no_color: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, quiet: int, verbose: int, no_color: bool) -> None:
     """Plan → Execute AI coding as a reliable, scriptable pipeline.
 
     twostep packs your repository with repomix, has a large-context planner (gemini) write
     AI-PLAN.md, then has an executor (claude) implement it, and verifies the result.
     Data goes to stdout, progress to stderr.
     """
+    process = ctx.obj is None
+    if process:
+        from twostep.pipeline.inprocess import Env
+
+        ctx.obj = Env.of_process()
     # Stages started by `twostep run` inherit its -q/-v through the environment.
-    inherited = int(os.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
+    inherited = int(ctx.obj.environ.get("TWOSTEP_VERBOSITY", "1") or 1)
     LOG.verbosity = max(0, (1 - quiet + verbose) if (quiet or verbose) else inherited)
-    os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
+    if process:
+        os.environ["TWOSTEP_VERBOSITY"] = str(LOG.verbosity)
     if no_color:
         os.environ["NO_COLOR"] = "1"
 
 
-def _stage(args: list[str]) -> int:
-    """One stage in this process (pipeline/inprocess.py): the exit code `twostep ARGS` gives."""
+def run_stage(args: list[str], env: Env) -> int:
+    """One stage in this process, given its Env (pipeline/inprocess.py): the exit code
+    `twostep ARGS` gives."""
     try:
-        main.main(args=args, prog_name="twostep")
+        main.main(args=args, prog_name="twostep", obj=env)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
-
-
-from twostep.pipeline import inprocess  # noqa: E402  (the core never imports click)
-
-inprocess.STAGE = _stage

@@ -35,12 +35,13 @@ def agents_of_stage(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--planner", "planner_cli", metavar="CLI[:MODEL]", hidden=True)(command)
 
 
-def load(recipe_arg: str, planner_cli: str | None, executor_cli: str | None) -> Any:
+def load(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, cwd: Any) -> Any:
     """The recipe a stage works with: the file's, with the run's agents over it."""
     from twostep.recipe import choose
     from twostep.recipe import load as recipes
 
-    return choose.apply(recipes.load(recipe_arg), choose.Choices(planner_cli, executor_cli))
+    return choose.apply(recipes.load(recipe_arg, cwd=cwd),
+                        choose.Choices(planner_cli, executor_cli))
 
 
 def apply(job: Any, planner_cli: str | None, executor_cli: str | None,

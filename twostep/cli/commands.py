@@ -25,6 +25,7 @@ from twostep.cli.options import (
 
 def _go(job, repo: Path, switches, dry: bool, isolate: tuple[bool, str | None, bool] = (
         False, None, False)):
+    from twostep.cli import run_stage
     from twostep.pipeline import session
 
     worktree, branch, pr = isolate
@@ -34,11 +35,11 @@ def _go(job, repo: Path, switches, dry: bool, isolate: tuple[bool, str | None, b
         if dry:
             sys.stdout.write(isolated.dry_run(job, repo, switches, branch=branch, pr=pr))
             return None
-        return isolated.start(job, repo, switches, branch=branch, pr=pr)
+        return isolated.start(job, repo, switches, branch=branch, pr=pr, stage=run_stage)
     if dry:
         sys.stdout.write(session.dry_run(job, repo, switches))
         return None
-    return session.start(job, repo, switches)
+    return session.start(job, repo, switches, stage=run_stage)
 
 
 def _finish(command: str, as_json: bool, dry: bool, go):

@@ -24,6 +24,7 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | N
 
     The planner is never asked again when the run already has its plan.
     """
+    from twostep.cli import run_stage
     from twostep.pipeline import result
     from twostep.pipeline.resume import resume as resume_run
     from twostep.pipeline.screen import PROGRESS
@@ -36,7 +37,8 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | N
     target = store.load(repo, run_id)  # before resuming: the run the result is about
 
     def go():
-        resume_run(repo, target.id, yes=yes, allow_dirty=allow_dirty, max_cost=max_cost)
+        resume_run(repo, target.id, yes=yes, allow_dirty=allow_dirty, max_cost=max_cost,
+                   stage=run_stage)
         return store.load(repo, target.id)
 
     result.capture("resume", repo, go, as_json=as_json, find=lambda: target)

@@ -4,14 +4,15 @@ tiers' listings and the map, `callers` lists the files that use what the plan ch
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from twostep.cli import choosing, stage
+from twostep.cli.env import pass_env, path, root
+from twostep.pipeline.inprocess import Env
 
-spec_arg = click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+spec_arg = click.argument("spec", type=path(exists=True, dir_okay=False))
 
 
 def _read(path: Path) -> str:
@@ -23,18 +24,18 @@ def _write_list(path: Path, paths: tuple[str, ...] | list[str]) -> None:
     path.write_bytes(b"".join(p.encode("utf-8", "surrogateescape") + b"\n" for p in paths))
 
 
-def _stdin_paths() -> list[str]:
+def _stdin_paths(env: Env) -> list[str]:
     from twostep.pack.linktree import read_paths
 
-    return read_paths(sys.stdin.buffer)
+    return read_paths(env.stdin)
 
 
 @stage()
 @spec_arg
 @click.option("--language", default="default", help="Definition patterns of this language.")
-@click.option("--definitions", type=click.Path(path_type=Path), required=True,
+@click.option("--definitions", type=path(), required=True,
               help="Write the definition regexes here (rg -f).")
-@click.option("--mentions", type=click.Path(path_type=Path), required=True,
+@click.option("--mentions", type=path(), required=True,
               help="Write the mention literals here (rg -F -w -f).")
 def patterns(spec: Path, language: str, definitions: Path, mentions: Path):
     """Write the SPEC's terms as rg pattern files, one pattern a line (empty: nothing to find)."""
@@ -49,11 +50,12 @@ def patterns(spec: Path, language: str, definitions: Path, mentions: Path):
 @spec_arg
 @click.option("--recipe", "recipe_arg", metavar="RECIPE", help="The codebase and language.")
 @click.option("--language", help="Definition patterns of this language (default: the recipe's).")
-@click.option("--definitions", type=click.Path(exists=True, path_type=Path),
+@click.option("--definitions", type=path(exists=True),
               help="rg's definition hits (`path NUL name` lines); without it rg runs here.")
-@click.option("--mentions", type=click.Path(exists=True, path_type=Path),
+@click.option("--mentions", type=path(exists=True),
               help="rg's mention hits (`path NUL term` lines).")
-def relevant(spec: Path, recipe_arg: str | None, language: str | None,
+@pass_env
+def relevant(env: Env, spec: Path, recipe_arg: str | None, language: str | None,
              definitions: Path | None, mentions: Path | None):
     """Rank tracked files for SPEC: score, path and reasons per line, most relevant first.
 
@@ -65,53 +67,52 @@ def relevant(spec: Path, recipe_arg: str | None, language: str | None,
     from twostep.sizing import relevance, rgsearch
 
     text = _read(spec)
-    recipe = recipes.load(recipe_arg) if recipe_arg else None
+    recipe = recipes.load(recipe_arg, cwd=env.cwd) if recipe_arg else None
     lang = language or rgsearch.language_for(recipe.name if recipe else "")
     if definitions is not None or mentions is not None:
         t = relevance.terms(text)
         hits = [p.read_bytes() if p else b"" for p in (definitions, mentions)]
-        paths = _stdin_paths()  # the stage runs at the repository's root
+        paths = _stdin_paths(env)  # the stage runs at the repository's root
         ranked = relevance.rank(hits[0], hits[1], t.paths, paths, spec_terms=t,
-                                sizes=relevance.file_sizes(Path("."), paths))
+                                sizes=relevance.file_sizes(env.cwd, paths))
     elif recipe is None:
         raise InputError("give --recipe (rg runs over its codebase) or rg's hits",
                          hint="twostep relevant SPEC --recipe python")
     else:
         from twostep.sizing import largeview
-        from twostep.tools import git
 
-        repo = git.root()
+        repo = root(env)
         ranked = relevance.relevant(repo, text, lang, largeview.selection(repo, recipe))
-    sys.stdout.write(relevance.format_ranked(ranked))
+    env.write(relevance.format_ranked(ranked))
 
 
 @stage()
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
 @choosing.agents_of_stage
-@click.option("--spec", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--ranked", type=click.Path(exists=True, path_type=Path), required=True,
+@click.option("--spec", type=path(exists=True), required=True)
+@click.option("--ranked", type=path(exists=True), required=True,
               help="`twostep relevant`'s output.")
 @click.option("--floor-tokens", type=int, help="The recipe slice's size as repomix counted it.")
-@click.option("--full", type=click.Path(path_type=Path), required=True)
-@click.option("--compressed", type=click.Path(path_type=Path), required=True)
-@click.option("--map", "map_path", type=click.Path(path_type=Path), required=True)
-@click.option("--sent", type=click.Path(path_type=Path), required=True,
+@click.option("--full", type=path(), required=True)
+@click.option("--compressed", type=path(), required=True)
+@click.option("--map", "map_path", type=path(), required=True)
+@click.option("--sent", type=path(), required=True,
               help="Every file whose text the planner gets (full and compressed).")
-@click.option("--report", type=click.Path(path_type=Path), required=True,
+@click.option("--report", type=path(), required=True,
               help="tiers.json: which file went where, and why.")
-def tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, spec: Path,
+@pass_env
+def tiers(env: Env, recipe_arg: str, planner_cli: str | None, executor_cli: str | None, spec: Path,
           ranked: Path, floor_tokens: int | None, full: Path,
           compressed: Path, map_path: Path, sent: Path, report: Path):
     """Split the tracked selection on stdin into the planner's tiers, within its budget."""
     import json
 
     from twostep.sizing import largeview, relevance
-    from twostep.tools import git
 
-    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd)
     spec_chars = len(_read(spec))
     order = relevance.parse_ranked(_read(ranked))
-    chosen, sizes = largeview.plan_sized(git.root(), recipe, order, _stdin_paths(), spec_chars,
+    chosen, sizes = largeview.plan_sized(root(env), recipe, order, _stdin_paths(env), spec_chars,
                                          floor_tokens=floor_tokens)
     _write_list(full, chosen.full)
     _write_list(compressed, chosen.compressed)
@@ -125,17 +126,18 @@ def tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, sp
 @stage(name="trim-tiers")
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
 @choosing.agents_of_stage
-@click.option("--spec", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--map", "map_path", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--report", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--sent", type=click.Path(path_type=Path), required=True)
-@click.argument("full_log", type=click.Path(path_type=Path))
-@click.argument("full", type=click.Path(exists=True, path_type=Path))
-@click.argument("compressed_log", type=click.Path(path_type=Path))
-@click.argument("compressed", type=click.Path(exists=True, path_type=Path))
-def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | None, spec: Path,
-               map_path: Path, report: Path, sent: Path,
-               full_log: Path, full: Path, compressed_log: Path, compressed: Path):
+@click.option("--spec", type=path(exists=True), required=True)
+@click.option("--map", "map_path", type=path(exists=True), required=True)
+@click.option("--report", type=path(exists=True), required=True)
+@click.option("--sent", type=path(), required=True)
+@click.argument("full_log", type=path())
+@click.argument("full", type=path(exists=True))
+@click.argument("compressed_log", type=path())
+@click.argument("compressed", type=path(exists=True))
+@pass_env
+def trim_tiers(env: Env, recipe_arg: str, planner_cli: str | None, executor_cli: str | None,
+               spec: Path, map_path: Path, report: Path, sent: Path, full_log: Path, full: Path,
+               compressed_log: Path, compressed: Path):
     """Fit the packed tiers by repomix's real count: take the least relevant files out of the
     COMPRESSED pack until map, packs, spec and prompt fit the planner (nothing when they do)."""
     import json
@@ -146,7 +148,7 @@ def trim_tiers(recipe_arg: str, planner_cli: str | None, executor_cli: str | Non
     from twostep.sizing.budget import max_chars
     from twostep.tools.repomix import parse_repomix_summary
 
-    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd)
     budget = largeview.planner_budget(recipe, len(_read(spec)))
     summaries = [parse_repomix_summary(_read(log)) for log in (full_log, compressed_log)
                  if log.exists()]  # an empty tier has no log: nothing packed
@@ -193,21 +195,21 @@ def _unpacked(data: dict, packs: list, summaries: list) -> dict[str, str]:
 
 
 @stage()
-@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, path_type=Path))
+@click.argument("plan_file", metavar="PLAN", type=path(exists=True))
 @click.option("--recipe", "recipe_arg", required=True, metavar="RECIPE")
 @choosing.agents_of_stage
-@click.option("--files", "files_list", type=click.Path(exists=True, path_type=Path),
+@click.option("--files", "files_list", type=path(exists=True),
               required=True, help="The planned files (`twostep files`' output).")
-@click.option("--pack-log", type=click.Path(path_type=Path), help="Their pack's repomix summary.")
-def callers(plan_file: Path, recipe_arg: str, planner_cli: str | None, executor_cli: str | None,
-            files_list: Path, pack_log: Path | None):
+@click.option("--pack-log", type=path(), help="Their pack's repomix summary.")
+@pass_env
+def callers(env: Env, plan_file: Path, recipe_arg: str, planner_cli: str | None,
+            executor_cli: str | None, files_list: Path, pack_log: Path | None):
     """Print the tracked files that use a symbol PLAN changes, ranked and cut to the executor's
     budget: read-only context, kept apart from the planned files."""
     from twostep.sizing import callers as c
-    from twostep.tools import git
     from twostep.tools.repomix import parse_repomix_summary
 
-    recipe = choosing.load(recipe_arg, planner_cli, executor_cli)
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd)
     with files_list.open("rb") as handle:
         from twostep.pack.linktree import read_paths
 
@@ -215,10 +217,9 @@ def callers(plan_file: Path, recipe_arg: str, planner_cli: str | None, executor_
     used = 0
     if pack_log is not None and pack_log.exists():
         used = parse_repomix_summary(pack_log.read_text(errors="replace")).total_tokens
-    found = c.find(git.root(), recipe, _read(plan_file), planned, used_tokens=used)
+    found = c.find(root(env), recipe, _read(plan_file), planned, used_tokens=used)
     c.log(found)
-    sys.stdout.buffer.write(b"".join(p.encode("utf-8", "surrogateescape") + b"\n"
-                                     for p in found.added))
+    env.write("".join(f"{p}\n" for p in found.added))
 
 
 #: What this module adds to the command line (cli/__init__.COMMANDS names them).

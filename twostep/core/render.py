@@ -1,11 +1,14 @@
 """Render pipeline phases as one runnable bash script (the --dry-run output).
 
-Everything is quoted with shlex, so any file name or prompt stays inert; run-directory paths
-render as "$RUN"/name. No secret value is ever part of a step, so none can appear here.
+Every word is quoted so that any file name or prompt stays inert, in the most readable form
+that is exactly as safe (`word`); run-directory paths render as "$RUN"/name. The settings a
+person may edit (models, prompts, the verify commands) are set once at the top and used by
+name below. No secret value is ever part of a step, so none can appear here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from collections.abc import Iterable
@@ -24,24 +27,37 @@ from twostep.core.steps import (
     Step,
     Until,
     WriteText,
+    walk,
 )
-from twostep.core.values import Arg, Command, Contents, EnvVar, Joined, RunPath
+from twostep.core.values import Arg, Command, Contents, EnvVar, Joined, Length, RunPath, Setting
 
 _VAR = re.compile(r"@@(\w+)@@")
 
 
+def word(text: str) -> str:
+    """`text` as one inert word: bare when safe, '…' without a ' inside, "…" when it holds a '
+    but nothing double quotes expand, shlex's '…'"'"'…' only when it holds both kinds."""
+    if "'" in text and not any(c in text for c in '"$`\\!'):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
 def _quote(text: str) -> str:
-    """shlex quoting, with each loop variable (steps.var) left to bash as "$NAME"."""
+    """`word`, with each loop variable (steps.var) left to bash as "$NAME"."""
     if "@@" not in text:
-        return shlex.quote(text)
+        return word(text)
     parts = _VAR.split(text)
-    return "".join(f'"${p.upper()}"' if i % 2 else (shlex.quote(p) if p else "")
+    return "".join(f'"${p.upper()}"' if i % 2 else (word(p) if p else "")
                    for i, p in enumerate(parts))
 
 
 def arg(value: Arg) -> str:
     if isinstance(value, RunPath):
         return '"$RUN"' + (f"/{_quote(value.rel)}" if value.rel else "")
+    if isinstance(value, Setting):
+        return f'"${value.name}"'
+    if isinstance(value, Length):
+        return f'"${{#{value.setting.name}}}"'
     if isinstance(value, (EnvVar, Contents, Joined)):
         return f'"{_in_quotes(value)}"'
     return _quote(value)
@@ -52,16 +68,17 @@ def comment(title: str) -> str:
     return "# " + _VAR.sub(lambda m: f"${m.group(1).upper()}", title)
 
 
-def _indent(lines: list[str]) -> list[str]:
-    return [f"  {ln}" for ln in lines]
+def _steps(steps: Iterable[Step]) -> list[str]:
+    """Each step's lines, after its title as a comment."""
+    lines: list[str] = []
+    for step in steps:
+        lines += [comment(step.title)] if step.title else []
+        lines += step_lines(step)
+    return lines
 
 
 def _nested(steps: Iterable[Step]) -> list[str]:
-    lines: list[str] = []
-    for inner in steps:
-        lines += [comment(inner.title)] if inner.title else []
-        lines += step_lines(inner)
-    return _indent(lines)
+    return [f"  {ln}" for ln in _steps(steps)]
 
 
 def _in_quotes(value: Arg) -> str:
@@ -78,6 +95,8 @@ def _in_quotes(value: Arg) -> str:
         return "".join(_in_quotes(p) for p in value.parts)
     if isinstance(value, RunPath):
         return "$RUN" + (f"/{value.rel.translate(_DQ)}" if value.rel else "")
+    if isinstance(value, Setting | Length):
+        return arg(value)[1:-1]
     return value.translate(_DQ)
 
 
@@ -111,8 +130,6 @@ def pipe(step: Pipe) -> str:
         text = f"cat -- {' '.join(arg(s) for s in step.stdin)} | {text}"
     if step.stdout is not None:
         text += f" > {arg(step.stdout)}"
-    elif step.to_stderr:
-        text += " >&2"
     return text
 
 
@@ -126,7 +143,7 @@ class _Lines:
         return ["mkdir -p -- " + " ".join(arg(p) for p in step.paths)]
 
     def write_text(self, step: WriteText) -> list[str]:
-        return [f"printf '%s' {shlex.quote(step.text)} > {arg(step.path)}"]
+        return [f"printf '%s' {word(step.text)} > {arg(step.path)}"]
 
     def copy_file(self, step: CopyFile) -> list[str]:
         return [f"cp -- {arg(step.src)} {arg(step.dest)}"]
@@ -140,11 +157,7 @@ class _Lines:
 
     def cached(self, step: Cached) -> list[str]:
         # A script always packs: the cache is an optimisation of `twostep run` only.
-        lines: list[str] = []
-        for inner in step.steps:
-            lines += [f"# {inner.title}"] if inner.title else []
-            lines += step_lines(inner)
-        return lines
+        return _steps(step.steps)
 
     def for_each(self, step: ForEach) -> list[str]:
         name = step.var.upper()
@@ -159,13 +172,9 @@ class _Lines:
                 "done"]
 
     def checks(self, step: Checks) -> list[str]:
-        out = arg(step.output)
-        lines = [f": > {out}", f"echo 0 > {arg(step.failed)}"]
-        for i, cmd in enumerate(step.commands, 1):
-            keyword = "if" if i == 1 else "elif"
-            lines += [f"{keyword} ! {_command(cmd)} >> {out} 2>&1; then",
-                      f"  echo {i} > {arg(step.failed)}"]
-        return [*lines, "fi"] if step.commands else lines
+        # verify() is defined with the settings: its status is the failing command's number.
+        failed = arg(step.failed)
+        return [f"{VERIFY} > {arg(step.output)} 2>&1 && echo 0 > {failed} || echo $? > {failed}"]
 
 
 _LINES = _Lines()
@@ -186,27 +195,68 @@ class Isolation:
     teardown: tuple[Step, ...]
 
 
-def _steps(steps: Iterable[Step]) -> list[str]:
-    lines: list[str] = []
-    for step in steps:
-        lines += [f"# {step.title}"] if step.title else []
-        lines += step_lines(step)
+VERIFY = "verify"
+
+
+def _settings(obj: object, found: dict[str, Setting]) -> None:
+    """Every Setting anywhere in `obj` (steps, phases, their arguments), by name."""
+    if isinstance(obj, Setting):
+        if found.setdefault(obj.name, obj) != obj:
+            raise ValueError(f"two values for the setting {obj.name}")
+    elif isinstance(obj, tuple | list):
+        for item in obj:
+            _settings(item, found)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            _settings(getattr(obj, f.name), found)
+
+
+def _assign(setting: Setting) -> list[str]:
+    """`NAME=value`; a value of several lines as a quoted here-document, byte for byte."""
+    name, value = setting.name, setting.value
+    if "\n" not in value:
+        return [f"{name}={word(value)}"]
+    lines = value.removesuffix("\n").split("\n")
+    tag = "PROMPT"
+    while tag in lines:
+        tag += "_"
+    trim = [] if value.endswith("\n") else [f"{name}=${{{name}%$'\\n'}}"]
+    return [f"IFS= read -r -d '' {name} <<'{tag}' || true", *lines, tag, *trim]
+
+
+def settings_block(steps: Iterable[Step]) -> list[str]:
+    """What a person may edit, set once: the Settings the steps use, the verify commands."""
+    found: dict[str, Setting] = {}
+    steps = tuple(steps)
+    _settings(steps, found)
+    checks = {s.commands for s in walk(steps) if isinstance(s, Checks)}
+    if not found and not checks:
+        return []
+    lines = ["", "# === settings: the models, prompts and checks the steps below use; edit them"]
+    for setting in sorted(found.values(), key=lambda s: "\n" in s.value):  # one-line ones first
+        lines += _assign(setting)
+    for commands in checks:
+        lines += ["# the recipe's checks, in order: the status is the number of the first that "
+                  "fails", f"{VERIFY}() {{",
+                  *(f"  {_command(c)} || return {i}" for i, c in enumerate(commands, 1)), "}"]
     return lines
 
 
 def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
            prologue: Iterable[Step] = (), isolation: Isolation | None = None) -> str:
-    """The whole script: header comments, strict mode, the checks that come before anything
-    is written (`prologue`), the run directory, then each phase (in a worktree, with
-    `isolation`)."""
+    """The whole script: header comments, strict mode, the settings, the checks that come
+    before anything is written (`prologue`), the run directory, then each phase (in a
+    worktree, with `isolation`)."""
+    phases, prologue = list(phases), tuple(prologue)
+    every = [*prologue, *(s for p in phases for s in p.steps)]
+    if isolation is not None:
+        every += [*isolation.setup, *isolation.finish, *isolation.teardown]
     lines = ["#!/usr/bin/env bash"]
     lines += [f"# {h}" if h else "#" for h in header]
-    lines += [
-        "set -euo pipefail",
-        "# Run it from anywhere inside the repository; twostep must be on PATH.",
-        'cd "$(git rev-parse --show-toplevel)"',
-        "command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }",
-    ]
+    lines += ["set -euo pipefail", *settings_block(every), "",
+              "# Run it from anywhere inside the repository; twostep must be on PATH.",
+              'cd "$(git rev-parse --show-toplevel)"',
+              "command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }"]
     lines += _steps(prologue)
     lines += [
         f'RUN="$PWD/.twostep/runs/{run_id_expr}"',
@@ -220,10 +270,7 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
     for phase in phases:
         lines += ["", f"# === {phase.name}: {phase.title}"]
         lines += [f"# {note}" for note in phase.notes]
-        for step in phase.steps:
-            if step.title:
-                lines.append(comment(step.title))
-            lines += step_lines(step)
+        lines += _steps(phase.steps)
     if isolation is not None:
         lines += ["", "# === commit: the executor's changes, on the branch"]
         lines += [*_steps(isolation.finish), 'cd -- "$TOP"', *_steps(isolation.teardown)]

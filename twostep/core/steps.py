@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, Flag, auto
 from typing import Generic, Protocol, TypeVar
 
 from twostep.core.values import Arg, Command, RunPath
@@ -30,20 +30,20 @@ class Role(str, Enum):
     STEP = "step"
     PLANNER = "planner"
     EXECUTOR = "executor"
-    VERIFY = "verify"
 
 
-class Learns(str, Enum):
-    """What the manifest records once a step succeeds (pipeline/record.py)."""
+class Learns(Flag):
+    """What the manifest records once a step succeeds (pipeline/record.py); a stage that does
+    several things may teach several."""
 
-    NOTHING = "nothing"
-    PACK = "pack"                  # a repomix summary: tokens, files, secret-scan exclusions
-    SENT_TO_PLANNER = "planner"    # the files about to go to the planner's vendor
-    SENT_TO_EXECUTOR = "executor"  # the files about to go to the executor's vendor
-    PLAN = "plan"                  # the accepted plan: the commit it was written against
-    USAGE = "usage"                # a model call's tokens and cost (<step>.usage.json files)
-    TIERS = "tiers"                # the large strategy's tiers (tiers.json): which file where
-    PROGRESS = "progress"          # task results and fix rounds, from their files in the run
+    NOTHING = 0
+    PACK = auto()              # a repomix summary: tokens, files, secret-scan exclusions
+    SENT_TO_PLANNER = auto()   # the files about to go to the planner's vendor
+    SENT_TO_EXECUTOR = auto()  # the files about to go to the executor's vendor
+    PLAN = auto()              # the accepted plan: the commit it was written against
+    USAGE = auto()             # a model call's tokens and cost (<step>.usage.json files)
+    TIERS = auto()             # the large strategy's tiers (tiers.json): which file where
+    PROGRESS = auto()          # task results and fix rounds, from their files in the run
 
 
 class PhaseKind(str, Enum):
@@ -74,15 +74,12 @@ class StepVisitor(Protocol, Generic[T]):
 @dataclass(frozen=True, kw_only=True)
 class _Traits:
     """What the rest of twostep knows of any step (the module docstring): keyword-only, so each
-    step type lists only its own fields, in its own order."""
+    step type lists only its own fields, in its own order. The defaults are a step's that holds
+    no other step and starts no process."""
 
     learns: Learns = Learns.NOTHING
     keep_on_retry: bool = False
     every_time: bool = False
-
-
-class _Leaf:
-    """Defaults for a step that holds no other step and starts no process."""
 
     def children(self) -> tuple[Step, ...]:
         return ()
@@ -93,7 +90,7 @@ class _Leaf:
 
 
 @dataclass(frozen=True)
-class Pipe(_Traits, _Leaf):
+class Pipe(_Traits):
     """Commands joined by `|`. `stdin` files are concatenated into the first command, which
     is how complete files reach the model CLIs (never a slow producer: CLI-FACTS 1.2, 2.2)."""
 
@@ -111,8 +108,6 @@ class Pipe(_Traits, _Leaf):
     self_reporting: bool = False
     #: Keep the terminal as stdin (the review gate reads the user's answer).
     interactive: bool = False
-    #: Send stdout to stderr: verify output is progress for a person, not data.
-    to_stderr: bool = False
 
     @property
     def redirects_stdin(self) -> bool:
@@ -128,7 +123,7 @@ class Pipe(_Traits, _Leaf):
 
 
 @dataclass(frozen=True)
-class MakeDirs(_Traits, _Leaf):
+class MakeDirs(_Traits):
     name: str
     paths: tuple[Arg, ...]
     title: str = ""
@@ -139,7 +134,7 @@ class MakeDirs(_Traits, _Leaf):
 
 
 @dataclass(frozen=True)
-class WriteText(_Traits, _Leaf):
+class WriteText(_Traits):
     """Write literal text to a file (settings, the spec given on stdin)."""
 
     name: str
@@ -152,7 +147,7 @@ class WriteText(_Traits, _Leaf):
 
 
 @dataclass(frozen=True)
-class CopyFile(_Traits, _Leaf):
+class CopyFile(_Traits):
     name: str
     src: Arg
     dest: Arg
@@ -163,7 +158,7 @@ class CopyFile(_Traits, _Leaf):
 
 
 @dataclass(frozen=True)
-class RemoveTree(_Traits, _Leaf):
+class RemoveTree(_Traits):
     name: str
     path: Arg
     title: str = ""
@@ -188,9 +183,6 @@ class IfNonEmpty(_Traits):
     def children(self) -> tuple[Step, ...]:
         return (self.then,)
 
-    def processes(self) -> tuple[Command, ...]:
-        return ()
-
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.if_non_empty(self)
 
@@ -210,9 +202,6 @@ class Cached(_Traits):
 
     def children(self) -> tuple[Step, ...]:
         return self.steps
-
-    def processes(self) -> tuple[Command, ...]:
-        return ()
 
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.cached(self)
@@ -244,9 +233,6 @@ class ForEach(_Traits):
     def children(self) -> tuple[Step, ...]:
         return self.body
 
-    def processes(self) -> tuple[Command, ...]:
-        return ()
-
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.for_each(self)
 
@@ -268,15 +254,12 @@ class Until(_Traits):
     def children(self) -> tuple[Step, ...]:
         return (*self.body, *self.then)
 
-    def processes(self) -> tuple[Command, ...]:
-        return ()
-
     def accept(self, visitor: StepVisitor[T]) -> T:
         return visitor.until(self)
 
 
 @dataclass(frozen=True)
-class Checks(_Traits, _Leaf):
+class Checks(_Traits):
     """The verify commands in order, stopping at the first that fails: their output (stdout and
     stderr) goes to `output`, and `failed` gets the 1-based index of the failing one (0: none).
     A failing check is data for the fix round, not an error of this step."""

@@ -3,7 +3,9 @@
 An argument is a literal string (relative to the repository root), or a value that differs
 between the two ways a step is used: a `RunPath` renders as `"$RUN"/name` in the dry-run script
 and resolves to `<repo>/.twostep/runs/<id>/name` when executed; an `EnvVar` and `Contents` are
-read when the step runs. The same object serves both, so the script cannot drift from the run.
+read when the step runs; a `Setting` is a value a person may edit at the top of the script (a
+model, a prompt): `"$NAME"` there, its value in the run. The same object serves both, so the
+script cannot drift from the run.
 """
 
 from __future__ import annotations
@@ -37,13 +39,28 @@ class Contents:
 
 
 @dataclass(frozen=True)
+class Setting:
+    """A value the script sets once at its top, under `name`, and every step uses by name."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Length:
+    """The length of a setting's value (`"${#NAME}"`): a check that follows an edited prompt."""
+
+    setting: Setting
+
+
+@dataclass(frozen=True)
 class Joined:
     """One word made of literal text and run-time values (a provider table naming a URL)."""
 
     parts: tuple[str | RunPath | EnvVar | Contents, ...]
 
 
-Arg = str | RunPath | EnvVar | Contents | Joined
+Arg = str | RunPath | EnvVar | Contents | Joined | Setting | Length
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ cannot drift from `run`. What differs between model CLIs comes from their adapte
 from __future__ import annotations
 
 from twostep import agents
-from twostep.core.recipe import Agent, Strategy
+from twostep.core.recipe import Strategy
 from twostep.core.steps import (
     Cached,
     CopyFile,
@@ -17,23 +17,19 @@ from twostep.core.steps import (
     PhaseKind,
     Pipe,
     RemoveTree,
-    Role,
     Step,
     WriteText,
     twostep,
 )
-from twostep.core.values import Arg, Command, RunPath
+from twostep.core.values import Command, RunPath
 from twostep.log import LOG
-from twostep.pipeline import packstep, spending, taskphase, tiersteps
+from twostep.pipeline import modelcall, packstep, taskphase, tiersteps
 from twostep.pipeline.job import Job
 from twostep.pipeline.packstep import TREE_PACK_FLAGS
 
 SPEC = RunPath("spec.md")
 CODEBASE = RunPath("codebase.xml")
 SLICE = RunPath("slice.xml")
-FILES_PACK = RunPath("files.xml")
-PLAN_FILES = RunPath("plan-files.txt")
-
 
 
 def prepare_phase(job: Job) -> Phase:
@@ -75,48 +71,19 @@ def pack_phase(job: Job, strategy: Strategy) -> Phase:
                  tiersteps.steps(job, SPEC, SLICE, TREE_PACK_FLAGS))
 
 
-def _fit(role: str, agent: Agent, pack_log: RunPath | tuple[RunPath, ...], *files: Arg,
-         title: str, counted: tuple[RunPath, ...] = ()) -> Pipe:
-    """The budget check before a model call: the packs' tokens, the other inputs' sizes.
-    Once it passes, the files are about to leave: the manifest records them then.
-    `counted`: the packs inside the input whose tokens the logs give (default: the last file)."""
-    learns = Learns.SENT_TO_PLANNER if role == "planner" else Learns.SENT_TO_EXECUTOR
-    logs = pack_log if isinstance(pack_log, tuple) else (pack_log,)
-    return twostep("fit", "--role", role, "--cli", agent.cli, "--budget", str(agent.input_budget),
-                   *(a for log in logs for a in ("--pack-log", log)),
-                   *(a for c in counted for a in ("--counted", c)),
-                   "--prompt-chars", str(len(agent.prompt)), "--", *files,
-                   name=f"{role}-fit", title=title, learns=learns)
-
-
 def plan_phase(job: Job, strategy: Strategy) -> Phase:
     agent = job.recipe.planner
     pack = SLICE if strategy.planner_tiers else CODEBASE
-    pack_log: RunPath | tuple[RunPath, ...] = RunPath(
-        "slice.log" if strategy.planner_tiers else "codebase.log")
-    tiered = strategy.planner_tiers and job.tiers
-    if tiered:  # the map's tokens are estimated, the packs' counted by repomix
-        pack_log = tiersteps.PACK_LOGS
+    if strategy.planner_tiers and job.tiers:  # the map's tokens are estimated, the packs' counted
+        sent = modelcall.Sent((SPEC, pack), tiersteps.PACK_LOGS, tiersteps.PACKS)
+    else:
+        sent = modelcall.Sent((SPEC, pack), (RunPath(f"{pack.rel[:-4]}.log"),))
     call = agents.get(agent.cli).planner_call(agent, SPEC, pack,
-                                              spending.left("planner", job.recipe))
+                                              modelcall.left("planner", job.recipe))
     return Phase(PhaseKind.PLAN,
                  f"the planner ({agent.cli} {agent.model}) writes "
-                 f"{job.plan_path if isinstance(job.plan_path, str) else 'the plan'}", (
-        *call.setup,
-        _fit("planner", agent, pack_log, SPEC, pack,
-             title="refuse input the planner cannot take whole",
-             counted=tiersteps.PACKS if tiered else ()),
-        *spending.budget("planner", agent, job.recipe, pack_log, SPEC, pack,
-                         counted=tiersteps.PACKS if tiered else ()),
-        spending.before_planner(),
-        Pipe("planner", call.title, (call.command,), stdin=call.stdin, stdout=call.reply,
-             role=Role.PLANNER, timeout=agent.timeout, stall_after=agent.stall_after),
-        spending.usage("planner", agent, call.reply),
-        spending.planner_untouched(),
-        twostep("accept-plan", "--cli", agent.cli, call.reply, "-o", job.plan_path, "--keep",
-                RunPath("plan.md"), name="accept-plan", learns=Learns.PLAN,
-                title="an empty or failed reply never replaces an existing plan"),
-    ))
+                 f"{job.plan_path if isinstance(job.plan_path, str) else 'the plan'}",
+                 modelcall.planner(agent, job.recipe, call, sent, job.plan_path))
 
 
 def review_phase(job: Job, strategy: Strategy) -> Phase:

@@ -8,54 +8,32 @@ from twostep.core.steps import IfNonEmpty, Learns, Pipe, Step, twostep
 from twostep.core.values import Command, RunPath
 from twostep.pipeline import packstep
 from twostep.pipeline.job import Job
+from twostep.pipeline.modelcall import Sent
 
 HEADER = ("READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan "
           "changes; read them to keep them working, and change them only if the plan says so.")
 
 
-class Paths:
-    """The run files of one executor input with callers: the plan's (stem "") or a task's
-    ("task-N-"). A task's listing matches task-*.files, so the ledger's union counts it."""
-
-    def __init__(self, stem: str = "") -> None:
-        self.stem = stem
-        self.callers = RunPath(f"{stem}callers.files")
-        self.pack, self.log = RunPath(f"{stem}callers.xml"), RunPath(f"{stem}callers.log")
-        #: The planned files' pack and the callers' pack, joined: what the executor gets.
-        self.input = RunPath(f"{stem}executor-input.xml")
-        self.sent = RunPath(f"{stem}executor.files")
-
-
-PLAN = Paths()
-INPUT, SENT = PLAN.input, PLAN.sent
-
-
-def steps(job: Job, planned: RunPath, planned_pack: RunPath, planned_log: RunPath,
-          paths: Paths = PLAN) -> tuple[Step, ...]:
-    source = job.recipe.stage_args
-    stem = paths.stem
-    pack = Pipe(f"{stem}callers-pack", "", (Command(
+def steps(job: Job, stem: str, planned: RunPath, planned_pack: RunPath,
+          planned_log: RunPath) -> tuple[tuple[Step, ...], Sent]:
+    """The steps, and the executor's input they make: the planned files' pack, then the
+    callers' (`stem`: "task-N-"; the listing matches task-*.files, which the ledger counts)."""
+    callers, pack, log = (RunPath(f"{stem}callers.{ext}") for ext in ("files", "xml", "log"))
+    joined = RunPath(f"{stem}executor-input.xml")
+    repomix = Pipe(f"{stem}callers-pack", "", (Command(
         packstep.repomix("--stdin", "--no-git-sort-by-changes", "--style", "xml", "--header-text",
-                         HEADER, "-o", paths.pack)),), stdin=(paths.callers,), stdout=paths.log)
+                         HEADER, "-o", pack)),), stdin=(callers,), stdout=log)
     return (
-        twostep("callers", job.plan_path, *source, "--files", planned, "--pack-log", planned_log,
-                name=f"{stem}callers", stdout=paths.callers,
+        twostep("callers", job.plan_path, *job.recipe.stage_args, "--files", planned,
+                "--pack-log", planned_log, name=f"{stem}callers", stdout=callers,
                 title="the files that use a symbol the plan changes (rg -w), ranked and cut to "
                       "the executor's budget: read-only context, apart from the planned files"),
-        IfNonEmpty(f"{stem}callers-pack", paths.callers, otherwise=paths.pack, then=pack,
+        IfNonEmpty(f"{stem}callers-pack", callers, otherwise=pack, then=repomix,
                    learns=Learns.PACK,
                    title="pack them, marked read-only (none found: nothing to pack)"),
         Pipe(f"{stem}executor-input", "the planned files, then the read-only callers",
-             (Command(("cat", "--", planned_pack, paths.pack)),), stdout=paths.input),
+             (Command(("cat", "--", planned_pack, pack)),), stdout=joined),
         Pipe(f"{stem}executor-files", "every file whose text the executor gets (the ledger's "
-             "list)", (Command(("cat", "--", planned, paths.callers)),), stdout=paths.sent),
-    )
-
-
-FILES_PACK, FILES_LOG = RunPath("files.xml"), RunPath("files.log")
-
-
-def fit_args(planned_pack: RunPath = FILES_PACK, planned_log: RunPath = FILES_LOG,
-             paths: Paths = PLAN) -> tuple[tuple[RunPath, ...], tuple[RunPath, ...]]:
-    """(pack logs, packs they count) for the executor's fit."""
-    return (planned_log, paths.log), (planned_pack, paths.pack)
+             "list)", (Command(("cat", "--", planned, callers)),),
+             stdout=RunPath(f"{stem}executor.files")),
+    ), Sent((joined,), (planned_log, log), (planned_pack, pack))

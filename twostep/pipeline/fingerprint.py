@@ -1,4 +1,4 @@
-"""Did the executor change the work tree? Compare a fingerprint taken before and after.
+"""Did the planner change the work tree? Compare a fingerprint taken before and after it.
 
 The fingerprint is git's porcelain status plus a content hash of every listed file, so an
 edit to a file that was already dirty (with --allow-dirty) still counts as a change.

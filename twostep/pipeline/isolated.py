@@ -12,6 +12,7 @@ from twostep.core import render
 from twostep.core.steps import Phase, PhaseKind
 from twostep.log import LOG
 from twostep.pipeline import preflight, record, session, worktree
+from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import measure
 from twostep.pipeline.runner import Runner
@@ -37,7 +38,7 @@ def _plan_text(job: Job, repo: Path) -> str | None:
 
 
 def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | None,
-          pr: bool) -> store.Run:
+          pr: bool, stage: Stage | None = None) -> store.Run:
     preflight.require_terminal(session.select(job, session.before_measuring(switches), switches))
     preflight.require_identity(repo)
     job = _plan_for_worktree(job, repo, switches)
@@ -61,18 +62,18 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
     run.set(branch=name, pr=pr and not problem)
     for step in iso.setup:
         Runner(repo, run.dir).run_step(step)
-    return _complete(run, repo, phases, job, iso)
+    return _complete(run, repo, phases, job, iso, stage)
 
 
 def _complete(run: store.Run, repo: Path, phases: list[Phase], job: Job,
-              iso: worktree.Isolation) -> store.Run:
+              iso: render.Isolation, stage: Stage | None) -> store.Run:
     """The phases in the worktree, then the commit (and PR), then the worktree's removal."""
-    name, tree = iso.branch, run.dir / store.WORKTREE_DIR
+    name, tree = run.manifest.branch, run.dir / store.WORKTREE_DIR
     LOG.info(f"working on branch {name} in {os.path.relpath(tree)}")
     # The commit (and push, PR) are the run's last phase: a failing commit leaves the run
     # failed at that step, resumable, with the worktree kept (it holds the changes).
     finish = Phase(PhaseKind.COMMIT, f"commit the changes on {name}", iso.finish)
-    session.execute_phases(run, tree, [*phases, finish], job)
+    session.execute_phases(run, tree, [*phases, finish], job, stage)
     outside = Runner(repo, run.dir)
     url = run.dir / "pr-url.txt"
     printed = url.read_text(encoding="utf-8").split() if url.is_file() else []
@@ -100,11 +101,11 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
                                    commits=True)
     return render.script(phases, session.header(job, m, strategy) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
-                         isolation=render.Isolation(iso.setup, iso.workdir, iso.finish,
-                                                    iso.teardown))
+                         isolation=iso)
 
 
-def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> store.Run:
+def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job,
+           stage: Stage | None = None) -> store.Run:
     """Continue a worktree run in the worktree it left, then commit as `start` would."""
     m = run.manifest
     assert m.branch is not None
@@ -116,4 +117,4 @@ def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> store.R
         if isinstance(job.plan_path, str) and (tree / job.plan_path).is_file() else None
     iso = worktree.plan(job, m.branch, worktree.message(job, m.branch, run.id, m.plan, text),
                         pr=m.pr)
-    return _complete(run, repo, phases, job, iso)
+    return _complete(run, repo, phases, job, iso, stage)

@@ -37,7 +37,7 @@ GRACE = 5.0
 #: A line of a stack trace: Node's `    at f (file:///…:1:2)` frames.
 _TRACE = re.compile(r"^\s+at |file:///")
 _FAILURES = {Role.STEP: errors.StepFailed, Role.PLANNER: errors.PlannerFailed,
-             Role.EXECUTOR: errors.ExecutorFailed, Role.VERIFY: errors.VerifyFailed}
+             Role.EXECUTOR: errors.ExecutorFailed}
 
 
 @dataclass
@@ -80,10 +80,9 @@ class Processes:
         chain = self.chain(step)
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))}")
         stdin = None if (step.interactive or step.stdin) else subprocess.DEVNULL
-        stdout = 2 if step.to_stderr and step.stdout is None else None
         # plumbum's PopenWithAddons protocol omits wait(timeout=); the object is a subprocess.Popen.
         proc = cast("subprocess.Popen[bytes]", chain.popen(
-            stdin=stdin, stdout=stdout, stderr=None, new_session=not step.interactive))
+            stdin=stdin, stdout=None, stderr=None, new_session=not step.interactive))
         procs = _stages(proc)
         self.live = procs
         try:

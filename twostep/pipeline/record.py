@@ -76,19 +76,19 @@ def recorder(run: Run, repo: Path, job: Job) -> Callable[[Step, StepRecord], Non
 
 
 def learn(run: Run, repo: Path, job: Job, what: Learns) -> None:
-    if what is Learns.PACK:
+    if Learns.PACK in what:
         note_packs(run)
-    elif what is Learns.SENT_TO_PLANNER:
+    if Learns.SENT_TO_PLANNER in what:
         note_sent(run, repo, job, "planner")
-    elif what is Learns.SENT_TO_EXECUTOR:
+    if Learns.SENT_TO_EXECUTOR in what:
         note_sent(run, repo, job, "executor")
-    elif what is Learns.PLAN:
+    if Learns.PLAN in what:
         run.manifest.plan_head = gitrepo.head(repo)
-    elif what is Learns.USAGE:
+    if Learns.USAGE in what:
         run.manifest.usage = spend.records(run.dir)
-    elif what is Learns.TIERS:
+    if Learns.TIERS in what:
         note_tiers(run)
-    elif what is Learns.PROGRESS:
+    if Learns.PROGRESS in what:
         run.manifest.tasks = progress.task_results(run.dir)
         run.manifest.fix_rounds = progress.rounds(run.dir)
         approved = run.dir / approval.APPROVED

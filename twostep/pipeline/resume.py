@@ -18,6 +18,7 @@ from twostep.core.values import RunPath
 from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline import build, gate, isolated, preflight
+from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
 from twostep.recipe import choose
@@ -114,7 +115,7 @@ def recipe_of(run: store.Run, max_cost: float | None = None) -> Recipe:
 
 
 def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False,
-           max_cost: float | None = None) -> int:
+           max_cost: float | None = None, stage: Stage | None = None) -> int:
     run = store.load(repo, run_id)
     m = run.manifest
     if m.status == "done":
@@ -147,6 +148,6 @@ def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bo
     run.set(status="running", failed_step=None, error=None)
     LOG.info(f"resuming run {run.id} ({m.strategy} strategy); completed steps are skipped")
     if tree is not None:
-        isolated.resume(run, repo, phases, job)
+        isolated.resume(run, repo, phases, job, stage)
         return 0
-    return execute_phases(run, repo, phases, job)
+    return execute_phases(run, repo, phases, job, stage)

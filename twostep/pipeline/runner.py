@@ -1,7 +1,7 @@
 """Execute pipeline phases: the visitor that runs each step type (the renderer is the other).
 
 Processes start in pipeline/processes.py; a twostep stage alone runs in this process
-(pipeline/inprocess.py), as its `twostep STAGE` command would.
+(pipeline/inprocess.py) when the command line gave the runner its entry point (`stage`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from twostep.core.steps import (
     Until,
     WriteText,
 )
-from twostep.core.values import Arg, Contents, EnvVar, Joined, RunPath
+from twostep.core.values import Arg, Contents, EnvVar, Joined, Length, RunPath, Setting
 from twostep.log import LOG
 from twostep.pack import cache as packcache
 from twostep.pipeline import inprocess
@@ -50,6 +50,8 @@ class Runner:
     cache: Path | None = None
     #: Use cached packs but add none (a dry-run writes nothing into the repository).
     cache_readonly: bool = False
+    #: twostep's own stages, called in this process (None: each starts as a process).
+    stage: inprocess.Stage | None = None
     processes: Processes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +66,10 @@ class Runner:
             return self.file(value.path).read_text(encoding="utf-8").strip()
         if isinstance(value, Joined):
             return "".join(self.resolve(p) for p in value.parts)
+        if isinstance(value, Setting):
+            return value.value
+        if isinstance(value, Length):
+            return str(len(value.setting.value))
         return value
 
     def file(self, value: Arg) -> Path:
@@ -90,7 +96,7 @@ class Runner:
     # -- the visitor: one method per step type, each returning the exit code ---------------
 
     def pipe(self, step: Pipe) -> int:
-        return self.run_pipe(step)
+        return self._stage(step) if self._in_process(step) else self.processes.run(step)
 
     def make_dirs(self, step: MakeDirs) -> int:
         for p in step.paths:
@@ -112,12 +118,8 @@ class Runner:
     def if_non_empty(self, step: IfNonEmpty) -> int:
         path = self.file(step.path)
         if path.is_file() and path.stat().st_size > 0:
-            return self.run_pipe(step.then)
+            return self.pipe(step.then)
         self.file(step.otherwise).write_bytes(b"")
-        return 0
-
-    def cached(self, step: Cached) -> int:
-        self.run_cached(step)
         return 0
 
     def for_each(self, step: ForEach) -> int:
@@ -148,43 +150,44 @@ class Runner:
     def checks(self, step: Checks) -> int:
         return self.processes.run_checks(step)
 
-    def run_cached(self, step: Cached) -> None:
+    def cached(self, step: Cached) -> int:
         outputs = [self.file(o) for o in step.outputs]
         cache = self.cache
         entry = packcache.key(self.repo, step.pathspecs, step.flags) if cache else None
         if cache and entry and packcache.fetch(cache, entry, outputs):
             LOG.info(f"{step.name}: unchanged since an earlier pack; "
                      f"reusing it (cache {entry[:12]})")
-            return
+            return 0
         for out in outputs:
             out.unlink(missing_ok=True)  # may be a hard link into the cache: never write through it
         for inner in step.steps:
             self.run_step(inner)
         if cache and entry and not self.cache_readonly:
             packcache.store(cache, entry, outputs)
+        return 0
 
     # -- pipelines ---------------------------------------------------------------------------
 
     def _in_process(self, step: Pipe) -> bool:
         """A twostep stage alone, with nothing a process boundary would change."""
-        if not (step.self_reporting and inprocess.available() and len(step.commands) == 1):
+        if not (step.self_reporting and self.stage and inprocess.ENABLED
+                and len(step.commands) == 1):
             return False
         cmd = step.commands[0]
         return (cmd.tool == "twostep" and not cmd.env and cmd.cwd is None
                 and cmd.stderr is None and len(step.stdin) <= 1)
 
-    def run_stage(self, step: Pipe) -> int:
+    def _stage(self, step: Pipe) -> int:
+        assert self.stage is not None
         LOG.detail(f"[{step.name}] {' '.join(step_lines(step))} (in-process)")
-        code = inprocess.run([self.resolve(a) for a in step.commands[0].argv[1:]],
+        code = inprocess.run(self.stage, [self.resolve(a) for a in step.commands[0].argv[1:]],
                              cwd=self.repo,
                              stdin=self.file(step.stdin[0]) if step.stdin else None,
-                             stdout=self.file(step.stdout) if step.stdout is not None else None)
+                             stdout=self.file(step.stdout) if step.stdout is not None else None,
+                             interactive=step.interactive)
         if code == 130:
             raise errors.Interrupted("interrupted")
         return self.processes.check(step, [code])
-
-    def run_pipe(self, step: Pipe) -> int:
-        return self.run_stage(step) if self._in_process(step) else self.processes.run(step)
 
     def stop(self) -> None:
         """Terminate every live stage's process group, then make sure it is gone."""

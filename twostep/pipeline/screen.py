@@ -18,7 +18,7 @@ FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 def quiet_step(step: Step) -> bool:
     """A step whose processes write nothing to the terminal: a spinner cannot garble it."""
     procs = step.processes()
-    if isinstance(step, Pipe) and (step.interactive or step.to_stderr or step.self_reporting):
+    if isinstance(step, Pipe) and (step.interactive or step.self_reporting):
         return False
     return bool(procs) and all(c.stderr is not None for c in procs)
 

@@ -19,6 +19,7 @@ from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
 from twostep.core.values import Arg, RunPath
 from twostep.log import LOG
 from twostep.pipeline import build, plannerview, preflight, record
+from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement, measure
 from twostep.pipeline.runner import Runner
@@ -141,7 +142,7 @@ def check_dirty(repo: Path, job: Job, *, executes: bool, allow_dirty: bool) -> N
     preflight.require_clean(repo, str(job.plan_path))
 
 
-def start(job: Job, repo: Path, switches: Switches) -> store.Run:
+def start(job: Job, repo: Path, switches: Switches, stage: Stage | None = None) -> store.Run:
     """`run`, `plan` and `execute`: one code path, differing only in which phases run."""
     executes = not switches.only or PhaseKind.EXECUTE in switches.only
     # A gate that cannot ask stops the run before anything is packed or paid for.
@@ -163,7 +164,7 @@ def start(job: Job, repo: Path, switches: Switches) -> store.Run:
         LOG.info(f"{job.recipe.name}: {m.tokens:,} tokens ({'exact' if m.exact else 'estimated'})"
                  f" → strategy {strategy}{_forced(m, strategy)}")
     run = create_run(repo, job, switches, strategy, m, tools, phases, notes)
-    execute_phases(run, repo, phases, job)
+    execute_phases(run, repo, phases, job, stage)
     return run
 
 
@@ -181,9 +182,11 @@ def create_run(repo: Path, job: Job, switches: Switches, strategy: Strategy, m: 
         execute_by=job.recipe.execute_by.value)
 
 
-def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) -> int:
+def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,
+                   stage: Stage | None = None) -> int:
+    """`stage`: the command line's entry point, to run twostep's own stages in this process."""
     runner = Runner(repo, run.dir, on_step=record.recorder(run, repo, job),
-                    cache=store.state_dir(repo) / "cache")
+                    cache=store.state_dir(repo) / "cache", stage=stage)
     shown = run.dir.relative_to(repo) if run.dir.is_relative_to(repo) else run.dir
     LOG.info(f"run {run.id} (logs and packs in {shown})")
     done = set(run.manifest.done)
@@ -203,7 +206,8 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job) ->
         raise errors.Interrupted(f"interrupted; run {run.id} can be resumed",
                                  hint="twostep resume") from None
     except errors.TwostepError as exc:
-        record.learn(run, repo, job, Learns.PROGRESS)  # the failing task or round, too
+        # The failing task or round, and the charge of a call whose reply then failed a check.
+        record.learn(run, repo, job, Learns.PROGRESS | Learns.USAGE)
         run.set(status="failed", failed_step=getattr(exc, "step", None), error=exc.reason,
                 exit_code=exc.exit_code)
         _spending(run)

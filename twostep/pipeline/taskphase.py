@@ -9,8 +9,6 @@ one. All of it is steps, so the dry-run script loops exactly as the run does.
 
 from __future__ import annotations
 
-import dataclasses
-
 from twostep import agents
 from twostep.core.recipe import Agent, ExecuteBy
 from twostep.core.steps import (
@@ -21,14 +19,13 @@ from twostep.core.steps import (
     Phase,
     PhaseKind,
     Pipe,
-    Role,
     Step,
     Until,
     twostep,
     var,
 )
 from twostep.core.values import Arg, Command, RunPath
-from twostep.pipeline import callersteps, packstep, spending
+from twostep.pipeline import callersteps, modelcall, packstep
 from twostep.pipeline.job import Job
 
 RUN = RunPath("")
@@ -51,33 +48,13 @@ def executor_agent(job: Job) -> Agent:
     return agents.get(agent.cli).allow_verify(agent, job.recipe.verify)[0]
 
 
-def _fit(agent: Agent, pack_log: Arg | tuple[RunPath, ...], *files: Arg, name: str,
-         learns: Learns = Learns.NOTHING, counted: tuple[RunPath, ...] = ()) -> Pipe:
-    """Once it passes, the files are about to leave: the manifest records them then."""
-    logs = pack_log if isinstance(pack_log, tuple) else (pack_log,)
-    return twostep("fit", "--role", "executor", "--cli", agent.cli, "--budget",
-                   str(agent.input_budget), *(a for log in logs for a in ("--pack-log", log)),
-                   *(a for c in counted for a in ("--counted", c)), "--prompt-chars",
-                   str(len(agent.prompt)), "--", *files, name=name, learns=learns,
-                   title="refuse input the executor cannot take")
-
-
-def _session(job: Job, stdin: tuple[Arg, ...], stem: str, title: str, *,
-             task: str | None = None) -> tuple[Step, ...]:
-    """One fresh executor session: the call, its charge in the ledger, then its verdict
-    (claude exits 0 on errors)."""
+def _session(job: Job, sent: modelcall.Sent, stem: str, title: str,
+             proof: tuple[Arg, ...] = ()) -> tuple[Step, ...]:
+    """One fresh executor session and the stage after it."""
     agent = executor_agent(job)
-    call = agents.get(agent.cli).executor_call(agent, job.plan_path, stdin[-1],
-                                               spending.left("executor", job.recipe))
-    reply = RunPath(f"{stem}.json")
-    command = dataclasses.replace(call.command, stderr=RunPath(f"{stem}.log"))
-    return (*call.setup,
-            Pipe(f"{stem}-executor", title, (command,), stdin=stdin, stdout=reply,
-                 role=Role.EXECUTOR, timeout=agent.timeout, stall_after=agent.stall_after),
-            spending.usage("executor", agent, reply, stem, task=task),
-            twostep("check-exec", "--cli", agent.cli, reply, name=f"{stem}-check",
-                    title=f"{agent.cli} exits 0 on API errors and refused edits"))
-
+    call = agents.get(agent.cli).executor_call(agent, job.plan_path, sent.files[-1],
+                                               modelcall.left("executor", job.recipe))
+    return modelcall.executor(agent, call, sent, stem, title, proof)
 
 
 def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, ...]:
@@ -88,28 +65,22 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
         "task-input", RUN, TASK, "--plan", job.plan_path, "-o", text, stdout=listing,
         name=f"task-{TASK}-input",
         title="the whole plan, which task this is, and the earlier tasks' diff; its files")]
+    sent = modelcall.Sent((text, pack), (log,))
     if whole is None:
         steps.append(IfNonEmpty(
             f"task-{TASK}-pack", listing, otherwise=pack, title="pack this task's files only",
             then=Pipe(f"task-{TASK}-pack", "", (Command(
                 packstep.repomix("--stdin", "--no-git-sort-by-changes", "--style", "xml", "-o",
                                  pack)),), stdin=(listing,), stdout=log)))
-    logs: RunPath | tuple[RunPath, ...] = log
-    counted: tuple[RunPath, ...] = ()
-    if whole is None:  # the callers of what this task changes, read-only, after its files
-        paths = callersteps.Paths(f"task-{TASK}-")
-        steps += callersteps.steps(job, listing, pack, log, paths)
-        (logs, counted), pack = callersteps.fit_args(pack, log, paths), paths.input
-    steps += [_fit(agent, logs, text, pack, name=f"task-{TASK}-fit",
-                   learns=Learns.SENT_TO_EXECUTOR, counted=counted),
-              *spending.budget("executor", agent, job.recipe, logs, text, pack,
-                               counted=counted, name=f"task-{TASK}-budget")]
-    stem = f"task-{TASK}-try-{TRY}"
-    attempt = (*_session(job, (text, pack), stem, f"a fresh {agent.cli} session for task "
-                         f"{TASK} (try {TRY})", task=TASK),
-               twostep("proof", RUN, TASK, "--try", TRY, "--tries", str(ATTEMPTS),
-                       name=f"task-{TASK}-proof-{TRY}",
-                       title="did it change the files this task plans to change?"))
+        # the callers of what this task changes, read-only, after its files
+        callers, joined = callersteps.steps(job, f"task-{TASK}-", listing, pack, log)
+        steps += callers
+        sent = modelcall.Sent((text, *joined.files), joined.logs, joined.counted)
+    steps.append(modelcall.before("executor", agent, job.recipe, sent, name=f"task-{TASK}-before",
+                                  learns=Learns.SENT_TO_EXECUTOR))
+    attempt = _session(job, sent, f"task-{TASK}-try-{TRY}",
+                       f"a fresh {agent.cli} session for task {TASK} (try {TRY})",
+                       ("--task", TASK, "--try", TRY, "--tries", str(ATTEMPTS)))
     steps += [Until(f"task-{TASK}-tries", "try", 1, ATTEMPTS, attempt,
                     RunPath(f"task-{TASK}.proof"), title="retry once in a fresh session"),
               twostep("checkpoint", RUN, f"task-{TASK}", name=f"task-{TASK}-checkpoint",
@@ -118,30 +89,22 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
     return tuple(steps)
 
 
-def approve(job: Job) -> Pipe:
-    return twostep("approve", job.plan_path, RunPath("approved-plan.md"), name="approve",
-                   every_time=True, learns=Learns.PROGRESS,
-                   title="the approved plan is the one executed: keep it; refuse an edited one")
-
-
-def base_checkpoint() -> Pipe:
-    return twostep("checkpoint", RUN, "base", name="checkpoint-base", keep_on_retry=True,
-                   title="record the work tree before the executor (rollback returns here)")
-
-
 def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
     """`whole`: the codebase pack and its log when the strategy sends it whole (small)."""
     agent = job.recipe.executor
     one = job.recipe.execute_by is ExecuteBy.PLAN
     steps = (
-        approve(job),
+        twostep("approve", job.plan_path, RunPath("approved-plan.md"), name="approve",
+                every_time=True, learns=Learns.PROGRESS,
+                title="the approved plan is the one executed: keep it; refuse an edited one"),
         # Given only its own files, a task list that names none has nothing to work on.
         twostep("tasks", job.plan_path, "--recipe", job.recipe.source, "-o",
                 RunPath("tasks.json"), *(() if whole else ("--require-files",)),
                 *(("--whole",) if one else ()), stdout=RunPath("tasks.txt"), name="tasks",
                 title="the whole plan as one task, with every file it names" if one else
                       "split the plan into tasks, each with its files"),
-        base_checkpoint(),
+        twostep("checkpoint", RUN, "base", name="checkpoint-base", keep_on_retry=True,
+                title="record the work tree before the executor (rollback returns here)"),
         ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),
                 done_ref=f"task-{TASK}", title="each task in a fresh executor session"),
     )
@@ -166,11 +129,11 @@ def verify_phase(job: Job) -> Phase:
                     title="passed, or a fix session's input; failed (exit 10 after the validate "
                           "gate) when rounds are spent, the failure repeats, or a round "
                           "changed nothing"))
-    # The fix input is text only: no pack, so /dev/null stands for the pack and its summary.
-    session = (_fit(executor_agent(job), "/dev/null", fix, "/dev/null", name=f"fix-{ROUND}-fit"),
-               *spending.budget("executor", executor_agent(job), job.recipe, RunPath("none.log"),
-                                fix, "/dev/null", name=f"fix-{ROUND}-budget"),
-               *_session(job, (fix,), f"fix-{ROUND}", "a fresh executor session fixes it"))
+    # The fix input is text only: no pack.
+    sent = modelcall.Sent((fix,))
+    session = (modelcall.before("executor", executor_agent(job), recipe, sent,
+                                name=f"fix-{ROUND}-before"),
+               *_session(job, sent, f"fix-{ROUND}", "a fresh executor session fixes it"))
     # fix_rounds: 0 has no session at all, so preflight needs no executor key for verify.
     loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,
                  RunPath(f"fix-{ROUND}.status"), then=session if recipe.fix_rounds else (),

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
+from twostep.core.render import Isolation
 from twostep.core.steps import Pipe, Step, WriteText
 from twostep.core.values import Arg, Command, RunPath
 from twostep.pipeline.job import Job
@@ -23,17 +23,6 @@ from twostep.runs import store
 WORKTREE = RunPath(store.WORKTREE_DIR)
 MESSAGE = RunPath("commit-message.txt")
 PR_URL = RunPath("pr-url.txt")
-
-
-@dataclass(frozen=True)
-class Isolation:
-    """How a run is isolated: the branch, whether to open a PR, and the steps around it."""
-
-    branch: str
-    setup: tuple[Step, ...]
-    finish: tuple[Step, ...]
-    teardown: tuple[Step, ...]
-    workdir: Arg = WORKTREE
 
 
 def default_branch(run_id: str) -> str:
@@ -89,7 +78,7 @@ def plan(job: Job, branch: str, commit_message: str, *, pr: bool) -> Isolation:
         )
     teardown = (_git("worktree", "remove", "--force", WORKTREE, name="worktree-remove",
                      title=f"remove the worktree; the branch {branch} stays"),)
-    return Isolation(branch, setup, finish, teardown)
+    return Isolation(setup, WORKTREE, finish, teardown)
 
 
 def gh_problem() -> str | None:

@@ -12,7 +12,7 @@ import pytest
 
 from twostep import agents
 from twostep.agents import EXECUTOR, PLANNER
-from twostep.agents.base import EMPTY
+from twostep.agents.base import EMPTY, model, prompt
 from twostep.core.render import pipe
 from twostep.core.steps import MakeDirs, Pipe
 from twostep.core.values import Contents, EnvVar, Joined, RunPath
@@ -46,8 +46,10 @@ def test_every_cli_takes_every_role_with_defaults_alone(cli, role, monkeypatch):
         monkeypatch.setenv(name, value)
     a = agent(cli, role)
     assert a.model and a.prompt and a.context_tokens > a.output_tokens
-    text = rendered(call(cli, role))
-    assert a.model in text
+    c = call(cli, role)
+    assert model(a, role) in c.command.argv and prompt(a, role) in c.command.argv
+    text = rendered(c)
+    assert f'"${role.upper()}_MODEL"' in text and f'"${role.upper()}_PROMPT"' in text
     for value in SECRETS.values():  # names only, never values, in a step
         assert value not in text
 
@@ -55,14 +57,14 @@ def test_every_cli_takes_every_role_with_defaults_alone(cli, role, monkeypatch):
 @pytest.mark.parametrize("role", [PLANNER, EXECUTOR])
 def test_codex_command_line(role):
     c = call("codex", role)
+    assert c.command.argv[:4] == ("codex", "exec", "-m", model(agent("codex", role), role))
     argv = [a for a in c.command.argv if isinstance(a, str)]
-    assert argv[:4] == ["codex", "exec", "-m", "gpt-5.5"]
     for flag in ("--ephemeral", "--ignore-user-config", "--ignore-rules", "--skip-git-repo-check",
                  "--json", "project_doc_max_bytes=0", "analytics.enabled=false"):
         assert flag in argv
     assert argv[argv.index("--disable") + 1] == "unbounded_connection_retries" or \
         "unbounded_connection_retries" in argv
-    assert argv[-2] == "--" and argv[-1] == c.command.argv[-1]  # the prompt, after "--"
+    assert argv[-1] == "--" and c.command.argv[-1] == prompt(agent("codex", role), role)
     assert "-s" in argv
     sandbox = argv[argv.index("-s") + 1]
     assert sandbox == ("read-only" if role == PLANNER else "workspace-write")

@@ -51,6 +51,6 @@ def test_help_files_each_command_where_it_is_declared(tmp_path):
     names = {section: set(re.findall(r"^  ([a-z][\w-]*)  ", text, re.M))
              for section, text in (("commands", commands), ("stages", stages))}
     assert {"run", "plan", "execute", "files", "rollback", "resume"} <= names["commands"]
-    assert {"budget", "callers", "patterns", "relevant", "tiers", "trim-tiers", "untouched",
-            "usage", "fit", "task-input"} <= names["stages"]
+    assert {"before", "after", "callers", "patterns", "relevant", "tiers", "trim-tiers",
+            "task-input"} <= names["stages"]
     assert not names["commands"] & names["stages"]

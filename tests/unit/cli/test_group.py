@@ -35,6 +35,7 @@ def test_version_and_a_stage_import_only_what_they_use() -> None:
                              check=True)
         loaded[args[0]] = run.stderr.strip().splitlines()[-1]
     assert loaded["--version"] == "[]"
-    # the stage's own module, and the shared agent options its recipe stages take
-    assert loaded["patterns"] == \
-        "['twostep.cli.choosing', 'twostep.cli.completion', 'twostep.cli.tierstages']"
+    # the stage's own module, the shared agent options its recipe stages take, its Env, and
+    # the completions its options offer
+    assert loaded["patterns"] == ("['twostep.cli.choosing', 'twostep.cli.completion', "
+                                  "'twostep.cli.env', 'twostep.cli.tierstages']")

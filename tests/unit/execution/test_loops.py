@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from twostep.core.loops import bind
-from twostep.core.render import step_lines
+from twostep.core.render import settings_block, step_lines
 from twostep.core.steps import Checks, ForEach, Pipe, Until, WriteText, var, walk
 from twostep.core.values import Command, RunPath
 from twostep.pipeline.runner import Runner
@@ -48,7 +48,8 @@ def _run_both(tmp_path: Path, steps, name: str) -> tuple[Path, Path]:
     runner = Runner(ran, ran)
     for step in steps:
         runner.run_step(step)
-    script = ['set -euo pipefail', f'RUN={bashed}'] + [ln for s in steps for ln in step_lines(s)]
+    script = ['set -euo pipefail', *settings_block(steps), f'RUN={bashed}']
+    script += [ln for s in steps for ln in step_lines(s)]
     subprocess.run(["bash", "-c", "\n".join(script)], cwd=bashed, check=True)
     return ran, bashed
 

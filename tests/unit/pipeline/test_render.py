@@ -50,7 +50,8 @@ def test_review_gate_present_without_yes_only():
 
 
 HOSTILE = ["$(touch pwned).py", "`touch pwned`.go", "it's \"quoted\".go", "a;b.go", "-rf",
-           "sp ace.go", "new\nline.go", "*.go", "~/x", "$HOME"]
+           "sp ace.go", "new\nline.go", "*.go", "~/x", "$HOME", "it's *.go", "it's\n~/x",
+           "it's `touch pwned`", "it's!", "it's \\"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -70,3 +71,9 @@ def test_env_and_cwd_render_like_the_runner_applies_them(tmp_path):
                                   cwd=RunPath("d")),), stdout=RunPath("out"))
     subprocess.run(["bash", "-c", f"RUN={tmp_path}\n{render.pipe(step)}"], check=True)
     assert (tmp_path / "out").read_text() == f"{tmp_path}/v {tmp_path}/d\n"
+
+
+@pytest.mark.parametrize("text,shown", [("go", "go"), ("a b", "'a b'"), ("open(f, 'rb')",
+                                        '"open(f, \'rb\')"'), ("it's $HOME", "'it'\"'\"'s $HOME'")])
+def test_words_are_quoted_for_people(text, shown):
+    assert render.word(text) == shown

@@ -13,7 +13,7 @@ import pytest
 from twostep.core import render
 from twostep.core.recipe import Strategy
 from twostep.core.steps import Pipe
-from twostep.core.values import Command, Contents, EnvVar, Joined, RunPath
+from twostep.core.values import Command, Contents, EnvVar, Joined, Length, RunPath, Setting
 from twostep.pipeline import build as workflow
 from twostep.pipeline.job import Job
 from twostep.pipeline.runner import Runner
@@ -46,9 +46,10 @@ def test_pair_dry_run_matches_golden(planner, executor, budget):
 def test_budget_steps_surround_every_call():
     text = _script("claude", "claude", 2.5)
     # the planner, each task's session and each fix round's session: three calls in the script
-    assert text.count("twostep budget ") == 3 and text.count("twostep usage ") == 3
+    assert text.count("twostep before ") == text.count(" --max-cost 2.5 ") == 3
+    assert text.count("twostep after ") == 3
     assert text.count('--max-budget-usd "$(cat "$RUN"/') == 3
-    assert "twostep budget" not in _script("claude", "claude", None)
+    assert "--max-cost" not in _script("claude", "claude", None)
 
 
 @pytest.mark.parametrize("value", ["plain", 'it\'s "q" $HOME `x` \\ end', "$(touch pwned)"])
@@ -65,4 +66,20 @@ def test_run_time_values_expand_in_bash_as_in_the_runner(tmp_path, value, monkey
     runner = Runner(tmp_path, tmp_path)
     assert (tmp_path / "out").read_text() == runner.resolve(word)
     assert runner.resolve(word) == f"x={value};d={value};f={value};r={tmp_path}/r"
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("value", ["plain", "", "it's \"q\" $HOME `x` \\ end", "two\nlines",
+                                   "ends\n", "\n\n", "PROMPT\n$(touch pwned)\nPROMPT_\n\n  "])
+def test_a_setting_reaches_bash_byte_for_byte_and_its_length_as_the_runner_counts(tmp_path,
+                                                                                   value):
+    setting = Setting("A_PROMPT", value)
+    step = Pipe("t", "", (Command(("printf", "%s|%s", setting, Length(setting))),),
+                stdout=RunPath("out"))
+    script = "\n".join([*render.settings_block([step]), f"RUN={tmp_path}", render.pipe(step)])
+    subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True,
+                   env={**os.environ, "LC_ALL": "C.UTF-8"})
+    runner = Runner(tmp_path, tmp_path)
+    assert (tmp_path / "out").read_text() == f"{value}|{len(value)}" == \
+        f"{runner.resolve(setting)}|{runner.resolve(Length(setting))}"
     assert not (tmp_path / "pwned").exists()

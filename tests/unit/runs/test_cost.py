@@ -63,18 +63,16 @@ def test_budget_counts_what_the_run_spent(tmp_path):
     assert ExitCode.OVER_BUDGET == OverBudget.exit_code == 18
 
 
-def test_usage_stage_records_a_call_with_its_task_and_round(tmp_path):
-    reply = tmp_path / "executor-t1.json"
+def test_the_stage_after_a_call_records_it_with_its_task(tmp_path):
+    reply = tmp_path / "task-1-try-1.json"
     reply.write_text(json.dumps({"type": "result", "total_cost_usd": 0.25, "usage": {
         "input_tokens": 100, "cache_read_input_tokens": 50, "output_tokens": 7}}))
-    out = tmp_path / "executor-t1.usage.json"
-    done = twostep("usage", "--role", "executor", "--cli", "claude", "--model", "sonnet",
-                   "--step", "executor-t1", "--task", "t1", "--round", "2", "-o", str(out),
-                   str(reply), cwd=tmp_path)
+    done = twostep("after", "executor", "--cli", "claude", "--model", "sonnet", "--task", "1",
+                   reply.name, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    record = json.loads(out.read_text())
-    assert record == {"role": "executor", "step": "executor-t1", "cli": "claude",
+    record = json.loads((tmp_path / "task-1-try-1.usage.json").read_text())
+    assert record == {"role": "executor", "step": "task-1-try-1", "cli": "claude",
                       "model": "sonnet", "input_tokens": 150, "output_tokens": 7,
                       "cached_tokens": 50, "cost_usd": 0.25, "cost_source": "reported",
-                      "task": "t1", "round": 2}
+                      "task": "1"}
     assert spend.records(tmp_path) == [record] and spend.spent(tmp_path) == 0.25

@@ -1,6 +1,44 @@
 #!/usr/bin/env bash
 # recipe: go, codex → gemini
 set -euo pipefail
+
+# === settings: the models, prompts and checks the steps below use; edit them
+PLANNER_MODEL=gpt-5.5
+EXECUTOR_MODEL=gemini-2.5-pro
+IFS= read -r -d '' PLANNER_PROMPT <<'PROMPT' || true
+You are the planner in a two-step Plan -> Execute workflow. Below you have the feature
+specification, followed by a repomix pack of the codebase (each file inside
+<file path="..."> tags).
+
+Write a precise, step-by-step implementation plan in Markdown for another engineer (an AI
+coding agent) who will implement it without asking questions. For each step name the
+files involved by their exact repository-relative paths in backticks, the functions or
+types to change, and the tests to add or update. Do not write the full implementation.
+
+End the plan with a fenced code block whose info string is `twostep-files` that lists
+every file the executor must read, modify, create or delete, one per line, as
+`ACTION: path` (ACTION is read, modify, create or delete), for example:
+
+```twostep-files
+modify: src/app/handler.go
+create: src/app/handler_test.go
+read: go.mod
+```
+
+Output only the plan.
+PROMPT
+IFS= read -r -d '' EXECUTOR_PROMPT <<'PROMPT' || true
+You are the executor in a two-step Plan -> Execute workflow. Above is the implementation
+plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
+editing the files in the current working directory. Follow the plan; do not ask
+questions; do not commit. When done, reply with a short summary of the changes.
+PROMPT
+# the recipe's checks, in order: the status is the number of the first that fails
+verify() {
+  go build ./... || return 1
+  go test ./... || return 2
+}
+
 # Run it from anywhere inside the repository; twostep must be on PATH.
 cd "$(git rev-parse --show-toplevel)"
 command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }
@@ -28,38 +66,12 @@ rm -rf -- "$RUN"/codebase-tree
 # === plan: the planner (codex gpt-5.5) writes AI-PLAN.md
 # codex's private home (it must exist) and working directory
 mkdir -p -- "$RUN"/codex-home "$RUN"/empty
-# refuse input the planner cannot take whole
-twostep fit --role planner --cli codex --budget 240000 --pack-log "$RUN"/codebase.log --prompt-chars 892 -- "$RUN"/spec.md "$RUN"/codebase.xml
-# fingerprint the work tree: the planner must leave it as it is
-twostep snapshot -o "$RUN"/planner-before.state
+# refuse input the planner cannot take whole; fingerprint the work tree (the planner must leave it as it is)
+twostep before planner --cli codex --budget 240000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # prompt as the argument, spec + pack on stdin (codex wraps it in <stdin>)
-cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" exec codex exec -m gpt-5.5 -C "$RUN"/empty -s read-only --disable shell_tool --disable goals -c 'web_search="disabled"' -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/planner.last.md -- 'You are the planner in a two-step Plan -> Execute workflow. Below you have the feature
-specification, followed by a repomix pack of the codebase (each file inside
-<file path="..."> tags).
-
-Write a precise, step-by-step implementation plan in Markdown for another engineer (an AI
-coding agent) who will implement it without asking questions. For each step name the
-files involved by their exact repository-relative paths in backticks, the functions or
-types to change, and the tests to add or update. Do not write the full implementation.
-
-End the plan with a fenced code block whose info string is `twostep-files` that lists
-every file the executor must read, modify, create or delete, one per line, as
-`ACTION: path` (ACTION is read, modify, create or delete), for example:
-
-```twostep-files
-modify: src/app/handler.go
-create: src/app/handler_test.go
-read: go.mod
-```
-
-Output only the plan.
-' 2> "$RUN"/planner.log) > "$RUN"/planner.jsonl
-# the planner call's tokens and cost, for the ledger
-twostep usage --role planner --cli codex --model gpt-5.5 --step planner -o "$RUN"/planner.usage.json "$RUN"/planner.jsonl
-# a planner that changed the repository fails (exit 7), whatever its CLI
-twostep untouched "$RUN"/planner-before.state
-# an empty or failed reply never replaces an existing plan
-twostep accept-plan --cli codex "$RUN"/planner.jsonl -o AI-PLAN.md --keep "$RUN"/plan.md
+cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" exec codex exec -m "$PLANNER_MODEL" -C "$RUN"/empty -s read-only --disable shell_tool --disable goals -c 'web_search="disabled"' -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/planner.last.md -- "$PLANNER_PROMPT" 2> "$RUN"/planner.log) > "$RUN"/planner.jsonl
+# charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
+twostep after planner --cli codex --model "$PLANNER_MODEL" --snapshot "$RUN"/planner-before.state -o AI-PLAN.md --keep "$RUN"/plan.md "$RUN"/planner.jsonl
 
 # === execute: the executor (gemini gemini-2.5-pro) does each task in a fresh session, given the whole pack
 # the approved plan is the one executed: keep it; refuse an edited one
@@ -73,24 +85,16 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # the whole plan, which task this is, and the earlier tasks' diff; its files
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # refuse input the executor cannot take
-  twostep fit --role executor --cli gemini --budget 983040 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  twostep before executor --cli gemini --budget 983040 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     mkdir -p -- "$RUN"/gemini-exec-home/.gemini
     # headless gemini settings, isolated from ~/.gemini
     printf '%s' '{"advanced": {"excludedEnvVars": ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION", "GOOGLE_APPLICATION_CREDENTIALS", "GEMINI_MODEL", "GEMINI_CLI_HOME", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NODE_OPTIONS"]}, "context": {"fileFiltering": {"enableRecursiveFileSearch": false}}, "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-exec-home/.gemini/settings.json
     # a fresh gemini session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | GEMINI_CLI_HOME="$RUN"/gemini-exec-home GEMINI_CLI_TRUST_WORKSPACE=true gemini -p 'You are the executor in a two-step Plan -> Execute workflow. Above is the implementation
-plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
-editing the files in the current working directory. Follow the plan; do not ask
-questions; do not commit. When done, reply with a short summary of the changes.
-' -m gemini-2.5-pro -o json --approval-mode auto_edit 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
-    # the executor call's tokens and cost, for the ledger
-    twostep usage --role executor --cli gemini --model gemini-2.5-pro --step task-"$TASK"-try-"$TRY" --task "$TASK" -o "$RUN"/task-"$TASK"-try-"$TRY".usage.json "$RUN"/task-"$TASK"-try-"$TRY".json
-    # gemini exits 0 on API errors and refused edits
-    twostep check-exec --cli gemini "$RUN"/task-"$TASK"-try-"$TRY".json
-    # did it change the files this task plans to change?
-    twostep proof "$RUN" "$TASK" --try "$TRY" --tries 2
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | GEMINI_CLI_HOME="$RUN"/gemini-exec-home GEMINI_CLI_TRUST_WORKSPACE=true gemini -p "$EXECUTOR_PROMPT" -m "$EXECUTOR_MODEL" -o json --approval-mode auto_edit 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+    # charge the call to the ledger; gemini exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
+    twostep after executor --cli gemini --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
     [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
   done
   # record the work tree on refs/twostep/<run>/task-N
@@ -101,31 +105,19 @@ done
 # verify, then up to 2 fix round(s)
 for ROUND in $(seq 0 2); do
   # the recipe's checks, stopping at the first that fails
-  : > "$RUN"/verify-"$ROUND".out
-  echo 0 > "$RUN"/verify-"$ROUND".failed
-  if ! go build ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
-    echo 1 > "$RUN"/verify-"$ROUND".failed
-  elif ! go test ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
-    echo 2 > "$RUN"/verify-"$ROUND".failed
-  fi
+  verify > "$RUN"/verify-"$ROUND".out 2>&1 && echo 0 > "$RUN"/verify-"$ROUND".failed || echo $? > "$RUN"/verify-"$ROUND".failed
   # passed, or a fix session's input; failed (exit 10 after the validate gate) when rounds are spent, the failure repeats, or a round changed nothing
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --planner codex --executor gemini --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
-  twostep fit --role executor --cli gemini --budget 983040 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
+  twostep before executor --cli gemini --budget 983040 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
   mkdir -p -- "$RUN"/gemini-exec-home/.gemini
   # headless gemini settings, isolated from ~/.gemini
   printf '%s' '{"advanced": {"excludedEnvVars": ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION", "GOOGLE_APPLICATION_CREDENTIALS", "GEMINI_MODEL", "GEMINI_CLI_HOME", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NODE_OPTIONS"]}, "context": {"fileFiltering": {"enableRecursiveFileSearch": false}}, "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-exec-home/.gemini/settings.json
   # a fresh executor session fixes it
-  GEMINI_CLI_HOME="$RUN"/gemini-exec-home GEMINI_CLI_TRUST_WORKSPACE=true gemini -p 'You are the executor in a two-step Plan -> Execute workflow. Above is the implementation
-plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
-editing the files in the current working directory. Follow the plan; do not ask
-questions; do not commit. When done, reply with a short summary of the changes.
-' -m gemini-2.5-pro -o json --approval-mode auto_edit 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
-  # the executor call's tokens and cost, for the ledger
-  twostep usage --role executor --cli gemini --model gemini-2.5-pro --step fix-"$ROUND" -o "$RUN"/fix-"$ROUND".usage.json "$RUN"/fix-"$ROUND".json
-  # gemini exits 0 on API errors and refused edits
-  twostep check-exec --cli gemini "$RUN"/fix-"$ROUND".json
+  GEMINI_CLI_HOME="$RUN"/gemini-exec-home GEMINI_CLI_TRUST_WORKSPACE=true gemini -p "$EXECUTOR_PROMPT" -m "$EXECUTOR_MODEL" -o json --approval-mode auto_edit 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
+  # charge the call to the ledger; gemini exits 0 on API errors and refused edits: read its verdict
+  twostep after executor --cli gemini --model "$EXECUTOR_MODEL" "$RUN"/fix-"$ROUND".json
 done
 # the diff, the checks and unplanned changes: keep, roll back or view; exit 10 if the checks still fail
 twostep validate "$RUN" --yes

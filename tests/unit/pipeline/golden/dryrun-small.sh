@@ -2,6 +2,48 @@
 # recipe: go (go)
 # strategy: small
 set -euo pipefail
+
+# === settings: the models, prompts and checks the steps below use; edit them
+PLANNER_MODEL=gemini-2.5-pro
+EXECUTOR_MODEL=sonnet
+IFS= read -r -d '' PLANNER_PROMPT <<'PROMPT' || true
+You are the planner in a two-step Plan -> Execute workflow. Above you have the feature
+specification, followed by a repomix pack of the codebase (each file inside
+<file path="..."> tags).
+
+Write a precise, step-by-step implementation plan in Markdown for another engineer (an AI
+coding agent) who will implement it without asking questions. For each step name the
+files involved by their exact repository-relative paths in backticks, the functions or
+types to change, and the tests to add or update. Do not write the full implementation.
+
+Split the work into a few numbered tasks (`## Task 1: ...`), each small enough for one
+focused session and building on the ones before it. End the plan with a fenced code block
+whose info string is `twostep-files` that lists, for each task, a `task N: TITLE` line
+followed by every file that task must read, modify, create or delete, one per line, as
+`ACTION: path` (ACTION is read, modify, create or delete), for example:
+
+```twostep-files
+task 1: Add the handler
+modify: src/app/handler.go
+read: go.mod
+task 2: Test it
+create: src/app/handler_test.go
+```
+
+Output only the plan.
+PROMPT
+IFS= read -r -d '' EXECUTOR_PROMPT <<'PROMPT' || true
+You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
+plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
+editing the files in the current working directory. Follow the plan; do not ask
+questions; do not commit. When done, reply with a short summary of the changes.
+PROMPT
+# the recipe's checks, in order: the status is the number of the first that fails
+verify() {
+  go build ./... || return 1
+  go test ./... || return 2
+}
+
 # Run it from anywhere inside the repository; twostep must be on PATH.
 cd "$(git rev-parse --show-toplevel)"
 command -v twostep >/dev/null || { echo 'twostep is not on PATH' >&2; exit 127; }
@@ -32,42 +74,12 @@ mkdir -p -- "$RUN"/empty "$RUN"/gemini-home/.gemini
 printf '%s' '{"context": {"fileFiltering": {"enableRecursiveFileSearch": false}}, "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-home/.gemini/settings.json
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
-# refuse input the planner cannot take whole
-twostep fit --role planner --cli gemini --budget 983040 --pack-log "$RUN"/codebase.log --prompt-chars 1119 -- "$RUN"/spec.md "$RUN"/codebase.xml
-# fingerprint the work tree: the planner must leave it as it is
-twostep snapshot -o "$RUN"/planner-before.state
+# refuse input the planner cannot take whole; fingerprint the work tree (the planner must leave it as it is)
+twostep before planner --cli gemini --budget 983040 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
-cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && GEMINI_CLI_HOME="$RUN"/gemini-home GEMINI_CLI_TRUST_WORKSPACE=true exec gemini -p 'You are the planner in a two-step Plan -> Execute workflow. Above you have the feature
-specification, followed by a repomix pack of the codebase (each file inside
-<file path="..."> tags).
-
-Write a precise, step-by-step implementation plan in Markdown for another engineer (an AI
-coding agent) who will implement it without asking questions. For each step name the
-files involved by their exact repository-relative paths in backticks, the functions or
-types to change, and the tests to add or update. Do not write the full implementation.
-
-Split the work into a few numbered tasks (`## Task 1: ...`), each small enough for one
-focused session and building on the ones before it. End the plan with a fenced code block
-whose info string is `twostep-files` that lists, for each task, a `task N: TITLE` line
-followed by every file that task must read, modify, create or delete, one per line, as
-`ACTION: path` (ACTION is read, modify, create or delete), for example:
-
-```twostep-files
-task 1: Add the handler
-modify: src/app/handler.go
-read: go.mod
-task 2: Test it
-create: src/app/handler_test.go
-```
-
-Output only the plan.
-' -m gemini-2.5-pro -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
-# the planner call's tokens and cost, for the ledger
-twostep usage --role planner --cli gemini --model gemini-2.5-pro --step planner -o "$RUN"/planner.usage.json "$RUN"/planner.json
-# a planner that changed the repository fails (exit 7), whatever its CLI
-twostep untouched "$RUN"/planner-before.state
-# an empty or failed reply never replaces an existing plan
-twostep accept-plan --cli gemini "$RUN"/planner.json -o AI-PLAN.md --keep "$RUN"/plan.md
+cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && GEMINI_CLI_HOME="$RUN"/gemini-home GEMINI_CLI_TRUST_WORKSPACE=true exec gemini -p "$PLANNER_PROMPT" -m "$PLANNER_MODEL" -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
+# charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
+twostep after planner --cli gemini --model "$PLANNER_MODEL" --snapshot "$RUN"/planner-before.state -o AI-PLAN.md --keep "$RUN"/plan.md "$RUN"/planner.json
 
 # === review: proceed, view or edit the plan, see the files sent, or abort
 # asks on the terminal; pass --yes to skip
@@ -85,21 +97,13 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # the whole plan, which task this is, and the earlier tasks' diff; its files
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # refuse input the executor cannot take
-  twostep fit --role executor --cli claude --budget 168000 --pack-log "$RUN"/codebase.log --prompt-chars 340 -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  twostep before executor --cli claude --budget 168000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
-plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
-editing the files in the current working directory. Follow the plan; do not ask
-questions; do not commit. When done, reply with a short summary of the changes.
-' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
-    # the executor call's tokens and cost, for the ledger
-    twostep usage --role executor --cli claude --model sonnet --step task-"$TASK"-try-"$TRY" --task "$TASK" -o "$RUN"/task-"$TASK"-try-"$TRY".usage.json "$RUN"/task-"$TASK"-try-"$TRY".json
-    # claude exits 0 on API errors and refused edits
-    twostep check-exec --cli claude "$RUN"/task-"$TASK"-try-"$TRY".json
-    # did it change the files this task plans to change?
-    twostep proof "$RUN" "$TASK" --try "$TRY" --tries 2
+    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+    # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
+    twostep after executor --cli claude --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
     [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
   done
   # record the work tree on refs/twostep/<run>/task-N
@@ -110,28 +114,16 @@ done
 # verify, then up to 2 fix round(s)
 for ROUND in $(seq 0 2); do
   # the recipe's checks, stopping at the first that fails
-  : > "$RUN"/verify-"$ROUND".out
-  echo 0 > "$RUN"/verify-"$ROUND".failed
-  if ! go build ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
-    echo 1 > "$RUN"/verify-"$ROUND".failed
-  elif ! go test ./... >> "$RUN"/verify-"$ROUND".out 2>&1; then
-    echo 2 > "$RUN"/verify-"$ROUND".failed
-  fi
+  verify > "$RUN"/verify-"$ROUND".out 2>&1 && echo 0 > "$RUN"/verify-"$ROUND".failed || echo $? > "$RUN"/verify-"$ROUND".failed
   # passed, or a fix session's input; failed (exit 10 after the validate gate) when rounds are spent, the failure repeats, or a round changed nothing
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
-  twostep fit --role executor --cli claude --budget 168000 --pack-log /dev/null --prompt-chars 340 -- "$RUN"/fix-"$ROUND".md /dev/null
+  twostep before executor --cli claude --budget 168000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
   # a fresh executor session fixes it
-  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p 'You are the executor in a two-step Plan -> Execute workflow. Below is the implementation
-plan, followed by a repomix pack of the code it concerns. Implement the plan completely by
-editing the files in the current working directory. Follow the plan; do not ask
-questions; do not commit. When done, reply with a short summary of the changes.
-' --model sonnet --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
-  # the executor call's tokens and cost, for the ledger
-  twostep usage --role executor --cli claude --model sonnet --step fix-"$ROUND" -o "$RUN"/fix-"$ROUND".usage.json "$RUN"/fix-"$ROUND".json
-  # claude exits 0 on API errors and refused edits
-  twostep check-exec --cli claude "$RUN"/fix-"$ROUND".json
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
+  # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict
+  twostep after executor --cli claude --model "$EXECUTOR_MODEL" "$RUN"/fix-"$ROUND".json
 done
 # the diff, the checks and unplanned changes: keep, roll back or view; exit 10 if the checks still fail
 twostep validate "$RUN"
