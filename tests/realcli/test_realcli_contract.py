@@ -205,3 +205,27 @@ def test_fakeapi_standalone_serves_and_logs(tmp_path):
     assert answer["candidates"][0]["content"]["parts"][0]["text"] == "STANDALONE"
     [record] = [json.loads(line) for line in log.read_text().splitlines()]
     assert (record["api"], record["model"], record["user_text"]) == ("gemini", "m", "hi")
+
+
+@pytest.mark.realcli
+@pytest.mark.parametrize("over", [False, True], ids=["at-the-limit", "just-over"])
+def test_claude_refuses_a_prompt_over_its_own_estimate_before_any_request(
+        claude_bin, fake_api, cli_home, workdir, over):
+    # claude estimates characters / 3 and refuses at the window less 23,000 tokens; twostep's
+    # limit for the default 200,000-token window keeps 2,000 tokens of margin under it.
+    from twostep import agents
+    from twostep.recipe.load import make_agent
+
+    limit = agents.get("claude").input_chars(make_agent("planner", {"cli": "claude"}))
+    size = (200_000 - 23_000) * 3 + 3_000 if over else limit - len(CLAUDE_PROMPT)
+    argv = [claude_bin, "-p", CLAUDE_PROMPT, "--model", "sonnet", "--output-format", "json",
+            "--no-session-persistence", "--max-turns", "1", "--tools", ""]
+    run = run_cli(argv, env=cli_env(fake_api.url, cli_home, max_retries=0), cwd=workdir,
+                  stdin="a" * size, timeout=60)
+
+    if over:
+        assert run.returncode == 1 and run.json()["result"] == "Prompt is too long"
+        assert fake_api.by_api("anthropic") == []
+    else:
+        assert run.returncode == 0, run.stdout
+        assert len(fake_api.by_api("anthropic")) == 1

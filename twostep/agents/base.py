@@ -57,13 +57,17 @@ class ModelCLI(Protocol):
     vendor: str
     #: The npm package and version the tests pin (scripts/tools/package.json).
     package: str
-    #: The most characters of input the CLI accepts (it drops or refuses more).
+    #: The most characters of input the CLI accepts for any model (it drops or refuses more).
     max_input_chars: int
     #: The variables any one of which is a credential (doctor lists them).
     credential_vars: tuple[str, ...]
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         """What to set when no credential is present, else None."""
+
+    def input_chars(self, agent: Agent) -> int:
+        """The most characters of input (prompt and stdin) this CLI sends for `agent`: at most
+        max_input_chars, less where the CLI checks the input against the model's window."""
 
     @property
     def options(self) -> type[CliOptions]:

@@ -34,6 +34,12 @@ PERMISSION_MODES = ("acceptEdits", "auto", "bypassPermissions")
 #: Tools that, allowed bare, let claude write outside its working directory (tested: a bare
 #: Write or Edit in --allowedTools bypasses acceptEdits' own cwd limit).
 UNSCOPED_WRITERS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
+#: claude refuses a prompt itself, before any request ("Prompt is too long", terminal_reason
+#: blocking_limit), once its estimate of the input, characters / 3 for current models, reaches
+#: the window less min(the model's output cap, 20,000) less 3,000 tokens (read in 2.1.197's
+#: query loop). The margin covers what claude adds to the message itself.
+LOCAL_CHARS_PER_TOKEN = 3
+LOCAL_RESERVED_TOKENS = 20_000 + 3_000 + 2_000
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,10 @@ class Claude:
     max_input_chars = 10_485_760
     credential_vars: tuple[str, ...] = _CREDENTIALS
     options = ClaudeOptions
+
+    def input_chars(self, agent: Agent) -> int:
+        local = (agent.context_tokens - LOCAL_RESERVED_TOKENS) * LOCAL_CHARS_PER_TOKEN
+        return max(0, min(self.max_input_chars, local))
 
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if any(env.get(k) for k in _CREDENTIALS):

@@ -118,6 +118,9 @@ class Codex:
     credential_vars: tuple[str, ...] = ("CODEX_API_KEY", "OPENAI_API_KEY")
     options = CodexOptions
 
+    def input_chars(self, agent: Agent) -> int:
+        return self.max_input_chars
+
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if any(env.get(k) for k in self.credential_vars):
             return None

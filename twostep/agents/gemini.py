@@ -93,6 +93,9 @@ class Gemini:
     #: and the user's settings (a private home, an empty .env) is not optional.
     options = CliOptions
 
+    def input_chars(self, agent: Agent) -> int:
+        return self.max_input_chars
+
     def credentials_problem(self, role: str, env: Mapping[str, str]) -> str | None:
         if env.get("GEMINI_API_KEY"):
             return None

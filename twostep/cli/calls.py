@@ -38,6 +38,8 @@ def _price(value: str | None):
 @role_arg
 @cli_opt
 @click.option("--budget", required=True, type=int, help="Input tokens allowed.")
+@click.option("--max-chars", type=int,
+              help="Input characters the CLI takes (default: its limit for any model).")
 @click.option("--prompt-chars", default=0, type=int)
 @click.option("--pack-log", multiple=True, type=path(),
               help="repomix's summary of a pack in the input (repeatable; none: no pack).")
@@ -53,7 +55,8 @@ def _price(value: str | None):
 @click.option("--snapshot", type=path(), help="Write a fingerprint of the work tree here.")
 @click.argument("files", nargs=-1, type=path())
 @pass_env
-def before(env: Env, role: str, cli_name: str, budget: int, prompt_chars: int,
+def before(env: Env, role: str, cli_name: str, budget: int, max_chars: int | None,
+           prompt_chars: int,
            pack_log: tuple[Path, ...], counted: tuple[Path, ...], max_cost: float | None,
            model: str | None, price: str | None, output_tokens: int, left_file: Path | None,
            snapshot: Path | None, files: tuple[Path, ...]):
@@ -63,7 +66,9 @@ def before(env: Env, role: str, cli_name: str, budget: int, prompt_chars: int,
 
     packs = list(counted) if counted else list(files[-1:]) if pack_log else []
     tokens = sizes.pack_tokens(pack_log, counted)
-    fit = sizes.check(role, cli_name, budget, tokens, list(files), prompt_chars, packs)
+    limit = max_chars if max_chars is not None else agents.get(cli_name).max_input_chars
+    fit = sizes.check(role, cli_name, budget, tokens, list(files), prompt_chars, packs,
+                      limit=limit)
     LOG.detail(f"{role} input: {fit.tokens:,} of {fit.budget:,} tokens, "
                f"{fit.chars:,} of {fit.max_chars:,} characters")
     if max_cost is not None:

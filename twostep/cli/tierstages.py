@@ -163,7 +163,7 @@ def trim_tiers(env: Env, recipe_arg: str, planner_cli: str | None, executor_cli:
     gone = _unpacked(data, packs, summaries)
     cut = t.trim(packs[0], packs[1], _read(map_path), data,
                  budget_tokens=recipe.planner.input_budget - budget.prose_tokens,
-                 budget_chars=max_chars(recipe.planner.cli) - budget.prose_chars)
+                 budget_chars=max_chars(recipe.planner) - budget.prose_chars)
     if cut is not None:
         compressed.write_text(cut.text, encoding="utf-8")
         data = t.updated_report(data, cut.dropped)

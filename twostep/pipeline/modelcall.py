@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from twostep import agents
 from twostep.agents.base import Call, model, prompt
 from twostep.core.recipe import Agent, Recipe
 from twostep.core.steps import Learns, Pipe, Role, Step, twostep
@@ -48,6 +49,7 @@ def before(role: str, agent: Agent, recipe: Recipe, sent: Sent, *, name: str,
            learns: Learns = Learns.NOTHING, snapshot: RunPath | None = None) -> Pipe:
     """Once it passes, the files are about to leave: the manifest records them then."""
     args: list[Arg] = [role, "--cli", agent.cli, "--budget", str(agent.input_budget),
+                       "--max-chars", str(agents.get(agent.cli).input_chars(agent)),
                        "--prompt-chars", Length(prompt(agent, role)),
                        *_pairs("--pack-log", sent.logs), *_pairs("--counted", sent.counted)]
     title = f"refuse input the {role} cannot take" + (" whole" if snapshot else "")

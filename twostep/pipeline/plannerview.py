@@ -30,7 +30,7 @@ class Size:
 def _fits(size: Size, recipe: Recipe, spec_chars: int) -> bool:
     budget = largeview.planner_budget(recipe, spec_chars)
     chars_ok = size.chars is None or size.chars + budget.prose_chars <= max_chars(
-        recipe.planner.cli)
+        recipe.planner)
     return size.tokens + budget.prose_tokens <= recipe.planner.input_budget and chars_ok
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twostep import agents
+from twostep.core.recipe import Agent
 from twostep.errors import ContextTooLarge
 from twostep.sizing.tokens import PROSE_BYTES_PER_TOKEN
 from twostep.tools.repomix import parse_repomix_summary
@@ -20,9 +21,10 @@ from twostep.tools.repomix import parse_repomix_summary
 MAX_CHARS_ENV = "TWOSTEP_MAX_INPUT_CHARS"
 
 
-def max_chars(cli: str) -> int:
-    """The most characters of input `cli` accepts: its adapter's limit, or the override."""
-    return int(os.environ.get(MAX_CHARS_ENV) or agents.get(cli).max_input_chars)
+def max_chars(agent: Agent) -> int:
+    """The most characters of input `agent`'s CLI takes: its adapter's limit for the agent's
+    model window, or the override."""
+    return int(os.environ.get(MAX_CHARS_ENV) or agents.get(agent.cli).input_chars(agent))
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ def input_tokens(pack_tokens: int, files: list[Path], prompt_chars: int,
 
 
 def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
-          prompt_chars: int, counted: list[Path] | None = None) -> Fit:
-    """Refuse input over the model's token budget or the CLI's character limit."""
+          prompt_chars: int, counted: list[Path] | None = None, *, limit: int) -> Fit:
+    """Refuse input over the model's token budget or the CLI's character `limit`."""
     sizes = sum(f.stat().st_size for f in files if f.exists())
-    limit = max_chars(cli)
+    limit = int(os.environ.get(MAX_CHARS_ENV) or limit)
     fit = Fit(input_tokens(pack_tokens, files, prompt_chars, counted), budget,
               sizes + prompt_chars + 2, limit)
     if fit.tokens > fit.budget:

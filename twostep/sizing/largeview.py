@@ -49,7 +49,7 @@ def planner_budget(recipe: Recipe, spec_chars: int) -> Budget:
     prose_chars = spec_chars + len(agent.prompt) + 2
     prose_tokens = prose_chars // PROSE_BYTES_PER_TOKEN + 1
     return Budget(int((agent.input_budget - prose_tokens) * TOKEN_MARGIN),
-                  int((max_chars(agent.cli) - prose_chars) * CHAR_MARGIN),
+                  int((max_chars(agent) - prose_chars) * CHAR_MARGIN),
                   prose_tokens, prose_chars)
 
 

@@ -67,7 +67,7 @@ rm -rf -- "$RUN"/codebase-tree
 # codex's private home (it must exist) and working directory
 mkdir -p -- "$RUN"/codex-home "$RUN"/empty
 # refuse input the planner cannot take whole; fingerprint the work tree (the planner must leave it as it is)
-twostep before planner --cli codex --budget 240000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
+twostep before planner --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # prompt as the argument, spec + pack on stdin (codex wraps it in <stdin>)
 cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" exec codex exec -m "$PLANNER_MODEL" -C "$RUN"/empty -s read-only --disable shell_tool --disable goals -c 'web_search="disabled"' -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/planner.last.md -- "$PLANNER_PROMPT" 2> "$RUN"/planner.log) > "$RUN"/planner.jsonl
 # charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
@@ -85,7 +85,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # the whole plan, which task this is, and the earlier tasks' diff; its files
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # refuse input the executor cannot take
-  twostep before executor --cli claude --budget 168000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
@@ -107,7 +107,7 @@ for ROUND in $(seq 0 2); do
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --planner codex --executor claude --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
-  twostep before executor --cli claude --budget 168000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
+  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
   # a fresh executor session fixes it
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
   # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict

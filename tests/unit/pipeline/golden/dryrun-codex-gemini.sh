@@ -67,7 +67,7 @@ rm -rf -- "$RUN"/codebase-tree
 # codex's private home (it must exist) and working directory
 mkdir -p -- "$RUN"/codex-home "$RUN"/empty
 # refuse input the planner cannot take whole; fingerprint the work tree (the planner must leave it as it is)
-twostep before planner --cli codex --budget 240000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
+twostep before planner --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # prompt as the argument, spec + pack on stdin (codex wraps it in <stdin>)
 cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" exec codex exec -m "$PLANNER_MODEL" -C "$RUN"/empty -s read-only --disable shell_tool --disable goals -c 'web_search="disabled"' -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/planner.last.md -- "$PLANNER_PROMPT" 2> "$RUN"/planner.log) > "$RUN"/planner.jsonl
 # charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
@@ -85,7 +85,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # the whole plan, which task this is, and the earlier tasks' diff; its files
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # refuse input the executor cannot take
-  twostep before executor --cli gemini --budget 983040 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  twostep before executor --cli gemini --budget 983040 --max-chars 4150000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     mkdir -p -- "$RUN"/gemini-exec-home/.gemini
@@ -110,7 +110,7 @@ for ROUND in $(seq 0 2); do
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --planner codex --executor gemini --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
-  twostep before executor --cli gemini --budget 983040 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
+  twostep before executor --cli gemini --budget 983040 --max-chars 4150000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
   mkdir -p -- "$RUN"/gemini-exec-home/.gemini
   # headless gemini settings, isolated from ~/.gemini
   printf '%s' '{"advanced": {"excludedEnvVars": ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION", "GOOGLE_APPLICATION_CREDENTIALS", "GEMINI_MODEL", "GEMINI_CLI_HOME", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NODE_OPTIONS"]}, "context": {"fileFiltering": {"enableRecursiveFileSearch": false}}, "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false, "maxAttempts": 2}, "privacy": {"usageStatisticsEnabled": false}, "security": {"auth": {"selectedType": "gemini-api-key"}}, "telemetry": {"enabled": false}}' > "$RUN"/gemini-exec-home/.gemini/settings.json

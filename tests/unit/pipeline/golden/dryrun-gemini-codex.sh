@@ -74,7 +74,7 @@ printf '%s' '{"context": {"fileFiltering": {"enableRecursiveFileSearch": false}}
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole; fingerprint the work tree (the planner must leave it as it is)
-twostep before planner --cli gemini --budget 983040 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
+twostep before planner --cli gemini --budget 983040 --max-chars 4150000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
 cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && GEMINI_CLI_HOME="$RUN"/gemini-home GEMINI_CLI_TRUST_WORKSPACE=true exec gemini -p "$PLANNER_PROMPT" -m "$PLANNER_MODEL" -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
 # charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
@@ -92,7 +92,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # the whole plan, which task this is, and the earlier tasks' diff; its files
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # refuse input the executor cannot take
-  twostep before executor --cli codex --budget 240000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  twostep before executor --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # codex's private home (it must exist) and working directory
@@ -116,7 +116,7 @@ for ROUND in $(seq 0 2); do
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --planner gemini --executor codex --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
-  twostep before executor --cli codex --budget 240000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
+  twostep before executor --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
   # codex's private home (it must exist) and working directory
   mkdir -p -- "$RUN"/codex-home
   # a fresh executor session fixes it

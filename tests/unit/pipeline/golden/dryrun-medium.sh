@@ -75,7 +75,7 @@ printf '%s' '{"context": {"fileFiltering": {"enableRecursiveFileSearch": false}}
 # gemini loads the first .env up from its cwd: an empty one keeps the repository's .env (say, a GOOGLE_GEMINI_BASE_URL) out of it
 printf '%s' '' > "$RUN"/empty/.env
 # refuse input the planner cannot take whole; fingerprint the work tree (the planner must leave it as it is)
-twostep before planner --cli gemini --budget 983040 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
+twostep before planner --cli gemini --budget 983040 --max-chars 4150000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # spec + pack on stdin, prompt as -p (gemini puts stdin first)
 cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && GEMINI_CLI_HOME="$RUN"/gemini-home GEMINI_CLI_TRUST_WORKSPACE=true exec gemini -p "$PLANNER_PROMPT" -m "$PLANNER_MODEL" -o json 2> "$RUN"/planner.log) > "$RUN"/planner.json
 # charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
@@ -115,7 +115,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # every file whose text the executor gets (the ledger's list)
   cat -- "$RUN"/task-"$TASK".files "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-executor.files
   # refuse input the executor cannot take
-  twostep before executor --cli claude --budget 168000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
+  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
@@ -137,7 +137,7 @@ for ROUND in $(seq 0 2); do
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take
-  twostep before executor --cli claude --budget 168000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
+  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" -- "$RUN"/fix-"$ROUND".md
   # a fresh executor session fixes it
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
   # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict
