@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,70 @@ def test_a_worktree_run_never_touches_the_users_plan_file(repo, spec, env, fake_
     data = json.loads(result.stdout)
     assert git(repo, "show", f"{data['branch']}:{TARGET}") == EDITED
     assert "my own notes" not in json.dumps([r["body"] for r in fake_api.requests])
+
+
+def _script(repo: Path, spec: str, env: dict, *more: str) -> str:
+    dry = twostep("run", "python", "--spec", spec, "--yes", "--dry-run", *more, cwd=repo,
+                  env=env)
+    assert dry.returncode == 0, dry.stderr.decode()
+    return dry.stdout.decode()
+
+
+def test_a_run_made_by_bash_of_the_script_is_a_run(repo, spec, env, fake_api, tmp_path):
+    """`runs` lists it, `resume` continues it without planning again, and the `rollback` the
+    script prints undoes it."""
+    script = tmp_path / "run.sh"
+    script.write_text(_script(repo, spec, env))
+    fake_api.configure(gemini={"plan": PLAN}, anthropic={
+        "script": [{"tool": "Write", "path": TARGET, "content": EDITED, "read_first": True}],
+        "fault": {"status": 500}})
+    failed = subprocess.run(["bash", str(script)], cwd=repo, env=env, capture_output=True,
+                            timeout=180)
+    # bash exits with the failing command's code: claude's own 1 here
+    assert failed.returncode == 1, failed.stderr.decode()[-2000:]
+    assert "twostep resume" in failed.stderr.decode()
+    run = _last_run(repo, env)
+    assert run["status"] == "failed" and run["exit_code"] == 1
+    listed = twostep("runs", cwd=repo, env=env).stdout.decode()
+    assert run["id"] in listed and "twostep resume" in listed
+    planned = len(fake_api.by_api("gemini"))
+
+    fake_api.configure(gemini={"plan": PLAN}, anthropic={
+        "script": [{"tool": "Write", "path": TARGET, "content": EDITED, "read_first": True}]})
+    resumed = twostep("resume", run["id"], cwd=repo, env=env, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert len(fake_api.by_api("gemini")) == planned  # the plan was not asked for again
+    assert (repo / TARGET).read_text() == EDITED
+    assert _last_run(repo, env)["status"] == "done"
+
+    undone = twostep("rollback", run["id"], cwd=repo, env=env)
+    assert undone.returncode == 0, undone.stderr.decode()
+    assert (repo / TARGET).read_text() == "def f():\n    return 1\n"
+
+
+def test_a_script_run_that_ends_well_is_done(repo, spec, env, fake_api, tmp_path):
+    script = tmp_path / "run.sh"
+    script.write_text(_script(repo, spec, env))
+    fake_api.configure(gemini={"plan": PLAN}, anthropic={"script": [
+        {"tool": "Write", "path": TARGET, "content": EDITED, "read_first": True}]})
+    done = subprocess.run(["bash", str(script)], cwd=repo, env=env, capture_output=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    run = _last_run(repo, env)
+    assert run["status"] == "done" and run["usage"], run
+    assert {u["role"] for u in run["usage"]} == {"planner", "executor"}
+
+
+def test_a_worktree_script_run_is_a_run_on_its_branch(repo, spec, env, fake_api, tmp_path):
+    script = tmp_path / "run.sh"
+    script.write_text(_script(repo, spec, env, "--worktree"))
+    fake_api.configure(gemini={"plan": PLAN}, anthropic={"script": [
+        {"tool": "Write", "path": TARGET, "content": EDITED, "read_first": True}]})
+    done = subprocess.run(["bash", str(script)], cwd=repo, env=env, capture_output=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    run = _last_run(repo, env)
+    assert run["status"] == "done" and run["branch"], run
+    assert git(repo, "show", f"{run['branch']}:{TARGET}") == EDITED
+    assert git(repo, "status", "--porcelain") == ""
+    assert run["id"] in twostep("runs", cwd=repo, env=env).stdout.decode()

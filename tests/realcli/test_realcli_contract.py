@@ -15,6 +15,8 @@ import pytest
 
 from tests.support.fakeapi_gemini import DEFAULT_PLAN
 from tests.support.realcli import REPO_ROOT, cli_env, find_binary, run_cli, trailing_json
+from twostep import agents
+from twostep.recipe.load import make_agent
 
 GEMINI_MODEL = "gemini-2.5-pro"
 CLAUDE_PROMPT = "Implement this plan"
@@ -213,9 +215,6 @@ def test_claude_refuses_a_prompt_over_its_own_estimate_before_any_request(
         claude_bin, fake_api, cli_home, workdir, over):
     # claude estimates characters / 3 and refuses at the window less 23,000 tokens; twostep's
     # limit for the default 200,000-token window keeps 2,000 tokens of margin under it.
-    from twostep import agents
-    from twostep.recipe.load import make_agent
-
     limit = agents.get("claude").input_chars(make_agent("planner", {"cli": "claude"}))
     size = (200_000 - 23_000) * 3 + 3_000 if over else limit - len(CLAUDE_PROMPT)
     argv = [claude_bin, "-p", CLAUDE_PROMPT, "--model", "sonnet", "--output-format", "json",

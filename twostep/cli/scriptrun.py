@@ -23,10 +23,11 @@ from twostep.sizing.strategy import STRATEGIES
 @click.option("--execute-by", type=click.Choice(("task", "plan")), default="task")
 @click.option("--yes", is_flag=True, help="The script passes the review gate (--yes).")
 @click.option("--allow-dirty", is_flag=True)
+@click.option("--branch", help="A --worktree script's branch.")
 @pass_env
 def begin(env: Env, run_dir: Path, recipe_arg: str, planner_cli: str | None,
           executor_cli: str | None, strategy: str, plan_file: str, phases: str,
-          execute_by: str, yes: bool, allow_dirty: bool):
+          execute_by: str, yes: bool, allow_dirty: bool, branch: str | None):
     """Write RUN's manifest, as `twostep run` does: the script's run is listed by `twostep
     runs`, and `resume` and `rollback` work on it."""
     from dataclasses import replace
@@ -40,7 +41,7 @@ def begin(env: Env, run_dir: Path, recipe_arg: str, planner_cli: str | None,
     job = Job(recipe, plan_path=plan_file, yes=yes)
     chosen = choose.Choices(planner_cli, executor_cli).to_json()
     scriptrun.begin(root(env), run_dir, job, Strategy(strategy), phases.split(","),
-                    allow_dirty=allow_dirty, choices=chosen)
+                    allow_dirty=allow_dirty, choices=chosen, branch=branch)
 
 
 @stage()

@@ -243,10 +243,11 @@ def settings_block(steps: Iterable[Step]) -> list[str]:
 
 
 def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
-           prologue: Iterable[Step] = (), isolation: Isolation | None = None) -> str:
+           prologue: Iterable[Step] = (), isolation: Isolation | None = None,
+           begin: Pipe | None = None, end: Pipe | None = None) -> str:
     """The whole script: header comments, strict mode, the settings, the checks that come
-    before anything is written (`prologue`), the run directory, then each phase (in a
-    worktree, with `isolation`)."""
+    before anything is written (`prologue`), the run directory, `begin` (which records the
+    run) with `end` as its EXIT trap, then each phase (in a worktree, with `isolation`)."""
     phases, prologue = list(phases), tuple(prologue)
     every = [*prologue, *(s for p in phases for s in p.steps)]
     if isolation is not None:
@@ -264,6 +265,10 @@ def script(phases: Iterable[Phase], header: Iterable[str], run_id_expr: str,
         "# .twostep/ keeps itself out of git; no tracked file is edited for that.",
         "printf '*\\n' > .twostep/.gitignore",
     ]
+    if begin is not None:
+        lines += _steps((begin,))
+    if end is not None:  # its exit code is the script's: `twostep end` records how it ended
+        lines += [comment(end.title), f"trap '{' '.join(step_lines(end))} \"$?\"' EXIT"]
     if isolation is not None:
         lines += ["", "# === worktree: the run happens on its own branch", 'TOP="$PWD"']
         lines += [*_steps(isolation.setup), f"cd -- {arg(isolation.workdir)}"]

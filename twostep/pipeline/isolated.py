@@ -11,7 +11,7 @@ from pathlib import Path
 from twostep.core import render
 from twostep.core.steps import Phase, PhaseKind
 from twostep.log import LOG
-from twostep.pipeline import preflight, record, session, worktree
+from twostep.pipeline import preflight, record, scriptrun, session, worktree
 from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import measure
@@ -99,9 +99,10 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
                                                     _plan_text(job, repo)), pr=pr)
     check = session.preflight_step(job, phases, replace(switches, allow_dirty=True),
                                    commits=True)
+    begin, end = scriptrun.steps(job, strategy, phases, allow_dirty=True, branch=name)
     return render.script(phases, session.header(job, m, strategy) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
-                         isolation=iso)
+                         isolation=iso, begin=begin, end=end)
 
 
 def resume(run: store.Run, repo: Path, phases: list[Phase], job: Job,

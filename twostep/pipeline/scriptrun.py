@@ -10,14 +10,18 @@ behind (the accepted plan, every task's checkpoint), since a script records no s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from twostep.core.recipe import Strategy
-from twostep.core.steps import Learns, Phase, PhaseKind
+from twostep.core.recipe import ExecuteBy, Strategy
+from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
+from twostep.core.values import RunPath
 from twostep.execution import progress
 from twostep.log import LOG
-from twostep.pipeline import build, record, resume, session
+from twostep.pipeline import build, record
 from twostep.pipeline.job import Job
+from twostep.recipe import choose
+from twostep.recipe import load as recipes
 from twostep.runs import checkpoint, store
 from twostep.tools import git
 
@@ -30,12 +34,29 @@ _INTERRUPTED = (129, 130, 143)  # SIGHUP, SIGINT, SIGTERM as bash reports them
 
 
 def begin(repo: Path, run_dir: Path, job: Job, strategy: Strategy, phases: list[str], *,
-          allow_dirty: bool, choices: dict) -> store.Run:
+          allow_dirty: bool, choices: dict, branch: str | None = None) -> store.Run:
     return store.create(
         repo, run_dir=run_dir, recipe_source=job.recipe.source, recipe_name=job.recipe.name,
         strategy=strategy.value, plan=record.plan_name(job.plan_path), phases=phases,
-        yes=job.yes, allow_dirty=allow_dirty, choices=choices,
+        yes=job.yes, allow_dirty=allow_dirty, choices=choices, branch=branch,
         execute_by=job.recipe.execute_by.value)
+
+
+def steps(job: Job, strategy: Strategy, phases: list[Phase], *, allow_dirty: bool,
+          branch: str | None = None) -> tuple[Pipe, Pipe]:
+    """The script's `twostep begin` (after its run directory) and the `twostep end` its EXIT
+    trap calls with the script's exit code."""
+    flags = [*(("--yes",) if job.yes else ()), *(("--allow-dirty",) if allow_dirty else ()),
+             *(("--branch", branch) if branch else ())]
+    begin_ = twostep("begin", RunPath(""), *job.recipe.stage_args, "--strategy", strategy.value,
+                     "--plan", record.plan_name(job.plan_path), "--phases",
+                     ",".join(p.name for p in phases), "--execute-by",
+                     job.recipe.execute_by.value, *flags, name="begin",
+                     title="the script's run is a run: `twostep runs`, `resume` and "
+                           "`rollback` know it")
+    end_ = twostep("end", RunPath(""), name="end",
+                   title="on exit, record how the run ended and what its stages left")
+    return begin_, end_
 
 
 def _tasks_done(repo: Path, run_dir: Path) -> bool:
@@ -58,8 +79,11 @@ def end(repo: Path, run_dir: Path, code: int) -> None:
     if run is None:
         return
     m = run.manifest
-    job = Job(resume.recipe_of(run), None, None, session.plan_from_name(m.plan), m.yes,
-              slice=tuple(m.slice_pathspecs))
+    recipe = replace(choose.apply(recipes.load(m.recipe_source),
+                                  choose.Choices.from_json(m.choices)),
+                     execute_by=ExecuteBy(m.execute_by))
+    plan = RunPath(m.plan[4:]) if m.plan.startswith("run:") else m.plan
+    job = Job(recipe, None, None, plan, m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, Strategy(m.strategy)) if p.name in m.phases]
     done: list[str] = []
     for phase in phases:

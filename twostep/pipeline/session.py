@@ -18,7 +18,7 @@ from twostep.core.recipe import Strategy
 from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
 from twostep.core.values import Arg, RunPath
 from twostep.log import LOG
-from twostep.pipeline import build, plannerview, preflight, record
+from twostep.pipeline import build, plannerview, preflight, record, scriptrun
 from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement, measure
@@ -95,8 +95,10 @@ def dry_run(job: Job, repo: Path, switches: Switches) -> str:
         notes += plannerview.preview_notes(job, repo, _spec(job))
     phases = select(job, strategy, switches)
     check = preflight_step(job, phases, switches)
+    begin, end = scriptrun.steps(job, strategy, phases, allow_dirty=switches.allow_dirty)
     return render.script(phases, header(job, m, strategy) + notes,
-                         "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,))
+                         "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
+                         begin=begin, end=end)
 
 
 def preflight_step(job: Job, phases: list[Phase], switches: Switches, *,

@@ -14,6 +14,7 @@ from twostep.core.recipe import Strategy
 from twostep.core.steps import Pipe
 from twostep.core.values import Command, RunPath
 from twostep.pipeline import build as workflow
+from twostep.pipeline import scriptrun
 from twostep.pipeline.job import Job
 from twostep.recipe import load as recipe
 
@@ -24,9 +25,10 @@ HEADER = ["recipe: go (go)", "strategy: {strategy}"]
 def _script(strategy: str, **job) -> str:
     r = recipe.load("go")
     j = Job(r, spec_path="/specs/SPEC.md", **job)
-    return render.script(workflow.phases(j, Strategy(strategy)),
-                         [h.format(strategy=strategy) for h in HEADER],
-                         "fixed-id")
+    phases = workflow.phases(j, Strategy(strategy))
+    begin, end = scriptrun.steps(j, Strategy(strategy), phases, allow_dirty=False)
+    return render.script(phases, [h.format(strategy=strategy) for h in HEADER], "fixed-id",
+                         begin=begin, end=end)
 
 
 @pytest.mark.parametrize("strategy", ["small", "medium", "large"])

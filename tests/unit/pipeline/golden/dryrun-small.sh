@@ -51,6 +51,10 @@ RUN="$PWD/.twostep/runs/fixed-id"
 mkdir -p -- "$RUN"
 # .twostep/ keeps itself out of git; no tracked file is edited for that.
 printf '*\n' > .twostep/.gitignore
+# the script's run is a run: `twostep runs`, `resume` and `rollback` know it
+twostep begin "$RUN" --recipe go --strategy small --plan AI-PLAN.md --phases prepare,pack,plan,review,execute,verify --execute-by task
+# on exit, record how the run ended and what its stages left
+trap 'twostep end "$RUN" "$?"' EXIT
 
 # === prepare: run directory and spec
 # twostep's own repomix config, named with -c by every pack: repomix then reads no repomix.config.* from the repository (a .js or .ts one is code it would run) or from ~/.config/repomix
