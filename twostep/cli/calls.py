@@ -52,6 +52,8 @@ def _price(value: str | None):
 @click.option("--left", "left_file", type=path(),
               help="With --max-cost: write the USD left before this call here (the run's "
                    "<step>.usage.json records are next to it).")
+@click.option("--call", help="With --max-cost: reserve the estimate as this call (planner, "
+                             "task-N, fix-N) until `after` charges it.")
 @click.option("--snapshot", type=path(), help="Write a fingerprint of the work tree here.")
 @click.argument("files", nargs=-1, type=path())
 @pass_env
@@ -59,7 +61,7 @@ def before(env: Env, role: str, cli_name: str, budget: int, max_chars: int | Non
            prompt_chars: int,
            pack_log: tuple[Path, ...], counted: tuple[Path, ...], max_cost: float | None,
            model: str | None, price: str | None, output_tokens: int, left_file: Path | None,
-           snapshot: Path | None, files: tuple[Path, ...]):
+           call: str | None, snapshot: Path | None, files: tuple[Path, ...]):
     """Refuse input FILES over the model's budget or the CLI's input limit (exit 14), or a call
     whose estimate would pass --max-cost (exit 18), before any request; then --snapshot."""
     from twostep.sizing import budget as sizes
@@ -77,7 +79,8 @@ def before(env: Env, role: str, cli_name: str, budget: int, max_chars: int | Non
         if model is None or left_file is None:
             raise click.UsageError("--max-cost needs --model and --left")
         est = spend.check(role=role, model=model, budget=max_cost, run_dir=left_file.parent,
-                          tokens_in=fit.tokens, tokens_out=output_tokens, price=_price(price))
+                          tokens_in=fit.tokens, tokens_out=output_tokens, price=_price(price),
+                          call=call)
         left_file.write_text(f"{est.left_usd:.6f}\n", encoding="utf-8")
         LOG.info(f"{role}: estimated ${est.cost_usd:.4f}; ${est.left_usd:.4f} of "
                  f"${est.budget_usd:.4f} left")
@@ -111,6 +114,9 @@ def after(env: Env, role: str, cli_name: str, model: str, price: str | None,
 
     record = spend.charge(cli=cli_name, role=role, step=reply.stem, model=model, reply=reply,
                           out=reply.with_suffix(spend.SUFFIX), price=_price(price), task=task)
+    # the call's reservation (before --call): the planner, task-N for every try, else fix-N
+    call = "planner" if role == "planner" else f"task-{task}" if task else reply.stem
+    spend.release(spend.reservation(reply.parent, call))
     if record is None:
         # Not a warning: stand-ins and some CLI versions report none; the summary shows "–".
         LOG.info(f"{role}: {cli_name} reported no usage; this call is not in the ledger")

@@ -56,7 +56,7 @@ def before(role: str, agent: Agent, recipe: Recipe, sent: Sent, *, name: str,
     if recipe.budget_usd is not None:
         args += ["--max-cost", f"{recipe.budget_usd:g}", "--model", model(agent, role),
                  *_price(agent), "--output-tokens", str(agent.output_tokens),
-                 "--left", RunPath(f"{role}.left")]
+                 "--left", RunPath(f"{role}.left"), "--call", name.removesuffix("-before")]
         title += ", or a call that would pass the budget"
     if snapshot is not None:
         args += ["--snapshot", snapshot]

@@ -22,7 +22,7 @@ from twostep.pipeline import build, record
 from twostep.pipeline.job import Job
 from twostep.recipe import choose
 from twostep.recipe import load as recipes
-from twostep.runs import checkpoint, store
+from twostep.runs import checkpoint, spend, store
 from twostep.tools import git
 
 #: What a finished phase leaves in the run directory (any one of the files).
@@ -78,6 +78,7 @@ def end(repo: Path, run_dir: Path, code: int) -> None:
     run = store.at(run_dir)
     if run is None:
         return
+    spend.clear(run_dir)  # the script has ended: none of its calls is running
     m = run.manifest
     recipe = replace(choose.apply(recipes.load(m.recipe_source),
                                   choose.Choices.from_json(m.choices)),

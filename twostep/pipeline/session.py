@@ -23,7 +23,7 @@ from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
 from twostep.pipeline.measure import Measurement, measure
 from twostep.pipeline.runner import Runner
-from twostep.runs import store, story
+from twostep.runs import spend, store, story
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,7 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,
     # SIGTERM (`timeout`, CI cancelling a job) and SIGHUP (a closed terminal) stop the run as
     # Ctrl-C does: every CLI's process group is stopped, the run is left resumable.
     previous = {sig: signal.signal(sig, _raise_interrupt) for sig in _STOPS}
+    spend.clear(run.dir)  # no call of this run is running: what they reserved is void
     try:
         for phase in phases:
             steps = [s for s in phase.steps if s.name not in done or s.every_time]
@@ -216,6 +217,7 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,
         exc.hint = story.resume_hint(repo, run, exc.hint)
         raise
     finally:
+        spend.clear(run.dir)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     run.set(status="done")

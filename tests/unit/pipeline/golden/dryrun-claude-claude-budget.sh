@@ -66,7 +66,7 @@ rm -rf -- "$RUN"/codebase-tree
 # === plan: the planner (claude sonnet) writes AI-PLAN.md
 mkdir -p -- "$RUN"/empty
 # refuse input the planner cannot take whole, or a call that would pass the budget; fingerprint the work tree (the planner must leave it as it is)
-twostep before planner --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --max-cost 2.5 --model "$PLANNER_MODEL" --output-tokens 32000 --left "$RUN"/planner.left --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
+twostep before planner --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#PLANNER_PROMPT}" --pack-log "$RUN"/codebase.log --max-cost 2.5 --model "$PLANNER_MODEL" --output-tokens 32000 --left "$RUN"/planner.left --call planner --snapshot "$RUN"/planner-before.state -- "$RUN"/spec.md "$RUN"/codebase.xml
 # prompt, then spec + pack on stdin; no tools (claude puts the prompt first)
 cat -- "$RUN"/spec.md "$RUN"/codebase.xml | (cd "$RUN"/empty && CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 exec claude -p "$PLANNER_PROMPT" --model "$PLANNER_MODEL" --tools '' --output-format json --no-session-persistence --setting-sources user --strict-mcp-config --max-budget-usd "$(cat "$RUN"/planner.left)" 2> "$RUN"/planner.log) > "$RUN"/planner.json
 # charge the call to the ledger; a planner that changed the repository fails (exit 7); an empty or failed reply never replaces an existing plan
@@ -84,7 +84,7 @@ for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
   # the whole plan, which task this is, and the earlier tasks' diff; its files
   twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
   # refuse input the executor cannot take, or a call that would pass the budget
-  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log --max-cost 2.5 --model "$EXECUTOR_MODEL" --output-tokens 32000 --left "$RUN"/executor.left -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log --max-cost 2.5 --model "$EXECUTOR_MODEL" --output-tokens 32000 --left "$RUN"/executor.left --call task-"$TASK" -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
   # retry once in a fresh session
   for TRY in $(seq 1 2); do
     # a fresh claude session for task $TASK (try $TRY)
@@ -106,7 +106,7 @@ for ROUND in $(seq 0 2); do
   twostep fix-round "$RUN" "$ROUND" --rounds 2 --recipe go --planner claude --executor claude --plan AI-PLAN.md -o "$RUN"/fix-"$ROUND".md
   [ "$(cat -- "$RUN"/fix-"$ROUND".status)" = again ] || break
   # refuse input the executor cannot take, or a call that would pass the budget
-  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --max-cost 2.5 --model "$EXECUTOR_MODEL" --output-tokens 32000 --left "$RUN"/executor.left -- "$RUN"/fix-"$ROUND".md
+  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --max-cost 2.5 --model "$EXECUTOR_MODEL" --output-tokens 32000 --left "$RUN"/executor.left --call fix-"$ROUND" -- "$RUN"/fix-"$ROUND".md
   # a fresh executor session fixes it
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config --max-budget-usd "$(cat "$RUN"/executor.left)" 2> "$RUN"/fix-"$ROUND".log < "$RUN"/fix-"$ROUND".md > "$RUN"/fix-"$ROUND".json
   # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict
