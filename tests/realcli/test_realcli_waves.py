@@ -73,8 +73,9 @@ def run(*args: str, repo: Path, env: dict) -> tuple[int, str]:
 
 
 def go(spec: str, repo: Path, env: dict, *extra: str) -> tuple[int, str]:
+    # medium: each session gets its own task's files only (small sends the whole pack)
     return run("run", "default", "--planner", "gemini", "--executor", "claude", "--spec", spec,
-               "--yes", *extra, repo=repo, env=env)
+               "--yes", "--strategy", "medium", *extra, repo=repo, env=env)
 
 
 def sent(fake) -> list[str]:
@@ -127,16 +128,17 @@ def test_two_strands_side_by_side_end_with_the_serial_diff(repo, spec, env, fake
 
 def test_two_tasks_changing_one_file_the_second_runs_again_on_the_merged_tree(
         repo, spec, env, fake_api):
-    same = plan((1, FILES[1], None), (2, FILES[1], None))
-    fake_api.configure(gemini={"plan": same},
-                       anthropic={"sessions": sessions(2, {1: FILES[1], 2: FILES[1]})})
+    # an `after:` line declares the graph: tasks 1 and 2 then depend on nothing
+    same = plan((1, FILES[1], None), (2, FILES[1], None), (3, FILES[3], "1"))
+    fake_api.configure(gemini={"plan": same}, anthropic={
+        "sessions": sessions(3, {1: FILES[1], 2: FILES[1], 3: FILES[3]})})
 
     code, out = go(spec, repo, env, "--jobs", "2")
 
     assert code == 0, out
     text = (repo / FILES[1]).read_text()
     assert "DONE_1" in text and "DONE_2" in text, text
-    assert len(sent(fake_api)) == 3, out  # task 2 twice: beside task 1, then alone
+    assert len(sent(fake_api)) == 4, out  # task 2 twice: beside task 1, then alone
     assert f"task 2 changed {FILES[1]}, which another task changed too" in out, out
     m = manifest(repo, env)
     assert "which another task changed too" in m["tasks"][1]["rerun"]
@@ -195,7 +197,8 @@ def test_bash_of_the_dry_run_with_jobs_2_reproduces_the_run(repo, spec, env, fak
                                                             tmp_path):
     fake_api.configure(gemini={"plan": STRANDS}, anthropic={"sessions": sessions(4, FILES)})
     dry = twostep("run", "default", "--planner", "gemini", "--executor", "claude", "--spec",
-                  spec, "--yes", "--jobs", "2", "--dry-run", cwd=repo, env=env)
+                  spec, "--yes", "--strategy", "medium", "--jobs", "2", "--dry-run", cwd=repo,
+                  env=env)
     assert dry.returncode == 0, dry.stderr.decode()
     script = tmp_path / "run.sh"
     script.write_bytes(dry.stdout)
@@ -213,21 +216,22 @@ def test_bash_of_the_dry_run_with_jobs_2_reproduces_the_run(repo, spec, env, fak
     assert no_worktrees_left(twin)
 
 
-TWO = plan((1, FILES[1], None), (2, FILES[2], None))
-CONTENT = {n: ORIGINAL[FILES[n]] + ADDED[n] for n in (1, 2)}
+TWO = plan((1, FILES[1], None), (2, FILES[2], None), (3, FILES[3], "1, 2"))
+CONTENT = {n: ORIGINAL[FILES[n]] + ADDED[n] for n in (1, 2, 3)}
 
 
 def scripted(executor: str) -> dict:
-    """Each executor CLI's two sessions: task N writes its file with DONE_N."""
+    """Each executor CLI's sessions: task N writes its file with DONE_N (1 and 2 side by
+    side, then 3)."""
     if executor == "claude":
-        return {"anthropic": {"sessions": sessions(2, {1: FILES[1], 2: FILES[2]})}}
+        return {"anthropic": {"sessions": sessions(3, {n: FILES[n] for n in (1, 2, 3)})}}
     if executor == "gemini":
         return {"gemini": {"plan": TWO, "sessions": [
-            {"when": f"task {n} of 2", "script": [{"tool": "write_file", "args": {
-                "file_path": FILES[n], "content": CONTENT[n]}}]} for n in (1, 2)]}}
+            {"when": f"task {n} of 3", "script": [{"tool": "write_file", "args": {
+                "file_path": FILES[n], "content": CONTENT[n]}}]} for n in (1, 2, 3)]}}
     return {"openai": {"executor": {"sessions": [
-        {"when": f"task {n} of 2", "script": [{"write": FILES[n], "content": CONTENT[n]}]}
-        for n in (1, 2)]}}}
+        {"when": f"task {n} of 3", "script": [{"write": FILES[n], "content": CONTENT[n]}]}
+        for n in (1, 2, 3)]}}}
 
 
 @pytest.mark.parametrize("executor", ["claude", "codex", "gemini"])
@@ -239,12 +243,12 @@ def test_every_executor_cli_runs_side_by_side(executor, repo, spec, env, fake_ap
 
     assert code == 0, out
     assert "tasks 1, 2 running side by side" in out, out
-    for n in (1, 2):
+    for n in (1, 2, 3):
         assert (repo / FILES[n]).read_text() == CONTENT[n], out
     m = manifest(repo, env)
     sessions_ = [u for u in m["usage"] if u["role"] == "executor"]
-    assert sorted(u.get("task") for u in sessions_) == ["1", "2"], m["usage"]
-    run_dir = repo / ".twostep" / "runs" / m["run_id"]
+    assert sorted(u.get("task") for u in sessions_) == ["1", "2", "3"], m["usage"]
+    run_dir = repo / ".twostep" / "runs" / m["id"]
     homes = {"codex": "codex-home-task-", "gemini": "gemini-exec-home-task-"}.get(executor)
     if homes:  # each session had its own private home
         assert sorted(p.name for p in run_dir.glob(homes + "*")) == [homes + "1", homes + "2"]
