@@ -9,9 +9,9 @@ thread) stops every task's processes; the worktrees are removed however the grou
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -75,9 +75,9 @@ def run(runner: Runner, step: Waves) -> int:
         if failed is not None:
             raise failed
         alone = runner.file(bind(step.alone_list, "wave", wave)).read_text().split()
-        for n in alone:
+        for number in alone:
             for inner in step.alone:
-                runner.run_step(bind(inner, step.var, int(n)))
+                runner.run_step(bind(inner, step.var, int(number)))
     return 0
 
 
