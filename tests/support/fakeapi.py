@@ -339,12 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def session_for(cfg: dict, given: str) -> dict:
     """gemini's and codex's executor sessions as claude's (anthropic.session_for): the first
     of `sessions` whose `when` is in the session's input, over the rest of the config."""
     found = next((s for s in cfg.get("sessions") or [] if s["when"] in given), None)
     return {**cfg, **found} if found else cfg
+
+
+if __name__ == "__main__":
+    sys.exit(main())
