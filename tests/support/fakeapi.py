@@ -201,6 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
             api = "openai-" + ("planner" if "You are the planner" in openai.last_user_text(body)
                                else "executor")
             cfg = cfg.get(api[7:]) or {}
+            cfg = session_for(cfg, openai.last_user_text(body))
         with fake._lock:
             seen = fake._counts.get(api, 0)
             if self.command == "POST":
@@ -262,6 +263,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"totalTokens": max(len(json.dumps(body)) // 4, 1)})
             return
         cfg = self.server.fake.config.get("gemini") or {}
+        if body.get("tools"):
+            cfg = session_for(cfg, gemini.first_input_text(body))
         part, entry["step"] = gemini.scripted_call(body, cfg)
         if part is not None and rpc == "streamGenerateContent":
             self._send(200, "text/event-stream", gemini.call_sse(part, model))
@@ -334,6 +337,13 @@ def main(argv: list[str] | None = None) -> int:
         tmp.replace(args.port_file)
         done.wait()
     return 0
+
+
+def session_for(cfg: dict, given: str) -> dict:
+    """gemini's and codex's executor sessions as claude's (anthropic.session_for): the first
+    of `sessions` whose `when` is in the session's input, over the rest of the config."""
+    found = next((s for s in cfg.get("sessions") or [] if s["when"] in given), None)
+    return {**cfg, **found} if found else cfg
 
 
 if __name__ == "__main__":

@@ -90,8 +90,10 @@ class ModelCLI(Protocol):
         """The read-only call that writes a plan from spec + pack. `left`: the dollars left
         in the budget at call time, for CLIs that can cap their own spending."""
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
-        """The call that edits the work tree from plan + files."""
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None,
+                      scope: str = "") -> Call:
+        """The call that edits the work tree from plan + files. `scope` names the CLI's private
+        files of this call (its home, its settings) apart from those of calls beside it."""
 
     def usage(self, reply: Path) -> Usage | None:
         """The tokens (and cost, if the CLI reports it) in a reply; None if it has none."""

@@ -151,7 +151,9 @@ class Claude:
                     "prompt, then spec + pack on stdin; no tools (claude puts the prompt first)",
                     setup)
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None,
+                      scope: str = "") -> Call:
+        # No private files to keep apart: --no-session-persistence writes no session file.
         common, env = self._common(agent, left)
         options = agent.options_as(ClaudeOptions)
         argv: list[Arg] = [

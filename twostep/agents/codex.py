@@ -140,13 +140,16 @@ class Codex:
         # Nothing to allow: the executor's workspace-write sandbox has a shell already.
         return agent, ()
 
-    def _call(self, role: str, agent: Agent, first: Arg, pack: Arg, cwd: Arg | None) -> Call:
+    def _call(self, role: str, agent: Agent, first: Arg, pack: Arg, cwd: Arg | None,
+              scope: str = "") -> Call:
         reply = RunPath(f"{role}.jsonl")
         argv = _argv(role, agent, cwd if cwd is not None else ".",
-                     RunPath(f"{role}.last.md"))
-        env = (("CODEX_HOME", HOME), (KEY_ENV, KEY))
+                     RunPath(f"{role}{scope}.last.md"))
+        # A home per call beside others: its sessions, logs and shell snapshots are its own.
+        home = RunPath(HOME.rel + scope)
+        env = (("CODEX_HOME", home), (KEY_ENV, KEY))
         command = Command(argv, env=env, cwd=cwd, stderr=RunPath(f"{role}.log"))
-        dirs = (HOME, EMPTY) if role == PLANNER else (HOME,)
+        dirs = (home, EMPTY) if role == PLANNER else (home,)
         setup = (MakeDirs(f"codex-{role}-dirs", dirs, keep_on_retry=True,
                           title="codex's private home (it must exist) and working directory"),)
         what = "spec + pack" if role == PLANNER else "plan + files"
@@ -157,9 +160,10 @@ class Codex:
         # Read-only sandbox, no shell, in an empty directory: nothing to change, no AGENTS.md.
         return self._call(PLANNER, agent, spec, pack, EMPTY)
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None,
+                      scope: str = "") -> Call:
         # workspace-write in the repository, /tmp and $TMPDIR excluded, a core-only shell env.
-        return self._call(EXECUTOR, agent, plan, pack, None)
+        return self._call(EXECUTOR, agent, plan, pack, None, scope)
 
     def plan_text(self, reply: Path) -> str:
         found = _read(reply, PLANNER)

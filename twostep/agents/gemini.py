@@ -142,18 +142,21 @@ class Gemini:
         return Call(command, (spec, pack), RunPath("planner.json"),
                     "spec + pack on stdin, prompt as -p (gemini puts stdin first)", setup)
 
-    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None) -> Call:
+    def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None,
+                      scope: str = "") -> Call:
         # auto_edit: write_file and replace only, confined to the workspace (the repository),
         # no shell (CLI-FACTS-codex 12.2). The repository's .env cannot set the variables in
         # _ENV_GUARD (advanced.excludedEnvVars).
         argv: tuple[Arg, ...] = ("gemini", "-p", prompt(agent, EXECUTOR), "-m",
                                  model(agent, EXECUTOR), "-o", "json", "--approval-mode",
                                  EXECUTOR_MODE, *agent.flags)
-        env = (("GEMINI_CLI_HOME", EXEC_HOME), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
+        # A home per call beside others: its chats, projects.json and history are its own.
+        home = RunPath(EXEC_HOME.rel + scope)
+        env = (("GEMINI_CLI_HOME", home), ("GEMINI_CLI_TRUST_WORKSPACE", "true"))
         command = Command(argv, env=env, stderr=RunPath("executor.log"))
         return Call(command, (plan, pack), RunPath("executor.json"),
                     "plan + files on stdin, prompt as -p; edits confined to the repository",
-                    self._setup(agent, EXECUTOR, EXEC_HOME))
+                    self._setup(agent, EXECUTOR, home))
 
     def _reply(self, reply: Path, role: str, error: type[PlannerFailed | ExecutorFailed]) -> dict:
         data = read_json_reply(reply, role, error)

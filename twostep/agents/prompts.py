@@ -12,12 +12,20 @@ types to change, and the tests to add or update. Do not write the full implement
 
 End the plan with a fenced code block whose info string is `twostep-files` that lists
 every file the executor must read, modify, create or delete, one per line, as
-`ACTION: path` (ACTION is read, modify, create or delete), for example:
+`ACTION: path` (ACTION is read, modify, create or delete), grouped under a
+`task N: TITLE` line for each step. When some steps do not depend on each other, give
+every task an `after: N[, M]` line naming the tasks it needs done first (none for a task
+that needs nothing): independent tasks then run side by side. For example:
 
 ```twostep-files
-modify: src/app/handler.go
-create: src/app/handler_test.go
 read: go.mod
+task 1: Add the handler
+modify: src/app/handler.go
+task 2: Document the endpoint
+modify: docs/api.md
+task 3: Test the handler
+after: 1
+create: src/app/handler_test.go
 ```
 
 Output only the plan.

@@ -35,6 +35,7 @@ COMMANDS = {
     "stages": ("files", "linktree", "gate", "preflight"),
     "taskstages": ("approve", "tasks", "task-input", "checkpoint", "fix-round", "validate",
                    "rollback"),
+    "wavestages": ("waves", "task-tree", "merge-wave"),
     "scriptrun": ("begin", "end"),
     "tierstages": ("patterns", "relevant", "tiers", "trim-tiers", "callers"),
 }

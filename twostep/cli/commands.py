@@ -13,11 +13,13 @@ from twostep.cli.options import (
     dry_opt,
     execute_by_opt,
     isolate,
+    jobs_opt,
     json_opt,
     recipe_arg,
     recipe_or_detected,
     strategy_opt,
     with_execute_by,
+    with_jobs,
 )
 
 # Core modules are imported inside each command: `twostep --version` and the pipeline's
@@ -71,10 +73,11 @@ def _finish(command: str, as_json: bool, dry: bool, go):
 @isolate
 @json_opt
 @execute_by_opt
+@jobs_opt
 def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run: bool,
         allow_dirty: bool, worktree: bool, branch: str | None, pr: bool, as_json: bool,
         planner_cli: str | None, executor_cli: str | None, max_cost: float | None,
-        execute_by: str | None):
+        execute_by: str | None, side_by_side: int | None):
     """Pack, plan, review, execute and verify, with RECIPE (a built-in name or a file;
     default: ./twostep.yaml, which `twostep init` writes, else the built-in detected from the
     tracked files when it verifies as the project declares)."""
@@ -86,6 +89,7 @@ def run(recipe: str | None, spec: str, yes: bool, strategy: str | None, dry_run:
         repo = gitrepo.root()
         name = recipe_or_detected(recipe, real=not dry_run, verifies=True)
         job = with_execute_by(jobs.make(repo, name, spec=spec, yes=yes), execute_by)
+        job = with_jobs(job, side_by_side)
         job, chosen = choosing.apply(job, planner_cli, executor_cli, max_cost)
         return _go(job, repo, session.Switches(strategy, allow_dirty, choices=chosen), dry_run,
                    (worktree, branch, pr))
@@ -142,10 +146,11 @@ def plan(recipe: str | None, spec: str, output: str | None, strategy: str | None
 @isolate
 @json_opt
 @execute_by_opt
+@jobs_opt
 def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str | None,
             dry_run: bool, allow_dirty: bool, worktree: bool, branch: str | None, pr: bool,
             as_json: bool, planner_cli: str | None, executor_cli: str | None,
-            max_cost: float | None, execute_by: str | None):
+            max_cost: float | None, execute_by: str | None, side_by_side: int | None):
     """Run the execute step alone on an existing plan, then verify."""
     from twostep.pipeline import job as jobs
     from twostep.pipeline import session
@@ -156,7 +161,7 @@ def execute(recipe: str | None, plan_file: str | None, yes: bool, strategy: str 
         # No review phase runs here; `yes` is for the validate gate (and re-approving the plan).
         job = jobs.make(repo, recipe_or_detected(recipe, real=not dry_run, verifies=True),
                         spec=None, plan=plan_file, yes=yes, need_spec=False)
-        job = with_execute_by(job, execute_by)
+        job = with_jobs(with_execute_by(job, execute_by), side_by_side)
         jobs.existing_plan(repo, job.plan_path)
         if not dry_run:
             from twostep.execution import approval

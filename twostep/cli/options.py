@@ -54,6 +54,18 @@ def with_execute_by(job, execute_by: str | None):
     return replace(job, recipe=replace(job.recipe, execute_by=ExecuteBy(execute_by)))
 
 
+jobs_opt = click.option("--jobs", "side_by_side", type=click.IntRange(1, 16), metavar="N",
+                        help="Run up to N independent tasks side by side (the plan's `after:` "
+                             "lines), each in a worktree of its own; 1: one after another. "
+                             "Overrides the recipe's jobs (default 3).")
+
+
+def with_jobs(job, jobs: int | None):
+    from dataclasses import replace
+
+    return job if jobs is None else replace(job, recipe=replace(job.recipe, jobs=jobs))
+
+
 json_opt = click.option("--json", "as_json", is_flag=True,
                         help="Print one JSON object with the result on stdout at the end, "
                              "success or failure (`twostep schema result`).")

@@ -7,6 +7,7 @@ import json
 import click
 
 from twostep.cli import completion
+from twostep.cli.options import jobs_opt
 
 
 @click.command()
@@ -18,8 +19,9 @@ from twostep.cli import completion
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with the result on stdout at the end "
                    "(`twostep schema result`).")
+@jobs_opt
 def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | None,
-           as_json: bool):
+           as_json: bool, side_by_side: int | None):
     """Continue the last failed or interrupted run (or RUN) from the step that failed.
 
     The planner is never asked again when the run already has its plan.
@@ -38,7 +40,7 @@ def resume(run_id: str | None, yes: bool, allow_dirty: bool, max_cost: float | N
 
     def go():
         resume_run(repo, target.id, yes=yes, allow_dirty=allow_dirty, max_cost=max_cost,
-                   stage=run_stage)
+                   jobs=side_by_side, stage=run_stage)
         return store.load(repo, target.id)
 
     result.capture("resume", repo, go, as_json=as_json, find=lambda: target)

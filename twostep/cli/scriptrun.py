@@ -21,13 +21,14 @@ from twostep.sizing.strategy import STRATEGIES
 @click.option("--plan", "plan_file", required=True, metavar="PATH")
 @click.option("--phases", required=True, help="The run's phases, comma-separated.")
 @click.option("--execute-by", type=click.Choice(("task", "plan")), default="task")
+@click.option("--jobs", type=click.IntRange(1, 16), default=1, help="Tasks side by side.")
 @click.option("--yes", is_flag=True, help="The script passes the review gate (--yes).")
 @click.option("--allow-dirty", is_flag=True)
 @click.option("--branch", help="A --worktree script's branch.")
 @pass_env
 def begin(env: Env, run_dir: Path, recipe_arg: str, planner_cli: str | None,
           executor_cli: str | None, strategy: str, plan_file: str, phases: str,
-          execute_by: str, yes: bool, allow_dirty: bool, branch: str | None):
+          execute_by: str, jobs: int, yes: bool, allow_dirty: bool, branch: str | None):
     """Write RUN's manifest, as `twostep run` does: the script's run is listed by `twostep
     runs`, and `resume` and `rollback` work on it."""
     from dataclasses import replace
@@ -37,7 +38,7 @@ def begin(env: Env, run_dir: Path, recipe_arg: str, planner_cli: str | None,
     from twostep.pipeline.job import Job
     from twostep.recipe import choose
     recipe = replace(choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd),
-                     execute_by=ExecuteBy(execute_by))
+                     execute_by=ExecuteBy(execute_by), jobs=jobs)
     job = Job(recipe, plan_path=plan_file, yes=yes)
     chosen = choose.Choices(planner_cli, executor_cli).to_json()
     scriptrun.begin(root(env), run_dir, job, Strategy(strategy), phases.split(","),

@@ -127,6 +127,8 @@ class Recipe:
     execute_by: ExecuteBy = ExecuteBy.TASK
     #: Bounded fix sessions after a failing verify (0: none).
     fix_rounds: int = 2
+    #: Tasks run side by side at most (`jobs:`, `--jobs`); 1 runs them one after another.
+    jobs: int = 3
     #: The command line's `--planner`/`--executor` over the recipe file, as a stage's arguments:
     #: stages load the recipe from `source` and must apply them again (recipe/choose.py).
     chosen: tuple[str, ...] = ()

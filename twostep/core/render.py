@@ -26,6 +26,7 @@ from twostep.core.steps import (
     RemoveTree,
     Step,
     Until,
+    Waves,
     WriteText,
     walk,
 )
@@ -170,6 +171,22 @@ class _Lines:
         return [f"for {name} in $(seq {step.first} {last}); do", *_nested(step.body),
                 f'  [ "$(cat -- {arg(step.status)})" = again ] || break', *_nested(step.then),
                 "done"]
+
+    def waves(self, step: Waves) -> list[str]:
+        # Each task of a group is a background job in its own worktree; `wait` collects their
+        # exit codes (a failed one stops the script after the merge, as the run does).
+        name, groups = step.var.upper(), arg(step.groups)
+        side = [*_steps(step.start), "(", f"  cd -- {arg(step.tree)}", *_nested(step.side),
+                ") &", 'PIDS="$PIDS $!"']
+        return [f'for WAVE in $(seq 1 "$(wc -l < {groups})"); do',
+                f'  TASKS=$(sed -n "${{WAVE}}p" {groups})', "  PIDS=",
+                '  if [ "$(wc -w <<< "$TASKS")" -gt 1 ]; then',
+                f"    for {name} in $TASKS; do", *(f"      {ln}" for ln in side),
+                "    done", "  fi", "  FAILED=0",
+                '  for PID in $PIDS; do wait "$PID" || FAILED=$?; done',
+                *_nested((step.merge,)), '  [ "$FAILED" = 0 ] || exit "$FAILED"',
+                f"  for {name} in $(cat -- {arg(step.alone_list)}); do",
+                *(f"  {ln}" for ln in _nested(step.alone)), "  done", "done"]
 
     def checks(self, step: Checks) -> list[str]:
         # verify() is defined with the settings: its status is the failing command's number.

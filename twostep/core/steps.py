@@ -69,6 +69,7 @@ class StepVisitor(Protocol, Generic[T]):
     def for_each(self, step: ForEach) -> T: ...
     def until(self, step: Until) -> T: ...
     def checks(self, step: Checks) -> T: ...
+    def waves(self, step: Waves) -> T: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -277,8 +278,36 @@ class Checks(_Traits):
         return visitor.checks(self)
 
 
+@dataclass(frozen=True)
+class Waves(_Traits):
+    """Tasks side by side. Each line of `groups` (written by an earlier stage) names tasks that
+    may run at once, binding `var` to each. A line of several: `start` makes each one's
+    worktree `tree`, where `side` runs it, all as background jobs; then `merge` (binding
+    `wave` to the line's number and `tasks` to its tasks) merges them and writes the tasks to
+    run `alone` in the run's tree, one after another, into `alone_list`. As ForEach, a task
+    whose `done_ref` checkpoint exists is finished work that `twostep run`/`resume` skip."""
+
+    name: str
+    var: str
+    groups: Arg
+    start: tuple[Step, ...]
+    tree: Arg
+    side: tuple[Step, ...]
+    merge: Pipe
+    alone_list: Arg
+    alone: tuple[Step, ...]
+    done_ref: str | None = None
+    title: str = ""
+
+    def children(self) -> tuple[Step, ...]:
+        return (*self.start, *self.side, self.merge, *self.alone)
+
+    def accept(self, visitor: StepVisitor[T]) -> T:
+        return visitor.waves(self)
+
+
 Step = Pipe | MakeDirs | WriteText | CopyFile | RemoveTree | IfNonEmpty | Cached | ForEach | Until \
-    | Checks
+    | Checks | Waves
 
 
 @dataclass(frozen=True)

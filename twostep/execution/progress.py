@@ -43,7 +43,11 @@ def tasks(run_dir: Path) -> list[plantasks.TaskPlan]:
 
 
 def before_task(repo: Path, run_dir: Path, number: int) -> str | None:
-    """The checkpoint a task started from: the previous task's, else the run's base."""
+    """The checkpoint a task started from: its own start when it ran side by side with others
+    (execution/waves.py), else the previous task's, else the run's base."""
+    start = checkpoint.lookup(repo, ref(run_dir, f"start-{number}"))
+    if start:
+        return start
     if number > 1:
         found = checkpoint.lookup(repo, ref(run_dir, f"task-{number - 1}"))
         if found:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from twostep import atomic
 from twostep.errors import InputError, NoChanges
-from twostep.execution import progress
+from twostep.execution import progress, waves
 from twostep.execution.plantasks import TaskPlan
 from twostep.log import LOG
 from twostep.runs import checkpoint
@@ -52,6 +52,8 @@ def prove(repo: Path, run_dir: Path, number: int, attempt: int, attempts: int) -
     result = {"task": number, "title": task.title, "attempt": attempt,
               "planned": sorted(planned), "changed": sorted(changed), "done": done,
               "missing": sorted(planned - changed), "unplanned": sorted(changed - planned)}
+    if rerun := waves.rerun_reason(run_dir, number):
+        result["rerun"] = rerun  # it ran again, alone, on the merged tree
     atomic.write_text(run_dir / f"task-{number}.result.json", json.dumps(result, indent=1))
     # A task may only read; the whole plan in one session (its only task) must change something.
     phantom = (bool(planned) and not done) or (len(progress.tasks(run_dir)) == 1 and not changed)
@@ -83,9 +85,14 @@ def save_checkpoint(repo: Path, run_dir: Path, name: str) -> str:
     ref = progress.ref(run_dir, name)
     if name == "base" and (found := checkpoint.lookup(repo, ref)):
         return found
+    kind, _, number = name.partition("-")
+    if kind == "start":  # a task about to run alone in the run's tree (execution/waves.py)
+        waves.forget_tree(repo, run_dir, int(number))
     parent = progress.base(repo, run_dir) if name != "base" else None
     commit = checkpoint.snapshot(repo, parent=parent,
                                  message=f"twostep {progress.run_id(run_dir)}: {name}")
     checkpoint.save(repo, ref, commit)
+    if kind == "task":
+        waves.note_merged(run_dir, int(number))
     LOG.detail(f"checkpoint {name}: {commit[:12]} on {ref}")
     return commit

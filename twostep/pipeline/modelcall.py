@@ -40,9 +40,10 @@ def _price(agent: Agent) -> tuple[str, ...]:
         if p else ()
 
 
-def left(role: str, recipe: Recipe) -> Arg | None:
-    """What is left of the budget when `role` is called (`before` writes it)."""
-    return Contents(RunPath(f"{role}.left")) if recipe.budget_usd is not None else None
+def left(call: str, recipe: Recipe) -> Arg | None:
+    """What is left of the budget when `call` (planner, task-N, fix-N) starts (`before` writes
+    it; one file per call, so calls side by side each read their own)."""
+    return Contents(RunPath(f"{call}.left")) if recipe.budget_usd is not None else None
 
 
 def before(role: str, agent: Agent, recipe: Recipe, sent: Sent, *, name: str,
@@ -56,7 +57,8 @@ def before(role: str, agent: Agent, recipe: Recipe, sent: Sent, *, name: str,
     if recipe.budget_usd is not None:
         args += ["--max-cost", f"{recipe.budget_usd:g}", "--model", model(agent, role),
                  *_price(agent), "--output-tokens", str(agent.output_tokens),
-                 "--left", RunPath(f"{role}.left"), "--call", name.removesuffix("-before")]
+                 "--left", RunPath(f"{name.removesuffix('-before')}.left"),
+                 "--call", name.removesuffix("-before")]
         title += ", or a call that would pass the budget"
     if snapshot is not None:
         args += ["--snapshot", snapshot]

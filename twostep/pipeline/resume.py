@@ -102,27 +102,31 @@ def _worktree(run: store.Run) -> Path | None:
     return tree
 
 
-def recipe_of(run: store.Run, max_cost: float | None = None) -> Recipe:
-    """The run's recipe with its own --planner/--executor/--max-cost; a new --max-cost replaces
-    the budget, and what the run already spent (its usage records) counts against it."""
+def recipe_of(run: store.Run, max_cost: float | None = None, jobs: int | None = None) -> Recipe:
+    """The run's recipe with its own --planner/--executor/--max-cost/--jobs; a new --max-cost
+    replaces the budget, and what the run already spent (its usage records) counts against it;
+    a new --jobs replaces the run's."""
     m = run.manifest
     chosen = choose.Choices.from_json(m.choices)
     if max_cost is not None:
         chosen = replace(chosen, max_cost=max_cost)
         m.choices = chosen.to_json()
+    if jobs is not None:
+        m.jobs = jobs
     return replace(choose.apply(recipes.load(m.recipe_source), chosen),
-                   execute_by=ExecuteBy(m.execute_by))
+                   execute_by=ExecuteBy(m.execute_by), jobs=m.jobs)
 
 
 def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False,
-           max_cost: float | None = None, stage: Stage | None = None) -> int:
+           max_cost: float | None = None, jobs: int | None = None,
+           stage: Stage | None = None) -> int:
     run = store.load(repo, run_id)
     m = run.manifest
     if m.status == "done":
         raise errors.InputError(f"run {run.id} already finished",
                                 hint="start a new one with `twostep run`")
     tree = _worktree(run)
-    recipe = recipe_of(run, max_cost)
+    recipe = recipe_of(run, max_cost, jobs)
     plan = plan_from_name(m.plan or recipe.plan)
     _refuse_rolled_back(repo, run, plan)
     job = Job(recipe, None, None, plan, yes or m.yes, slice=tuple(m.slice_pathspecs))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from twostep import errors
@@ -28,12 +29,13 @@ from twostep.core.steps import (
     RemoveTree,
     Step,
     Until,
+    Waves,
     WriteText,
 )
 from twostep.core.values import Arg, Contents, EnvVar, Joined, Length, RunPath, Setting
 from twostep.log import LOG
 from twostep.pack import cache as packcache
-from twostep.pipeline import inprocess
+from twostep.pipeline import inprocess, sidebyside
 from twostep.pipeline.processes import Processes
 from twostep.pipeline.screen import PROGRESS
 from twostep.runs import checkpoint
@@ -52,10 +54,23 @@ class Runner:
     cache_readonly: bool = False
     #: twostep's own stages, called in this process (None: each starts as a process).
     stage: inprocess.Stage | None = None
+    #: Show each step on the screen (a task's runner, beside others, does not).
+    screen: bool = True
     processes: Processes = field(init=False)
+    #: The runners of tasks running side by side now (stopped with this one).
+    children: list[Runner] = field(default_factory=list)
+    #: Held while the manifest hook runs: tasks side by side record their steps one by one.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.processes = Processes(self.repo, self.resolve, self.file)
+
+    def child(self, repo: Path) -> Runner:
+        """A runner for one task beside others: its processes start in `repo` (its worktree);
+        the manifest hook and its lock are shared."""
+        runner = replace(self, repo=repo, cache=None, screen=False, children=[])
+        self.children.append(runner)
+        return runner
 
     def resolve(self, value: Arg) -> str:
         if isinstance(value, RunPath):
@@ -83,15 +98,20 @@ class Runner:
 
     def run_step(self, step: Step) -> None:
         started = time.monotonic()
-        PROGRESS.start(step)
+        screen = PROGRESS if self.screen else None
+        if screen:
+            screen.start(step)
         try:
             code = step.accept(self)
         except BaseException:
-            PROGRESS.end(step, 1)
+            if screen:
+                screen.end(step, 1)
             raise
-        PROGRESS.end(step, code)
-        self.on_step(step, StepRecord(step.name, "\n".join(step_lines(step)), code,
-                                      round(time.monotonic() - started, 3)))
+        if screen:
+            screen.end(step, code)
+        with self.lock:
+            self.on_step(step, StepRecord(step.name, "\n".join(step_lines(step)), code,
+                                          round(time.monotonic() - started, 3)))
 
     # -- the visitor: one method per step type, each returning the exit code ---------------
 
@@ -126,14 +146,14 @@ class Runner:
         count = len(self.file(step.count).read_text(encoding="utf-8").splitlines())
         for value in range(1, count + 1):
             ref = bind(step.done_ref, step.var, value) if step.done_ref else None
-            if ref and checkpoint.lookup(self.repo, self._ref(ref)):
+            if ref and checkpoint.lookup(self.repo, self.ref(ref)):
                 LOG.info(f"{step.var} {value} of {count}: done in an earlier attempt; skipped")
                 continue
             for inner in step.body:
                 self.run_step(bind(inner, step.var, value))
         return 0
 
-    def _ref(self, name: str) -> str:
+    def ref(self, name: str) -> str:
         return f"{checkpoint.REF_PREFIX}{self.run_dir.name}/{name}"
 
     def until(self, step: Until) -> int:
@@ -146,6 +166,9 @@ class Runner:
             for inner in step.then:
                 self.run_step(bind(inner, step.var, value))
         return 0
+
+    def waves(self, step: Waves) -> int:
+        return sidebyside.run(self, step)
 
     def checks(self, step: Checks) -> int:
         return self.processes.run_checks(step)
@@ -191,4 +214,6 @@ class Runner:
 
     def stop(self) -> None:
         """Terminate every live stage's process group, then make sure it is gone."""
+        for child in self.children:
+            child.stop()
         self.processes.stop()

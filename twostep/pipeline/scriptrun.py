@@ -16,7 +16,7 @@ from pathlib import Path
 from twostep.core.recipe import ExecuteBy, Strategy
 from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
 from twostep.core.values import RunPath
-from twostep.execution import progress
+from twostep.execution import progress, waves
 from twostep.log import LOG
 from twostep.pipeline import build, record
 from twostep.pipeline.job import Job
@@ -39,7 +39,7 @@ def begin(repo: Path, run_dir: Path, job: Job, strategy: Strategy, phases: list[
         repo, run_dir=run_dir, recipe_source=job.recipe.source, recipe_name=job.recipe.name,
         strategy=strategy.value, plan=record.plan_name(job.plan_path), phases=phases,
         yes=job.yes, allow_dirty=allow_dirty, choices=choices, branch=branch,
-        execute_by=job.recipe.execute_by.value)
+        execute_by=job.recipe.execute_by.value, jobs=job.recipe.jobs)
 
 
 def steps(job: Job, strategy: Strategy, phases: list[Phase], *, allow_dirty: bool,
@@ -51,7 +51,8 @@ def steps(job: Job, strategy: Strategy, phases: list[Phase], *, allow_dirty: boo
     begin_ = twostep("begin", RunPath(""), *job.recipe.stage_args, "--strategy", strategy.value,
                      "--plan", record.plan_name(job.plan_path), "--phases",
                      ",".join(p.name for p in phases), "--execute-by",
-                     job.recipe.execute_by.value, *flags, name="begin",
+                     job.recipe.execute_by.value, "--jobs", str(job.recipe.jobs), *flags,
+                     name="begin",
                      title="the script's run is a run: `twostep runs`, `resume` and "
                            "`rollback` know it")
     end_ = twostep("end", RunPath(""), name="end",
@@ -79,10 +80,11 @@ def end(repo: Path, run_dir: Path, code: int) -> None:
     if run is None:
         return
     spend.clear(run_dir)  # the script has ended: none of its calls is running
+    waves.clean(repo, run_dir)  # nor its tasks: their worktrees go, as `twostep run`'s do
     m = run.manifest
     recipe = replace(choose.apply(recipes.load(m.recipe_source),
                                   choose.Choices.from_json(m.choices)),
-                     execute_by=ExecuteBy(m.execute_by))
+                     execute_by=ExecuteBy(m.execute_by), jobs=m.jobs)
     plan = RunPath(m.plan[4:]) if m.plan.startswith("run:") else m.plan
     job = Job(recipe, None, None, plan, m.yes, slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, Strategy(m.strategy)) if p.name in m.phases]

@@ -181,7 +181,7 @@ def create_run(repo: Path, job: Job, switches: Switches, strategy: Strategy, m: 
         yes=job.yes, slice_pathspecs=list(job.slice), slice_notes=notes,
         allow_dirty=switches.allow_dirty if allow_dirty is None else allow_dirty,
         choices=switches.choices.to_json() if switches.choices else {},
-        execute_by=job.recipe.execute_by.value)
+        execute_by=job.recipe.execute_by.value, jobs=job.recipe.jobs)
 
 
 def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,

@@ -21,6 +21,7 @@ from twostep.core.steps import (
     Pipe,
     Step,
     Until,
+    Waves,
     twostep,
     var,
 )
@@ -48,21 +49,26 @@ def executor_agent(job: Job) -> Agent:
     return agents.get(agent.cli).allow_verify(agent, job.recipe.verify)[0]
 
 
-def _session(job: Job, sent: modelcall.Sent, stem: str, title: str,
-             proof: tuple[Arg, ...] = ()) -> tuple[Step, ...]:
+def _session(job: Job, sent: modelcall.Sent, call_name: str, stem: str, title: str,
+             proof: tuple[Arg, ...] = (), scope: str = "") -> tuple[Step, ...]:
     """One fresh executor session and the stage after it."""
     agent = executor_agent(job)
     call = agents.get(agent.cli).executor_call(agent, job.plan_path, sent.files[-1],
-                                               modelcall.left("executor", job.recipe))
+                                               modelcall.left(call_name, job.recipe), scope)
     return modelcall.executor(agent, call, sent, stem, title, proof)
 
 
-def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, ...]:
+def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None, *,
+               side: bool = False) -> tuple[Step, ...]:
+    """One task's steps. `side`: beside other tasks, in its own worktree: the plan is read
+    from the run (the approved copy), the CLI's private files are the task's own, and the
+    checkpoint is its result (`tree-N`), which the merge lays over the run's tree."""
     agent = executor_agent(job)
+    plan = RunPath("approved-plan.md") if side else job.plan_path
     text, listing = RunPath(f"task-{TASK}.md"), RunPath(f"task-{TASK}.files")
     pack, log = whole or (RunPath(f"task-{TASK}.xml"), RunPath(f"task-{TASK}.log"))
     steps: list[Step] = [twostep(
-        "task-input", RUN, TASK, "--plan", job.plan_path, "-o", text, stdout=listing,
+        "task-input", RUN, TASK, "--plan", plan, "-o", text, stdout=listing,
         name=f"task-{TASK}-input",
         title="the whole plan, which task this is, and the earlier tasks' diff; its files")]
     sent = modelcall.Sent((text, pack), (log,))
@@ -78,15 +84,42 @@ def _task_body(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, .
         sent = modelcall.Sent((text, *joined.files), joined.logs, joined.counted)
     steps.append(modelcall.before("executor", agent, job.recipe, sent, name=f"task-{TASK}-before",
                                   learns=Learns.SENT_TO_EXECUTOR))
-    attempt = _session(job, sent, f"task-{TASK}-try-{TRY}",
+    attempt = _session(job, sent, f"task-{TASK}", f"task-{TASK}-try-{TRY}",
                        f"a fresh {agent.cli} session for task {TASK} (try {TRY})",
-                       ("--task", TASK, "--try", TRY, "--tries", str(ATTEMPTS)))
+                       ("--task", TASK, "--try", TRY, "--tries", str(ATTEMPTS)),
+                       scope=f"-task-{TASK}" if side else "")
+    done = f"tree-{TASK}" if side else f"task-{TASK}"
     steps += [Until(f"task-{TASK}-tries", "try", 1, ATTEMPTS, attempt,
                     RunPath(f"task-{TASK}.proof"), title="retry once in a fresh session"),
-              twostep("checkpoint", RUN, f"task-{TASK}", name=f"task-{TASK}-checkpoint",
+              twostep("checkpoint", RUN, done, name=f"task-{TASK}-checkpoint",
                       learns=Learns.PROGRESS,
-                      title="record the work tree on refs/twostep/<run>/task-N")]
+                      title=f"record the work tree on refs/twostep/<run>/{done.split('-')[0]}-N")]
     return tuple(steps)
+
+
+def _waves(job: Job, whole: tuple[RunPath, RunPath] | None) -> tuple[Step, ...]:
+    """Groups of tasks side by side (execution/waves.py), each in its own worktree; a group
+    of one, and a task whose files met another's, runs alone in the run's tree."""
+    groups, wave = RunPath("waves.txt"), var("wave")
+    return (
+        twostep("waves", RUN, "--jobs", str(job.recipe.jobs), stdout=groups, name="waves",
+                title=f"the tasks that may run at once (the plan's `after:` lines), at most "
+                      f"{job.recipe.jobs} side by side; one per line without them"),
+        Waves("tasks-waves", "task", groups,
+              (twostep("task-tree", RUN, TASK, name=f"task-{TASK}-tree",
+                       title="a worktree from the results of the task's prerequisites"),),
+              RunPath(f"trees/{TASK}"), _task_body(job, whole, side=True),
+              twostep("merge-wave", RUN, var("tasks"), stdout=RunPath(f"wave-{wave}.alone"),
+                      name=f"wave-{wave}-merge", learns=Learns.PROGRESS,
+                      title="merge each finished task in plan order; a task that changed a "
+                            "file another changed runs again, alone"),
+              RunPath(f"wave-{wave}.alone"),
+              (twostep("checkpoint", RUN, f"start-{TASK}", name=f"task-{TASK}-start",
+                       title="the tree this task starts from"), *_task_body(job, whole)),
+              done_ref=f"task-{TASK}",
+              title="each task in a fresh executor session; tasks side by side each in a "
+                    "worktree of its own, merged after their group"),
+    )
 
 
 def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
@@ -105,8 +138,9 @@ def execute_phase(job: Job, whole: tuple[RunPath, RunPath] | None) -> Phase:
                       "split the plan into tasks, each with its files"),
         twostep("checkpoint", RUN, "base", name="checkpoint-base", keep_on_retry=True,
                 title="record the work tree before the executor (rollback returns here)"),
-        ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),
-                done_ref=f"task-{TASK}", title="each task in a fresh executor session"),
+        *((ForEach("tasks-loop", "task", RunPath("tasks.txt"), _task_body(job, whole),
+                   done_ref=f"task-{TASK}", title="each task in a fresh executor session"),)
+          if job.recipe.jobs == 1 or one else _waves(job, whole)),
     )
     what = "the whole pack" if whole else "its own files"
     does = "does the whole plan in one session" if one else "does each task in a fresh session"
@@ -133,7 +167,8 @@ def verify_phase(job: Job) -> Phase:
     sent = modelcall.Sent((fix,))
     session = (modelcall.before("executor", executor_agent(job), recipe, sent,
                                 name=f"fix-{ROUND}-before"),
-               *_session(job, sent, f"fix-{ROUND}", "a fresh executor session fixes it"))
+               *_session(job, sent, f"fix-{ROUND}", f"fix-{ROUND}",
+                         "a fresh executor session fixes it"))
     # fix_rounds: 0 has no session at all, so preflight needs no executor key for verify.
     loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,
                  RunPath(f"fix-{ROUND}.status"), then=session if recipe.fix_rounds else (),

@@ -43,6 +43,7 @@ RECIPE_FIELDS = _RECIPE_SCHEMA = {
     "budget_usd": schema.Field(schema.positive_usd),
     "execute_by": schema.Field(schema.choice(*EXECUTE_BY), default=Recipe.execute_by.value),
     "fix_rounds": schema.Field(schema.int_range(0, 10), default=Recipe.fix_rounds),
+    "jobs": schema.Field(schema.int_range(1, 16), default=Recipe.jobs),
 }
 
 
@@ -87,6 +88,7 @@ def build(data: MarkedDict, source: str, default_name: str) -> Recipe:
         budget_usd=values.get("budget_usd"),
         execute_by=ExecuteBy(values["execute_by"]),
         fix_rounds=values["fix_rounds"],
+        jobs=values["jobs"],
     )
 
 

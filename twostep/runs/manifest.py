@@ -88,6 +88,8 @@ class Manifest:
     pr_url: str | None = None
     #: `task` or `plan` (recipe execute_by or --execute-by): resume executes the same way.
     execute_by: str = "task"
+    #: Tasks side by side at most (recipe jobs or --jobs): resume runs them the same way.
+    jobs: int = 1
     #: Per task: planned, changed, missing and unplanned files (execution/taskwork.py).
     tasks: list[dict[str, Any]] = field(default_factory=list)
     #: Per verify round: passed, failing command, fingerprint, input size, why it stopped.

@@ -45,10 +45,11 @@ def test_pair_dry_run_matches_golden(planner, executor, budget):
 
 def test_budget_steps_surround_every_call():
     text = _script("claude", "claude", 2.5)
-    # the planner, each task's session and each fix round's session: three calls in the script
-    assert text.count("twostep before ") == text.count(" --max-cost 2.5 ") == 3
-    assert text.count("twostep after ") == 3
-    assert text.count('--max-budget-usd "$(cat "$RUN"/') == 3
+    # the planner, each task's session (beside others, and alone) and each fix round's
+    # session: four calls in the script
+    assert text.count("twostep before ") == text.count(" --max-cost 2.5 ") == 4
+    assert text.count("twostep after ") == 4
+    assert text.count('--max-budget-usd "$(cat "$RUN"/') == 4
     assert "--max-cost" not in _script("claude", "claude", None)
 
 

@@ -17,12 +17,20 @@ types to change, and the tests to add or update. Do not write the full implement
 
 End the plan with a fenced code block whose info string is `twostep-files` that lists
 every file the executor must read, modify, create or delete, one per line, as
-`ACTION: path` (ACTION is read, modify, create or delete), for example:
+`ACTION: path` (ACTION is read, modify, create or delete), grouped under a
+`task N: TITLE` line for each step. When some steps do not depend on each other, give
+every task an `after: N[, M]` line naming the tasks it needs done first (none for a task
+that needs nothing): independent tasks then run side by side. For example:
 
 ```twostep-files
-modify: src/app/handler.go
-create: src/app/handler_test.go
 read: go.mod
+task 1: Add the handler
+modify: src/app/handler.go
+task 2: Document the endpoint
+modify: docs/api.md
+task 3: Test the handler
+after: 1
+create: src/app/handler_test.go
 ```
 
 Output only the plan.
@@ -79,24 +87,63 @@ twostep approve AI-PLAN.md "$RUN"/approved-plan.md
 twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json > "$RUN"/tasks.txt
 # record the work tree before the executor (rollback returns here)
 twostep checkpoint "$RUN" base
-# each task in a fresh executor session
-for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
-  # the whole plan, which task this is, and the earlier tasks' diff; its files
-  twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
-  # refuse input the executor cannot take
-  twostep before executor --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
-  # retry once in a fresh session
-  for TRY in $(seq 1 2); do
-    # codex's private home (it must exist) and working directory
-    mkdir -p -- "$RUN"/codex-home
-    # a fresh codex session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" codex exec -m "$EXECUTOR_MODEL" -C . -s workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true -c shell_environment_policy.inherit=core -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/executor.last.md -- "$EXECUTOR_PROMPT" 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
-    # charge the call to the ledger; codex exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
-    twostep after executor --cli codex --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
-    [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+# the tasks that may run at once (the plan's `after:` lines), at most 3 side by side; one per line without them
+twostep waves "$RUN" --jobs 3 > "$RUN"/waves.txt
+# each task in a fresh executor session; tasks side by side each in a worktree of its own, merged after their group
+for WAVE in $(seq 1 "$(wc -l < "$RUN"/waves.txt)"); do
+  TASKS=$(sed -n "${WAVE}p" "$RUN"/waves.txt)
+  PIDS=
+  if [ "$(wc -w <<< "$TASKS")" -gt 1 ]; then
+    for TASK in $TASKS; do
+      # a worktree from the results of the task's prerequisites
+      twostep task-tree "$RUN" "$TASK"
+      (
+        cd -- "$RUN"/trees/"$TASK"
+        # the whole plan, which task this is, and the earlier tasks' diff; its files
+        twostep task-input "$RUN" "$TASK" --plan "$RUN"/approved-plan.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+        # refuse input the executor cannot take
+        twostep before executor --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+        # retry once in a fresh session
+        for TRY in $(seq 1 2); do
+          # codex's private home (it must exist) and working directory
+          mkdir -p -- "$RUN"/codex-home-task-"$TASK"
+          # a fresh codex session for task $TASK (try $TRY)
+          cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CODEX_HOME="$RUN"/codex-home-task-"$TASK" TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" codex exec -m "$EXECUTOR_MODEL" -C . -s workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true -c shell_environment_policy.inherit=core -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/executor-task-"$TASK".last.md -- "$EXECUTOR_PROMPT" 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+          # charge the call to the ledger; codex exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
+          twostep after executor --cli codex --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
+          [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+        done
+        # record the work tree on refs/twostep/<run>/tree-N
+        twostep checkpoint "$RUN" tree-"$TASK"
+      ) &
+      PIDS="$PIDS $!"
+    done
+  fi
+  FAILED=0
+  for PID in $PIDS; do wait "$PID" || FAILED=$?; done
+  # merge each finished task in plan order; a task that changed a file another changed runs again, alone
+  twostep merge-wave "$RUN" "$TASKS" > "$RUN"/wave-"$WAVE".alone
+  [ "$FAILED" = 0 ] || exit "$FAILED"
+  for TASK in $(cat -- "$RUN"/wave-"$WAVE".alone); do
+    # the tree this task starts from
+    twostep checkpoint "$RUN" start-"$TASK"
+    # the whole plan, which task this is, and the earlier tasks' diff; its files
+    twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+    # refuse input the executor cannot take
+    twostep before executor --cli codex --budget 240000 --max-chars 1048553 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/codebase.log -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml
+    # retry once in a fresh session
+    for TRY in $(seq 1 2); do
+      # codex's private home (it must exist) and working directory
+      mkdir -p -- "$RUN"/codex-home
+      # a fresh codex session for task $TASK (try $TRY)
+      cat -- "$RUN"/task-"$TASK".md "$RUN"/codebase.xml | CODEX_HOME="$RUN"/codex-home TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}" codex exec -m "$EXECUTOR_MODEL" -C . -s workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true -c shell_environment_policy.inherit=core -c model_provider=twostep -c "model_providers.twostep={name=\"twostep\",base_url=\"${OPENAI_BASE_URL:-"https://api.openai.com/v1"}\",env_key=\"TWOSTEP_CODEX_API_KEY\",wire_api=\"responses\",request_max_retries=2,stream_max_retries=2,stream_idle_timeout_ms=120000}" --disable unbounded_connection_retries --disable plugins -c analytics.enabled=false --ephemeral --ignore-user-config --ignore-rules --skip-git-repo-check -c project_doc_max_bytes=0 --json -o "$RUN"/executor.last.md -- "$EXECUTOR_PROMPT" 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+      # charge the call to the ledger; codex exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
+      twostep after executor --cli codex --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
+      [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+    done
+    # record the work tree on refs/twostep/<run>/task-N
+    twostep checkpoint "$RUN" task-"$TASK"
   done
-  # record the work tree on refs/twostep/<run>/task-N
-  twostep checkpoint "$RUN" task-"$TASK"
 done
 
 # === verify: the recipe's checks, and fix rounds while they fail

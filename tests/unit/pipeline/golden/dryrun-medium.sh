@@ -52,7 +52,7 @@ mkdir -p -- "$RUN"
 # .twostep/ keeps itself out of git; no tracked file is edited for that.
 printf '*\n' > .twostep/.gitignore
 # the script's run is a run: `twostep runs`, `resume` and `rollback` know it
-twostep begin "$RUN" --recipe go --strategy medium --plan AI-PLAN.md --phases prepare,pack,plan,review,execute,verify --execute-by task
+twostep begin "$RUN" --recipe go --strategy medium --plan AI-PLAN.md --phases prepare,pack,plan,review,execute,verify --execute-by task --jobs 3
 # on exit, record how the run ended and what its stages left
 trap 'twostep end "$RUN" "$?"' EXIT
 
@@ -96,40 +96,95 @@ twostep approve AI-PLAN.md "$RUN"/approved-plan.md
 twostep tasks AI-PLAN.md --recipe go -o "$RUN"/tasks.json --require-files > "$RUN"/tasks.txt
 # record the work tree before the executor (rollback returns here)
 twostep checkpoint "$RUN" base
-# each task in a fresh executor session
-for TASK in $(seq 1 "$(wc -l < "$RUN"/tasks.txt)"); do
-  # the whole plan, which task this is, and the earlier tasks' diff; its files
-  twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
-  # pack this task's files only
-  if [ -s "$RUN"/task-"$TASK".files ]; then
-    repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
-  else
-    : > "$RUN"/task-"$TASK".xml
+# the tasks that may run at once (the plan's `after:` lines), at most 3 side by side; one per line without them
+twostep waves "$RUN" --jobs 3 > "$RUN"/waves.txt
+# each task in a fresh executor session; tasks side by side each in a worktree of its own, merged after their group
+for WAVE in $(seq 1 "$(wc -l < "$RUN"/waves.txt)"); do
+  TASKS=$(sed -n "${WAVE}p" "$RUN"/waves.txt)
+  PIDS=
+  if [ "$(wc -w <<< "$TASKS")" -gt 1 ]; then
+    for TASK in $TASKS; do
+      # a worktree from the results of the task's prerequisites
+      twostep task-tree "$RUN" "$TASK"
+      (
+        cd -- "$RUN"/trees/"$TASK"
+        # the whole plan, which task this is, and the earlier tasks' diff; its files
+        twostep task-input "$RUN" "$TASK" --plan "$RUN"/approved-plan.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+        # pack this task's files only
+        if [ -s "$RUN"/task-"$TASK".files ]; then
+          repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
+        else
+          : > "$RUN"/task-"$TASK".xml
+        fi
+        # the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
+        twostep callers AI-PLAN.md --recipe go --files "$RUN"/task-"$TASK".files --pack-log "$RUN"/task-"$TASK".log > "$RUN"/task-"$TASK"-callers.files
+        # pack them, marked read-only (none found: nothing to pack)
+        if [ -s "$RUN"/task-"$TASK"-callers.files ]; then
+          repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
+        else
+          : > "$RUN"/task-"$TASK"-callers.xml
+        fi
+        # the planned files, then the read-only callers
+        cat -- "$RUN"/task-"$TASK".xml "$RUN"/task-"$TASK"-callers.xml > "$RUN"/task-"$TASK"-executor-input.xml
+        # every file whose text the executor gets (the ledger's list)
+        cat -- "$RUN"/task-"$TASK".files "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-executor.files
+        # refuse input the executor cannot take
+        twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
+        # retry once in a fresh session
+        for TRY in $(seq 1 2); do
+          # a fresh claude session for task $TASK (try $TRY)
+          cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+          # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
+          twostep after executor --cli claude --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
+          [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+        done
+        # record the work tree on refs/twostep/<run>/tree-N
+        twostep checkpoint "$RUN" tree-"$TASK"
+      ) &
+      PIDS="$PIDS $!"
+    done
   fi
-  # the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
-  twostep callers AI-PLAN.md --recipe go --files "$RUN"/task-"$TASK".files --pack-log "$RUN"/task-"$TASK".log > "$RUN"/task-"$TASK"-callers.files
-  # pack them, marked read-only (none found: nothing to pack)
-  if [ -s "$RUN"/task-"$TASK"-callers.files ]; then
-    repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
-  else
-    : > "$RUN"/task-"$TASK"-callers.xml
-  fi
-  # the planned files, then the read-only callers
-  cat -- "$RUN"/task-"$TASK".xml "$RUN"/task-"$TASK"-callers.xml > "$RUN"/task-"$TASK"-executor-input.xml
-  # every file whose text the executor gets (the ledger's list)
-  cat -- "$RUN"/task-"$TASK".files "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-executor.files
-  # refuse input the executor cannot take
-  twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
-  # retry once in a fresh session
-  for TRY in $(seq 1 2); do
-    # a fresh claude session for task $TASK (try $TRY)
-    cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
-    # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
-    twostep after executor --cli claude --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
-    [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+  FAILED=0
+  for PID in $PIDS; do wait "$PID" || FAILED=$?; done
+  # merge each finished task in plan order; a task that changed a file another changed runs again, alone
+  twostep merge-wave "$RUN" "$TASKS" > "$RUN"/wave-"$WAVE".alone
+  [ "$FAILED" = 0 ] || exit "$FAILED"
+  for TASK in $(cat -- "$RUN"/wave-"$WAVE".alone); do
+    # the tree this task starts from
+    twostep checkpoint "$RUN" start-"$TASK"
+    # the whole plan, which task this is, and the earlier tasks' diff; its files
+    twostep task-input "$RUN" "$TASK" --plan AI-PLAN.md -o "$RUN"/task-"$TASK".md > "$RUN"/task-"$TASK".files
+    # pack this task's files only
+    if [ -s "$RUN"/task-"$TASK".files ]; then
+      repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml -o "$RUN"/task-"$TASK".xml < "$RUN"/task-"$TASK".files > "$RUN"/task-"$TASK".log
+    else
+      : > "$RUN"/task-"$TASK".xml
+    fi
+    # the files that use a symbol the plan changes (rg -w), ranked and cut to the executor's budget: read-only context, apart from the planned files
+    twostep callers AI-PLAN.md --recipe go --files "$RUN"/task-"$TASK".files --pack-log "$RUN"/task-"$TASK".log > "$RUN"/task-"$TASK"-callers.files
+    # pack them, marked read-only (none found: nothing to pack)
+    if [ -s "$RUN"/task-"$TASK"-callers.files ]; then
+      repomix -c "$RUN"/repomix.config.json --stdin --no-git-sort-by-changes --style xml --header-text 'READ-ONLY CONTEXT: the files below are not in the plan. They use symbols the plan changes; read them to keep them working, and change them only if the plan says so.' -o "$RUN"/task-"$TASK"-callers.xml < "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-callers.log
+    else
+      : > "$RUN"/task-"$TASK"-callers.xml
+    fi
+    # the planned files, then the read-only callers
+    cat -- "$RUN"/task-"$TASK".xml "$RUN"/task-"$TASK"-callers.xml > "$RUN"/task-"$TASK"-executor-input.xml
+    # every file whose text the executor gets (the ledger's list)
+    cat -- "$RUN"/task-"$TASK".files "$RUN"/task-"$TASK"-callers.files > "$RUN"/task-"$TASK"-executor.files
+    # refuse input the executor cannot take
+    twostep before executor --cli claude --budget 168000 --max-chars 525000 --prompt-chars "${#EXECUTOR_PROMPT}" --pack-log "$RUN"/task-"$TASK".log --pack-log "$RUN"/task-"$TASK"-callers.log --counted "$RUN"/task-"$TASK".xml --counted "$RUN"/task-"$TASK"-callers.xml -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml
+    # retry once in a fresh session
+    for TRY in $(seq 1 2); do
+      # a fresh claude session for task $TASK (try $TRY)
+      cat -- "$RUN"/task-"$TASK".md "$RUN"/task-"$TASK"-executor-input.xml | CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_DISABLE_ATTACHMENTS=1 CLAUDE_CODE_MAX_RETRIES=2 claude -p "$EXECUTOR_PROMPT" --model "$EXECUTOR_MODEL" --permission-mode acceptEdits --output-format json --no-session-persistence --max-turns 60 --allowedTools 'Read,Glob,Grep,Edit(./**)' --setting-sources user --strict-mcp-config 2> "$RUN"/task-"$TASK"-try-"$TRY".log > "$RUN"/task-"$TASK"-try-"$TRY".json
+      # charge the call to the ledger; claude exits 0 on API errors and refused edits: read its verdict; did it change the files this task plans to change?
+      twostep after executor --cli claude --model "$EXECUTOR_MODEL" --task "$TASK" --try "$TRY" --tries 2 "$RUN"/task-"$TASK"-try-"$TRY".json
+      [ "$(cat -- "$RUN"/task-"$TASK".proof)" = again ] || break
+    done
+    # record the work tree on refs/twostep/<run>/task-N
+    twostep checkpoint "$RUN" task-"$TASK"
   done
-  # record the work tree on refs/twostep/<run>/task-N
-  twostep checkpoint "$RUN" task-"$TASK"
 done
 
 # === verify: the recipe's checks, and fix rounds while they fail
