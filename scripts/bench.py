@@ -356,7 +356,7 @@ def main() -> int:
                 ("agreement", bench_agreement, ()), ("pack stdlib", bench_packing, (std, "stdlib")),
                 ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,)),
                 ("ranking", bench_ranking, (std,)), ("tiers", bench_tiers, (std,)),
-                ("tasks", bench_tasks, (std,)), ("waves", bench_waves, (std,))]
+                ("tasks", bench_tasks, (std,)), ("waves", bench_waves, ())]
         for name, bench, args in plan:
             if ONLY and name not in ONLY:
                 continue
