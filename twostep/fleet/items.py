@@ -156,11 +156,13 @@ def _repo(where: _Where, base: Path, value: str | None, default: Path) -> Path:
         return default
     path = (base / value).resolve()
     try:
-        return git.root(path)
-    except (InputError, OSError):
-        raise where.error(f"repo: {value}: not a git repository ({path})",
-                          "repo: is a path to a local git repository, relative to the "
-                          "batch file") from None
+        if path.is_dir():
+            return git.root(path)
+    except InputError:
+        pass
+    raise where.error(f"repo: {value}: not a git repository ({path})",
+                      "repo: is a path to a local git repository, relative to the "
+                      "batch file")
 
 
 def _unique(path: Path, items: list[Item]) -> None:
