@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from statistics import median as med
 
+from bench_fleet import bench_fleet
 from bench_large import bench_ranking, bench_tiers
 from benchkit import (
     ENV,
@@ -355,7 +356,7 @@ def main() -> int:
                 ("agreement", bench_agreement, ()), ("pack stdlib", bench_packing, (std, "stdlib")),
                 ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,)),
                 ("ranking", bench_ranking, (std,)), ("tiers", bench_tiers, (std,)),
-                ("tasks", bench_tasks, (std,))]
+                ("tasks", bench_tasks, (std,)), ("fleet", bench_fleet, ())]
         for name, bench, args in plan:
             if ONLY and name not in ONLY:
                 continue

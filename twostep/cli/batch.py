@@ -29,6 +29,15 @@ class BatchGroup(click.Group):
         return _with_screen_options(cmd) if cmd is not None else None
 
 
+class _Default(click.Command):
+    """The default command's usage is the group's: `twostep batch [OPTIONS] [FILE]`."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        path = ctx.command_path.removesuffix(f" {DEFAULT}")
+        formatter.write_usage(path, " ".join(self.collect_usage_pieces(ctx)))
+        formatter.write_usage(path, "merge [OPTIONS] RESULTS...", prefix="       ")
+
+
 @click.group(name="batch", cls=BatchGroup)
 def batch() -> None:
     """Run many specs as a fleet (`twostep batch FILE --help`), or merge the results of
@@ -50,7 +59,7 @@ def _confirm(items, yes: bool) -> None:
         raise NotConfirmed("declined; nothing was run")
 
 
-@batch.command(name=DEFAULT)
+@batch.command(name=DEFAULT, cls=_Default)
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False),
                 shell_complete=completion.files)
 @click.option("--resume", "resume_id", is_flag=False, flag_value="", default=None,

@@ -142,8 +142,15 @@ def _item(where: _Where, data: Any, index: int, default: Path) -> Item:
         raise where.error(f"id: {item_id!r}: use letters, digits, '.', '_' and '-' "
                           "(at most 64, not starting with '.' or '-')",
                           "an id names the item's files and its matrix job")
-    return Item(item_id, spec, spec_path, repo, _text(where, data, "recipe"),
+    return Item(item_id, spec, spec_path, repo, _recipe(base, _text(where, data, "recipe")),
                 _text(where, data, "branch"), where.line)
+
+
+def _recipe(base: Path, value: str | None) -> str | None:
+    """A recipe file is relative to the batch file, as a spec is; a built-in's name stays."""
+    if value is None or not (base / value).is_file():
+        return value
+    return str((base / value).resolve())
 
 
 def _default_id(spec: Path, index: int) -> str:
