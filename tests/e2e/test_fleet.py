@@ -5,6 +5,7 @@ to fix; the --dry-run script is bash that runs the fleet; Ctrl-C stops every ite
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -181,3 +182,61 @@ def test_emit_matrix_and_merge_round_trip(repo, env, tmp_path):
 def _timeless(result: dict) -> dict:
     return {**result, "seconds": None,
             "items": [{**i, "seconds": None} for i in result["items"]]}
+
+
+def test_on_a_terminal_it_shows_the_items_and_the_cost_and_asks_once(repo, env):
+    """A pseudo-terminal: the items and the estimate are shown once, one question; "n"
+    declines (exit 12) and nothing runs."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "batch", "batch.yaml"], cwd=repo,
+                            env=env, stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while b"[y/N]" not in seen:
+        seen += os.read(master, 4096)
+    os.write(master, b"n\n")
+    assert proc.wait(timeout=60) == 12
+    with contextlib.suppress(OSError):
+        while chunk := os.read(master, 4096):
+            seen += chunk
+    os.close(master)
+    text = seen.decode()
+    assert text.count("[y/N]") == 1 and "item-3: ../specs/s3.md" in text
+    assert "4 item(s), estimated ~$" in text and "declined" in text
+    assert calls(env) == [] and not (repo / ".twostep" / "fleets").exists()
+
+
+GH = """#!/usr/bin/env python3
+import json, os, sys
+with open(os.environ["GH_LOG"], "a") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+if sys.argv[1:3] == ["pr", "create"]:
+    print("https://github.example/o/r/pull/" + sys.argv[sys.argv.index("--head") + 1][-1])
+"""
+
+
+def test_pr_opens_one_pull_request_per_item_on_its_branch(repo, env, tmp_path):
+    (repo / "batch.yaml").write_text(
+        f"- {{spec: ../specs/s1.md, recipe: {RECIPE}, branch: fleet/b1}}\n"
+        f"- {{spec: ../specs/s2.md, recipe: {RECIPE}, branch: fleet/b2}}\n")
+    bin_dir = tmp_path / "ghbin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(GH)
+    (bin_dir / "gh").chmod(0o755)
+    env = {**env, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}",
+           "GH_LOG": str(tmp_path / "gh.jsonl")}
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    git(repo, "remote", "add", "origin", str(remote))
+    proc = twostep("batch", "batch.yaml", "--pr", "--yes", "--json", cwd=repo, env=env,
+                   timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    result = json.loads(proc.stdout)
+    assert [(i["branch"], i["pr_url"]) for i in result["items"]] == [
+        ("fleet/b1", "https://github.example/o/r/pull/1"),
+        ("fleet/b2", "https://github.example/o/r/pull/2")]
+    creates = [c for c in map(json.loads, (tmp_path / "gh.jsonl").read_text().splitlines())
+               if c[:2] == ["pr", "create"]]
+    assert sorted(c[c.index("--head") + 1] for c in creates) == ["fleet/b1", "fleet/b2"]
