@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -187,8 +188,6 @@ def _timeless(result: dict) -> dict:
 def test_on_a_terminal_it_shows_the_items_and_the_cost_and_asks_once(repo, env):
     """A pseudo-terminal: the items and the estimate are shown once, one question; "n"
     declines (exit 12) and nothing runs."""
-    import pty
-
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "twostep", "batch", "batch.yaml"], cwd=repo,
                             env=env, stdin=slave, stdout=slave, stderr=slave)
