@@ -239,3 +239,24 @@ def test_pr_opens_one_pull_request_per_item_on_its_branch(repo, env, tmp_path):
     creates = [c for c in map(json.loads, (tmp_path / "gh.jsonl").read_text().splitlines())
                if c[:2] == ["pr", "create"]]
     assert sorted(c[c.index("--head") + 1] for c in creates) == ["fleet/b1", "fleet/b2"]
+
+
+def test_two_fleets_on_one_repository_do_not_collide(repo, env):
+    (repo / "a.yaml").write_text("".join(
+        f"- {{spec: ../specs/s{n}.md, recipe: {RECIPE}, id: a{n}}}\n" for n in (1, 2)))
+    (repo / "b.yaml").write_text("".join(
+        f"- {{spec: ../specs/s{n}.md, recipe: {RECIPE}, id: b{n}}}\n" for n in (3, 4)))
+    procs = [subprocess.Popen([sys.executable, "-m", "twostep", "batch", name, "--yes",
+                               "--json"], cwd=repo, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for name in ("a.yaml", "b.yaml")]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()[-3000:]
+        results.append(json.loads(out))
+    assert results[0]["fleet_id"] != results[1]["fleet_id"]
+    items = [i for r in results for i in r["items"]]
+    assert len({i["run_id"] for i in items}) == 4 and len({i["branch"] for i in items}) == 4
+    for item in items:  # each item's result is its own run's
+        spec = git(repo, "log", "-1", "--format=%s", item["branch"]).strip()
+        assert spec == f"Item {item['spec'][-4]}: add --top"
