@@ -13,7 +13,10 @@ ITEMS, CALL_S = 8, 4.0
 #: The model calls of one item: the planner's and one executor session (a one-task plan).
 CALLS = 2
 PLAN = "# plan\\n\\n1. Add a comment at the end of `json/__init__.py`.\\n"
+#: `--version` answers at once (preflight asks once per binary); a call takes CALL_S.
+VERSION = 'if [ "${1:-}" = --version ]; then echo "0.0 (bench stand-in)"; exit 0; fi'
 GEMINI = f"""#!/bin/sh
+{VERSION}
 cat >/dev/null
 sleep {CALL_S}
 printf '%s\\n' '{{"session_id":"b","response":"{PLAN}"}}'
@@ -21,6 +24,7 @@ printf '%s\\n' '{{"session_id":"b","response":"{PLAN}"}}'
 RESULT = json.dumps({"type": "result", "subtype": "success", "is_error": False, "num_turns": 1,
                      "duration_ms": 1, "result": "ok", "permission_denials": []})
 CLAUDE = f"""#!/bin/sh
+{VERSION}
 cat >/dev/null
 sleep {CALL_S}
 echo '# bench' >> json/__init__.py
