@@ -260,3 +260,26 @@ def test_two_fleets_on_one_repository_do_not_collide(repo, env):
     for item in items:  # each item's result is its own run's
         spec = git(repo, "log", "-1", "--format=%s", item["branch"]).strip()
         assert spec == f"Item {item['spec'][-4]}: add --top"
+
+
+def test_a_fleet_killed_outright_is_resumed_from_its_runs(repo, env):
+    """SIGKILL leaves no chance to write the state: the items' runs go on (each in its own
+    session). Resuming while they run is refused; once they ended, their runs say how."""
+    slow = {**env, "STANDIN_SLEEP": "3"}
+    proc = subprocess.Popen([sys.executable, "-m", "twostep", "batch", "batch.yaml", "--yes"],
+                            cwd=repo, env=slow, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _wait_for(lambda: len(list((repo / ".twostep" / "fleets").glob("*/links/*"))) == 2)
+    proc.kill()
+    proc.wait()
+    early = twostep("batch", "--resume", "--yes", cwd=repo, env=env)
+    assert early.returncode == 4 and "is still running" in early.stderr.decode()
+    runs = repo / ".twostep" / "runs"
+    _wait_for(lambda: sorted(json.loads(p.read_text())["status"]
+                             for p in runs.glob("*/manifest.json")) == ["done", "done"], 120)
+    resumed = twostep("batch", "--resume", "--yes", "--json", cwd=repo, env=env, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr.decode()[-3000:]
+    result = json.loads(resumed.stdout)
+    assert result["counts"] == {"done": 4}
+    assert len(list(runs.glob("*/manifest.json"))) == 4  # the two killed ones were not redone
+    assert all(i["seconds"] and i["branch"] for i in result["items"])

@@ -5,13 +5,14 @@ resumed fleet leaves its finished items alone, and an item whose run failed resu
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twostep.errors import ExitCode
+from twostep.errors import ExitCode, InputError
 from twostep.fleet import items as batchfile
 from twostep.fleet import launch, result, state
 from twostep.fleet.state import Entry, Fleet
@@ -65,10 +66,39 @@ def _sync(fleet: Fleet, entry: Entry) -> None:
             entry.status = state.INTERRUPTED if entry.run_id else state.PENDING
         return
     entry.run_id, entry.run_dir, entry.branch = run.id, str(run.dir), run.manifest.branch
+    if run.manifest.status == "running" and _alive(run.manifest.pid):
+        # A fleet killed outright leaves its items' runs going (each in its own session).
+        raise InputError(f"item {entry.item.id}: its run {run.id} is still running "
+                         f"(pid {run.manifest.pid})",
+                         hint=f"wait for it, or stop it (kill -INT {run.manifest.pid}), then "
+                              "resume the fleet")
     if run.manifest.status == "done":
         entry.status, entry.exit_code, entry.error = state.DONE, 0, None
+        _figures_of(fleet, entry, run.id)
     elif entry.status in (state.RUNNING, state.PENDING):
         entry.status, entry.exit_code = state.INTERRUPTED, ExitCode.INTERRUPTED
+
+
+def _figures_of(fleet: Fleet, entry: Entry, run_id: str) -> None:
+    """The result the item's run printed after the fleet was gone (its stdout is the file)."""
+    try:
+        data = json.loads(fleet.item_file(entry, ".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("run_id") == run_id:
+        result.entry_from_result(entry, data)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def go(fleet: Fleet, *, as_json: bool, pool: launch.Pool | None = None) -> int:

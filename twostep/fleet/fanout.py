@@ -33,9 +33,16 @@ def matrix(items: list[Item], repo: Path) -> dict[str, Any]:
                              hint="run that item on one machine (`twostep batch`), or give it "
                                   "its own workflow in its repository")
         row = {"id": item.id, "spec": _relative(item.spec_path, repo),
-               "recipe": item.recipe or ""}
+               "recipe": _in_repo(item.recipe, repo) if item.recipe else ""}
         rows.append({**row, "branch": item.branch} if item.branch else row)
     return {"include": rows}
+
+
+def _in_repo(recipe: str, repo: Path) -> str:
+    """A recipe file in the repository, relative to it (the runner's checkout); a built-in's
+    name, or a file elsewhere, as it is."""
+    path = Path(recipe)
+    return _relative(path, repo) if path.is_absolute() and path.is_relative_to(repo) else recipe
 
 
 _HEAD = """\
