@@ -94,3 +94,6 @@ def _evict(cache: Path) -> None:
     for stale in cache.glob(".*.tmp"):
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
+    for lock in cache.glob(".*.lock"):  # an evicted entry's, unused for an hour
+        if not (cache / lock.name[1:-5]).is_dir() and time.time() - lock.stat().st_mtime > 3600:
+            lock.unlink(missing_ok=True)
