@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from statistics import median as med
 
+from bench_fleet import bench_fleet
 from bench_large import bench_ranking, bench_tiers
 from bench_waves import bench_waves
 from benchkit import (
@@ -356,7 +357,8 @@ def main() -> int:
                 ("agreement", bench_agreement, ()), ("pack stdlib", bench_packing, (std, "stdlib")),
                 ("pack 30k", bench_packing, (many, "30k")), ("re-runs", bench_reruns, (std,)),
                 ("ranking", bench_ranking, (std,)), ("tiers", bench_tiers, (std,)),
-                ("tasks", bench_tasks, (std,)), ("waves", bench_waves, ())]
+                ("tasks", bench_tasks, (std,)), ("waves", bench_waves, ()),
+                ("fleet", bench_fleet, ())]
         for name, bench, args in plan:
             if ONLY and name not in ONLY:
                 continue

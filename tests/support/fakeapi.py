@@ -10,7 +10,8 @@ Standalone (writes its URL to F, serves until SIGTERM, one JSON record per line 
     python tests/support/fakeapi.py --config cfg.json --port-file F --log L
 
 Config, every key optional:
-    {"gemini":    {"plan": str, "side_json": {...}, "fault": FAULT},
+    {"gemini":    {"plan": str, "plans": [{"when": str, "plan": str}...], "side_json": {...},
+                   "fault": FAULT},
      "anthropic": {"script": [STEP...], "final_text": str, "side_text": str, "fault": FAULT,
                    "sessions": [{"when": str, "script": [STEP...], "status": int}...]}}
     `sessions`: a session whose input holds `when` follows that script (the first that

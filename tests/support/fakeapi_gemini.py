@@ -52,9 +52,13 @@ def wants_json(body: dict) -> bool:
 
 
 def reply_text(body: dict, cfg: dict) -> str:
+    """`plans`: [{"when": text, "plan": text}…], the plan of the first whose text is in the
+    input (a fleet's items, one fake); else `plan`."""
     if wants_json(body):
         return json.dumps(cfg.get("side_json", SIDE_JSON))
-    return cfg.get("plan", DEFAULT_PLAN)
+    given = user_text(body)
+    chosen = next((p["plan"] for p in cfg.get("plans") or [] if p["when"] in given), None)
+    return chosen or cfg.get("plan", DEFAULT_PLAN)
 
 
 def function_responses(body: dict) -> int:

@@ -90,6 +90,7 @@ LAYERS = (
     ("runs",),                          # the run store: manifest, ledger, checkpoints
     ("execution",),                     # what task-by-task stages do to a run
     ("pipeline",),                      # the engine: build, run, render, record a run
+    ("fleet",),                         # many runs: a batch file's items, N at a time
     ("cli",),                           # click: every command and stage
     ("__main__",),
 )

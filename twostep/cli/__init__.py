@@ -29,6 +29,7 @@ COMMANDS = {
     "commands": ("run", "plan", "execute"),
     "survey": ("measure", "check", "recipes"),
     "runs": ("resume", "runs", "doctor"),
+    "batch": ("batch",),
     "editor": ("schema", "init"),
     "helping": ("help",),
     "calls": ("before", "after"),

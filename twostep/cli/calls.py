@@ -74,13 +74,13 @@ def before(env: Env, role: str, cli_name: str, budget: int, max_chars: int | Non
     LOG.detail(f"{role} input: {fit.tokens:,} of {fit.budget:,} tokens, "
                f"{fit.chars:,} of {fit.max_chars:,} characters")
     if max_cost is not None:
-        from twostep.runs import spend
+        from twostep.runs import fleetlink, spend
 
         if model is None or left_file is None:
             raise click.UsageError("--max-cost needs --model and --left")
         est = spend.check(role=role, model=model, budget=max_cost, run_dir=left_file.parent,
                           tokens_in=fit.tokens, tokens_out=output_tokens, price=_price(price),
-                          call=call)
+                          call=call, outer=fleetlink.ledgers(env.environ))
         left_file.write_text(f"{est.left_usd:.6f}\n", encoding="utf-8")
         LOG.info(f"{role}: estimated ${est.cost_usd:.4f}; ${est.left_usd:.4f} of "
                  f"${est.budget_usd:.4f} left")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-SCHEMA_NAMES = ("recipe", "result", "doctor", "check", "recipes", "runs")
+SCHEMA_NAMES = ("recipe", "result", "fleet", "doctor", "check", "recipes", "runs")
 
 
 @click.command()
@@ -15,7 +15,7 @@ SCHEMA_NAMES = ("recipe", "result", "doctor", "check", "recipes", "runs")
 def schema(name: str):
     """Print a JSON Schema (draft 2020-12): `recipe` (the default; for editors, generated from
     the table that validates recipes), or the --json output of result (run, plan, execute,
-    resume), doctor, check, recipes or runs."""
+    resume), fleet (batch), doctor, check, recipes or runs."""
     if name == "recipe":
         from twostep.recipe.schema import recipe_schema
 

@@ -69,6 +69,16 @@ def runs(ctx: click.Context, as_json: bool):
         return
     for r, s in told:
         click.echo("\n".join(story.lines(r, s)))
+    _fleets(repo)
+
+
+def _fleets(repo) -> None:
+    """After the runs, the fleets (`twostep batch`) with their totals."""
+    from twostep.fleet import result as fleetresult
+    from twostep.fleet import state as fleetstate
+
+    for fleet in fleetstate.all_fleets(repo):
+        click.echo("\n".join(fleetresult.listing(fleet.id, fleet.batch, fleet.entries)))
 
 
 @runs.command()

@@ -5,10 +5,13 @@ repomix binary. A second `plan` on an unchanged tree then skips repomix entirely
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from twostep.pack.linktree import link_or_copy
@@ -39,6 +42,19 @@ def _tool_identity(name: str) -> str:
         return name
     st = os.stat(path)
     return f"{os.path.realpath(path)}:{st.st_mtime_ns}:{st.st_size}"
+
+
+@contextmanager
+def locked(cache: Path, entry: str) -> Iterator[None]:
+    """One packer per entry: runs side by side (a fleet's items, on one base) that need the
+    same pack wait for the first to store it, then reuse it, so it is packed once."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f".{entry}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _link(src: Path, dest: Path) -> None:
@@ -78,3 +94,6 @@ def _evict(cache: Path) -> None:
     for stale in cache.glob(".*.tmp"):
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
+    for lock in cache.glob(".*.lock"):  # an evicted entry's, unused for an hour
+        if not (cache / lock.name[1:-5]).is_dir() and time.time() - lock.stat().st_mtime > 3600:
+            lock.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -115,7 +116,9 @@ def capture(command: str, repo: Path, go: Callable[[], store.Run | None], *,
         with contextlib.suppress(TwostepError):
             run = find()
     if run is None:
-        new = [r for r in store.all_runs(repo) if r.id not in before]
+        # This process's run: another may have started one in this repository meanwhile.
+        new = [r for r in store.all_runs(repo)
+               if r.id not in before and r.manifest.pid == os.getpid()]
         run = new[-1] if new else None
     if run is not None:
         run = store.load(repo, run.id)  # as the run left it on disk

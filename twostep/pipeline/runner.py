@@ -174,9 +174,15 @@ class Runner:
         return self.processes.run_checks(step)
 
     def cached(self, step: Cached) -> int:
-        outputs = [self.file(o) for o in step.outputs]
         cache = self.cache
         entry = packcache.key(self.repo, step.pathspecs, step.flags) if cache else None
+        if cache is None or entry is None or self.cache_readonly:
+            return self._pack_or_reuse(step, cache, entry)
+        with packcache.locked(cache, entry):
+            return self._pack_or_reuse(step, cache, entry)
+
+    def _pack_or_reuse(self, step: Cached, cache: Path | None, entry: str | None) -> int:
+        outputs = [self.file(o) for o in step.outputs]
         if cache and entry and packcache.fetch(cache, entry, outputs):
             LOG.info(f"{step.name}: unchanged since an earlier pack; "
                      f"reusing it (cache {entry[:12]})")

@@ -187,8 +187,10 @@ def create_run(repo: Path, job: Job, switches: Switches, strategy: Strategy, m: 
 def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,
                    stage: Stage | None = None) -> int:
     """`stage`: the command line's entry point, to run twostep's own stages in this process."""
+    # Packs are cached next to the runs: a --worktree run (a fleet's item) shares the
+    # repository's cache, not one in its own worktree.
     runner = Runner(repo, run.dir, on_step=record.recorder(run, repo, job),
-                    cache=store.state_dir(repo) / "cache", stage=stage)
+                    cache=run.dir.parent.parent / "cache", stage=stage)
     shown = run.dir.relative_to(repo) if run.dir.is_relative_to(repo) else run.dir
     LOG.info(f"run {run.id} (logs and packs in {shown})")
     done = set(run.manifest.done)

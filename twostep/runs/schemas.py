@@ -112,7 +112,35 @@ RUNS = {"type": "array", "title": "twostep runs --json (each run's manifest.json
         }, ["id", "status", "strategy", "recipe", "steps", "version", "outcome", "resumable",
             "title", "cost_usd", "bytes"])}
 
-SCHEMAS = {"result": RESULT, "doctor": DOCTOR, "check": CHECK, "recipes": RECIPES, "runs": RUNS}
+_USAGE = {"type": "object", "description": "per role (planner, executor): calls, tokens and "
+          "cost; {} when the CLIs report none"}
+_FLEET_ITEM = _object({
+    "id": _STR, "spec": _STR, "recipe": _OPT_STR, "repo": _STR, "run_id": _OPT_STR,
+    "status": {"enum": ["pending", "running", "done", "failed", "over-budget", "interrupted"]},
+    "exit_code": {"type": ["integer", "null"]}, "branch": _OPT_STR, "pr_url": _OPT_STR,
+    "cost_usd": _NUM, "usage": _USAGE, "seconds": {"type": ["number", "null"]},
+    "error": _OPT_STR})
+_OPT_NUM = {"type": ["number", "null"]}
+
+FLEET = {
+    **_object({
+        "version": {"const": 1},
+        "fleet_id": _STR,
+        "status": {"enum": [code.label for code in ExitCode]},
+        "exit_code": _INT,
+        "items": {"type": "array", "items": _FLEET_ITEM},
+        "cost_usd": _NUM,
+        "cost_per_done_usd": _OPT_NUM,
+        "usage": _USAGE,
+        "counts": {"type": "object", "description": "items by status",
+                   "additionalProperties": _INT},
+        "seconds": _object({"p50": _OPT_NUM, "p90": _OPT_NUM, "wall": _OPT_NUM}),
+    }),
+    "title": "twostep batch --json and twostep batch merge (a fleet's result)",
+}
+
+SCHEMAS = {"result": RESULT, "fleet": FLEET, "doctor": DOCTOR, "check": CHECK,
+           "recipes": RECIPES, "runs": RUNS}
 
 
 def schema(name: str) -> dict[str, Any]:

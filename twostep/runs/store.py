@@ -17,6 +17,7 @@ from typing import Any
 
 from twostep import atomic
 from twostep.errors import InputError
+from twostep.runs import fleetlink
 from twostep.runs.manifest import Manifest
 
 STATE_DIR = ".twostep"
@@ -82,6 +83,7 @@ def create(repo: Path, *, run_dir: Path | None = None, **fields: Any) -> Run:
     run_dir.mkdir(parents=True, exist_ok=True)
     run = Run(run_dir, Manifest(id=run_dir.name, created=_now(), pid=os.getpid(), **fields))
     run.save()
+    fleetlink.link(run_dir, os.environ)  # a fleet's item: the fleet learns its run at once
     return run
 
 
