@@ -1,6 +1,6 @@
 """Contract tests: the real pinned codex (0.169.0), run with the very command the codex adapter
 builds for the pipeline (twostep/agents/codex.py) against the loopback Responses API fake,
-behaves as CLI-FACTS-codex says, and twostep.agents.codex_reply reads its output correctly.
+behaves as twostep relies on, and twostep.agents.codex_reply reads its output correctly.
 A run against the fake takes about 0.3-1.5 s; the stdin-hang control waits 3 s."""
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def test_executor_shell_write_outside_repo_is_refused_without_any_trace(codex, f
                                                                          repo):
     """A shell write the sandbox refuses, whose only output is the refusal, yields no stderr
     line, and usually no command_execution event either: only the model is told. Callers must
-    check the repository diff against the plan (CLI-FACTS-codex 13.4).
+    check the repository diff against the plan.
 
     codex reports a command as events only when it is still running a moment (some tens of
     ms) after it started; a loaded machine can make even this one that slow, and then its

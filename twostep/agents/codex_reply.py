@@ -1,4 +1,4 @@
-"""Read what `codex exec --json` printed (CLI-FACTS-codex §5) and surface its silent failures.
+"""Read what `codex exec --json` printed (one JSON event per line) and surface its silent failures.
 
 codex's exit code is not enough: edits refused by the sandbox exit 0 (§6, §7.1), a failed run
 leaves `-o` empty or stale (§5), and there is no final result object, only JSONL events:

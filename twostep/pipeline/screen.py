@@ -1,7 +1,9 @@
-"""Live progress on stderr: one status line per step. On a terminal the running step shows a
-spinner and its elapsed time, then the line settles into ✓/✗ and the duration; elsewhere (a
-pipe, CI) each step prints one plain line when it ends. `-q` silences it; NO_COLOR drops the
-colours. The runner reports each step's start and end here (pipeline/runner.py)."""
+"""Live progress on stderr. On a terminal the running step shows a spinner and its elapsed
+time in place, and leaves no line behind; elsewhere (a pipe, CI) nothing animates. The story
+of the run (a line per phase and per task, verify, the cost) is told by the stages themselves;
+only a failed step gets a line of its own here (✗), and `-v` adds a line per step (✓ or ✗).
+`-q` silences it; NO_COLOR drops the colours. The runner reports each step's start and end
+here (pipeline/runner.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from twostep.core.steps import Pipe, Step
+from twostep.core.steps import Checks, Pipe, Step
 from twostep.log import LOG
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -17,6 +19,8 @@ FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 def quiet_step(step: Step) -> bool:
     """A step whose processes write nothing to the terminal: a spinner cannot garble it."""
+    if isinstance(step, Checks):  # the runner sends their output to a file
+        return True
     procs = step.processes()
     if isinstance(step, Pipe) and (step.interactive or step.self_reporting):
         return False
@@ -59,7 +63,7 @@ class Progress:
             self._spin.join()
             self._spin = None
             LOG.out.write("\r\033[K")
-        if not self.enabled or LOG.verbosity < 1:
+        if not self.enabled or LOG.verbosity < 1 or (exit_code == 0 and LOG.verbosity < 2):
             return
         mark = LOG.paint("✓", "32") if exit_code == 0 else LOG.paint("✗", "31")
         LOG.out.write(f"  {mark} {step.name} ({seconds:.1f} s)\n")
