@@ -29,7 +29,7 @@ from twostep.runs import store
 pytestmark = pytest.mark.realcli
 MODEL = "gpt-5.5"
 PLAN = "# Plan\n\n1. Create `hello.txt`.\n"
-#: §3: what codex puts around a non-empty stdin: `\n\n<stdin>\n` … `\n</stdin>` (the last
+#: What codex puts around a non-empty stdin: `\n\n<stdin>\n` … `\n</stdin>` (the last
 #: newline only when stdin has none).
 WRAPPER = len("\n\n<stdin>\n") + len("\n</stdin>")
 
@@ -116,7 +116,7 @@ def test_planner_returns_plan_usage_and_edits_nothing(codex, fake, tmp_path, rep
     assert list((run_dir(repo) / "empty").iterdir()) == []  # the planner's cwd
 
 
-# gpt-6.x models get no top-level tools: they write JavaScript for one `exec` tool (§1).
+# gpt-6.x models get no top-level tools: they write JavaScript for one `exec` tool.
 BOTH_TOOL_LAYOUTS = pytest.mark.parametrize("model", [MODEL, "gpt-6.1-sol"])
 
 
@@ -243,7 +243,7 @@ def test_stream_retries_are_capped_by_the_recipe(codex, fake, tmp_path, repo):
 
 
 def test_server_that_never_answers_is_waited_on_forever(codex, fake, tmp_path, repo):
-    """No timeout covers the wait for response headers (§8): only the caller's own
+    """No timeout covers the wait for response headers: only the caller's own
     wall-clock limit (the step's timeout) ends the run."""
     fake.configure(text=PLAN, fault={"hang": True})
     with pytest.raises(subprocess.TimeoutExpired):
@@ -295,7 +295,7 @@ def test_open_stdin_pipe_is_never_inherited(codex, fake, tmp_path, repo):
 
 
 def sent(prompt: str, stdin: str) -> str:
-    """The user message codex builds from its prompt argument and stdin (§3)."""
+    """The user message codex builds from its prompt argument and stdin."""
     if not stdin.strip():
         return prompt
     return f"{prompt}\n\n<stdin>\n{stdin}{'' if stdin.endswith(chr(10)) else chr(10)}</stdin>"

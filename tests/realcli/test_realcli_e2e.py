@@ -170,7 +170,7 @@ def test_run_python_recipe_on_real_package(repo, spec, env, fake_api):
     changed = git(repo, "status", "--porcelain").splitlines()
     assert sorted(changed) == sorted([f" M {TARGET}", "?? AI-PLAN.md"]), (changed, out)
     assert code == 0, out
-    assert "strategy small" in out and "done: run" in out
+    assert "strategy small" in out and "result: ok (exit 0)" in out
 
 
 def test_dry_run_calls_no_model_and_bash_reproduces_the_run(repo, spec, env, fake_api, tmp_path):

@@ -305,7 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = {"_unparsed": raw.decode("utf-8", "replace")}
         self._serve(body)
 
-    do_GET = do_POST  # the built-in provider's websocket probe (§2.1) is a GET: 404
+    do_GET = do_POST  # the built-in provider's websocket probe is a GET: 404
 
     def _serve(self, body: dict) -> None:
         headers = {h: self.headers[h] for h in _HEADERS if h in self.headers}

@@ -11,10 +11,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from twostep.core.steps import Checks, Pipe, Step
+from twostep.core.steps import Cached, Checks, ForEach, Pipe, Step, Until
 from twostep.log import LOG
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+_TOLD_ELSEWHERE = (Checks, ForEach, Until, Cached)
 
 
 def quiet_step(step: Step) -> bool:
@@ -63,7 +64,11 @@ class Progress:
             self._spin.join()
             self._spin = None
             LOG.out.write("\r\033[K")
-        if not self.enabled or LOG.verbosity < 1 or (exit_code == 0 and LOG.verbosity < 2):
+        if not self.enabled or LOG.verbosity < 1:
+            return
+        # By default only the step that failed has a line: not the loops around it, and not
+        # the checks (fix-round shows the failing command with its output).
+        if LOG.verbosity < 2 and (exit_code == 0 or isinstance(step, _TOLD_ELSEWHERE)):
             return
         mark = LOG.paint("✓", "32") if exit_code == 0 else LOG.paint("✗", "31")
         LOG.out.write(f"  {mark} {step.name} ({seconds:.1f} s)\n")
