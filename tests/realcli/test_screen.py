@@ -121,6 +121,7 @@ def test_a_3_task_run_tells_its_story_in_30_lines_on_a_terminal(
         repo, recipe, spec, env, fake_api):
     fake_api.configure(gemini={"plan": PLAN}, anthropic={"sessions": sessions()})
     code, screen = on_terminal(argv(recipe, spec), repo, env)
+    print(screen)  # what a person sees (pytest -s shows it)
     assert code == 0, screen
     check_story(screen)
     assert "⠋" not in screen  # the spinner left no line behind
@@ -130,6 +131,7 @@ def test_a_3_task_run_tells_its_story_in_30_lines_on_a_pipe(
         repo, recipe, spec, env, fake_api):
     fake_api.configure(gemini={"plan": PLAN}, anthropic={"sessions": sessions()})
     code, screen = on_pipe(argv(recipe, spec), repo, env)
+    print(screen)
     assert code == 0, screen
     assert "\r" not in screen and "\x1b" not in screen  # no animation, no colour
     check_story(screen)
