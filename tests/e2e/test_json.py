@@ -16,7 +16,7 @@ SPEC = str(ROOT / "scripts" / "example" / "SPEC.md")
 #: What scripts/github/steps/helpers.py and CI scripts read: never rename these.
 STABLE = {"version", "command", "run_id", "status", "exit_code", "error", "recipe", "strategy",
           "plan_path", "run_dir", "usage", "changed_files", "verify", "branch", "pr_url",
-          "steps", "seconds"}
+          "seconds", "tasks"}
 
 
 @pytest.fixture
@@ -48,9 +48,10 @@ def test_run_json_on_success(repo, tmp_path):
     assert data["verify"]["status"] == "passed" and data["verify"]["commands"][0]["exit_code"] == 0
     assert data["plan_path"] == str(repo / "AI-PLAN.md") and data["usage"] == {}
     assert (repo / ".twostep" / "runs" / data["run_id"]).is_dir()
-    names = [s["name"] for s in data["steps"]]
-    assert "planner" in names and "task-1-try-1-executor" in names
-    assert all(s["seconds"] >= 0 for s in data["steps"])
+    assert data["verify"]["commands"][0]["seconds"] >= 0  # measured, not null
+    assert "steps" not in data  # the internal steps: with --verbose, and in the manifest
+    assert [(t["number"], t["status"], t["changed_files"]) for t in data["tasks"]] == \
+        [(1, "done", ["wordfreq/cli.py"])]
 
 
 
@@ -58,12 +59,17 @@ def test_run_json_on_success(repo, tmp_path):
 def test_task_by_task_run_reports_the_files_its_tasks_changed(repo, tmp_path):
     # Task mode takes no executor snapshot: the files come from the base checkpoint.
     env = standin_env(tmp_path, plan=TASKS_PLAN, edits=TASKS_EDITS)
-    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--json", cwd=repo, env=env)
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--json", "-v", cwd=repo, env=env)
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     data = _result(proc)
     assert data["changed_files"] == ["tests/test_top.py", "wordfreq/cli.py"]
-    assert "files changed: 2 (tests/test_top.py, wordfreq/cli.py)" in err
+    assert [t["changed_files"] for t in data["tasks"]] == [["wordfreq/cli.py"],
+                                                           ["tests/test_top.py"]]
+    assert all(t["status"] == "done" and not t["unplanned_files"] for t in data["tasks"])
+    names = [s["name"] for s in data["steps"]]  # --verbose: the internal steps too
+    assert "planner" in names and "task-2-try-1-executor" in names
+    assert "2 files changed" in err  # the diffstat
 
 
 def test_failures_still_print_the_result_then_exit_with_their_code(repo, tmp_path):

@@ -25,13 +25,23 @@ def test_plain_lines_and_summary_without_a_terminal(repo, tmp_path):
                    env=standin_env(tmp_path))
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
-    assert "✓ planner (" in err and "✓ task-1-try-1-executor (" in err and "\r" not in err
+    assert "[plan]" in err and "\r" not in err
+    assert "twostep: the whole plan: wordfreq/cli.py +1 -0" in err  # what the session changed
+    assert "✓ planner (" not in err  # a line per step is -v's
+    assert "twostep: ✓ python -m pytest -q" in err  # a line per verify command
     assert "\033[" not in err  # NO_COLOR (and no terminal)
-    table = err[err.index("step ") :]
-    for word in ("tokens in", "tokens out", "cost", "total", "files changed: 1 (wordfreq/cli.py)",
-                 "verify: passed"):
+    table = err[err.index("tokens in") :]
+    for word in ("tokens out", "cost", "plan", "task 1", "total", "result: ok (exit 0)"):
         assert word in table
     assert proc.stdout == b""
+
+
+def test_verbose_shows_every_step(repo, tmp_path):
+    proc = twostep("run", RECIPE, "--spec", SPEC, "--yes", "--execute-by", "plan", "-v",
+                   cwd=repo, env=standin_env(tmp_path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "✓ planner (" in err and "✓ task-1-try-1-executor (" in err and "✓ verify-1 (" in err
 
 
 def test_quiet_prints_neither_progress_nor_summary(repo, tmp_path):

@@ -42,7 +42,7 @@ def test_run_plans_executes_and_verifies(repo, tmp_path):
     assert cwd.name == "empty" and [p.name for p in cwd.iterdir()] == [".env"]
     assert (cwd / ".env").read_bytes() == b""
     assert "--permission-mode" in claude[0]["argv"] and claude[0]["cwd"] == str(repo)
-    assert "passed" in err  # the verify command (pytest) ran and its output went to stderr
+    assert "✓ python -m pytest" in err  # the verify command (pytest) ran and passed
     assert result.stdout == b""  # stdout is for data only
     # nothing of twostep's own shows in git status: .twostep/ ignores itself
     status = git(repo, "status", "--porcelain").split()
@@ -158,7 +158,7 @@ def test_second_plan_on_unchanged_tree_reuses_the_pack(repo, tmp_path):
     env = standin_env(tmp_path)
     first = twostep("plan", RECIPE, "--spec", SPEC, cwd=repo, env=env)
     assert first.returncode == 0 and "reusing" not in first.stderr.decode()
-    second = twostep("plan", RECIPE, "--spec", SPEC, cwd=repo, env=env)
+    second = twostep("plan", RECIPE, "--spec", SPEC, "-v", cwd=repo, env=env)
     assert second.returncode == 0 and "reusing it" in second.stderr.decode()
     stdins = [c["stdin_sha256"] for c in calls(env) if c["tool"] == "gemini"]
     assert stdins[0] == stdins[1]

@@ -60,7 +60,7 @@ def test_execute_without_a_terminal_keeps_and_says_how_to_roll_back(tmp_path):
     result = twostep("execute", RECIPE, "--plan", str(tmp_path / "plan.md"), cwd=repo, env=env)
     err = result.stderr.decode()
     assert result.returncode == 0, err
-    assert "tasks: 2 done" in err and "wordfreq/cli.py" in err  # the summary, with its stat
+    assert "task 2 of 2" in err and "wordfreq/cli.py" in err  # the tasks, and the stat
     assert "kept (no terminal to ask); to undo: twostep rollback" in err
     assert [c["tool"] for c in calls(env)] == ["claude", "claude"]
     undo = twostep("rollback", cwd=repo, env=env)

@@ -73,6 +73,9 @@ def test_run_in_a_worktree_commits_on_a_branch_and_leaves_the_tree_alone(repo, t
     assert not (repo / "AI-PLAN.md").exists()
     assert git(repo, "diff", "--name-only", f"{branch}~1", branch).split() == ["wordfreq/cli.py"]
     assert result["changed_files"] == ["wordfreq/cli.py"]
+    # The plan is not committed and the worktree is gone: the run's own copy.
+    assert result["plan_path"] == str(Path(result["run_dir"]) / "plan.md")
+    assert "pr_error" not in result
     subject, _, body = git(repo, "log", "-1", "--format=%B", branch).partition("\n\n")
     assert subject == SPEC.read_text().splitlines()[0].lstrip("# ").strip()
     assert result["run_id"] in body and "AI-PLAN.md" in body
@@ -112,6 +115,7 @@ def test_pr_without_an_authenticated_gh_says_what_is_missing(repo, tmp_path):
     assert "gh auth login" in proc.stderr.decode()
     result = json.loads(proc.stdout)
     assert result["pr_url"] is None and git(repo, "rev-parse", "--verify", result["branch"])
+    assert "gh auth login" in result["pr_error"]  # why there is no pull request
 
 
 def test_execute_in_a_worktree_with_a_plan_from_outside(repo, tmp_path):
@@ -165,10 +169,11 @@ def test_a_failed_worktree_run_resumes_in_its_worktree_then_commits(repo, tmp_pa
     assert tree.is_dir() and result["changed_files"] == ["wordfreq/cli.py"]
     assert _state(repo)[1:] == before[1:]
     env["VERIFY_OK"] = "1"
-    resumed = twostep("resume", "--json", cwd=repo, env=env)
+    resumed = twostep("resume", "--json", "--verbose", cwd=repo, env=env)
     assert resumed.returncode == 0, resumed.stderr.decode()
     again = json.loads(resumed.stdout)
     assert again["run_id"] == result["run_id"] and again["branch"] == result["branch"]
+    assert again["plan_path"] and Path(again["plan_path"]).is_file()
     assert [c for c in json.loads(resumed.stdout)["steps"] if c["name"].endswith("-executor")]
     assert git(repo, "diff", "--name-only", f"{again['branch']}~1", again["branch"]).split() == \
         ["wordfreq/cli.py"]

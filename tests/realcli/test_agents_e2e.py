@@ -125,7 +125,9 @@ def test_pair_plans_edits_and_keeps_the_ledger(planner, executor, repo, spec, en
     total = m["usage_totals"]["total"]
     assert total["calls"] == 2
     assert total["cost_usd"] == pytest.approx(sum(u["cost_usd"] for u in m["usage"]), abs=1e-6)
-    assert "usage: total     2 call(s)" in out
+    # the summary's total row: the two calls' tokens and cost
+    assert f"${total['cost_usd']:.4f}" in next(ln for ln in out.splitlines()
+                                               if ln.strip().startswith("total "))
     listed = twostep("runs", cwd=repo, env=env).stdout.decode()
     assert f"${total['cost_usd']:.4f}" in listed
 
@@ -252,7 +254,7 @@ def test_codex_ignores_hostile_repository_config_and_agents_md(tmp_path, spec, e
     assert code == 0, out
     bodies = [json.dumps(r["body"]) for r in fake_api.requests]
     # The marker is in the pack (AGENTS.md is a tracked file), but codex did not load it as
-    # its instructions (§4: "# AGENTS.md instructions for <cwd>").
+    # its instructions ("# AGENTS.md instructions for <cwd>").
     assert bodies and all("AGENTS.md instructions" not in b for b in bodies)
     assert {r["model"] for r in fake_api.requests} == {"gpt-5.5"}
     # the executor's shell sees core variables only, not the caller's keys

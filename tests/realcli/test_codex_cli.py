@@ -1,6 +1,6 @@
 """Contract tests: the real pinned codex (0.169.0), run with the very command the codex adapter
 builds for the pipeline (twostep/agents/codex.py) against the loopback Responses API fake,
-behaves as CLI-FACTS-codex says, and twostep.agents.codex_reply reads its output correctly.
+behaves as twostep relies on, and twostep.agents.codex_reply reads its output correctly.
 A run against the fake takes about 0.3-1.5 s; the stdin-hang control waits 3 s."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from twostep.runs import store
 pytestmark = pytest.mark.realcli
 MODEL = "gpt-5.5"
 PLAN = "# Plan\n\n1. Create `hello.txt`.\n"
-#: §3: what codex puts around a non-empty stdin: `\n\n<stdin>\n` … `\n</stdin>` (the last
+#: What codex puts around a non-empty stdin: `\n\n<stdin>\n` … `\n</stdin>` (the last
 #: newline only when stdin has none).
 WRAPPER = len("\n\n<stdin>\n") + len("\n</stdin>")
 
@@ -116,7 +116,7 @@ def test_planner_returns_plan_usage_and_edits_nothing(codex, fake, tmp_path, rep
     assert list((run_dir(repo) / "empty").iterdir()) == []  # the planner's cwd
 
 
-# gpt-6.x models get no top-level tools: they write JavaScript for one `exec` tool (§1).
+# gpt-6.x models get no top-level tools: they write JavaScript for one `exec` tool.
 BOTH_TOOL_LAYOUTS = pytest.mark.parametrize("model", [MODEL, "gpt-6.1-sol"])
 
 
@@ -181,7 +181,7 @@ def test_executor_shell_write_outside_repo_is_refused_without_any_trace(codex, f
                                                                          repo):
     """A shell write the sandbox refuses, whose only output is the refusal, yields no stderr
     line, and usually no command_execution event either: only the model is told. Callers must
-    check the repository diff against the plan (CLI-FACTS-codex 13.4).
+    check the repository diff against the plan.
 
     codex reports a command as events only when it is still running a moment (some tens of
     ms) after it started; a loaded machine can make even this one that slow, and then its
@@ -243,7 +243,7 @@ def test_stream_retries_are_capped_by_the_recipe(codex, fake, tmp_path, repo):
 
 
 def test_server_that_never_answers_is_waited_on_forever(codex, fake, tmp_path, repo):
-    """No timeout covers the wait for response headers (§8): only the caller's own
+    """No timeout covers the wait for response headers: only the caller's own
     wall-clock limit (the step's timeout) ends the run."""
     fake.configure(text=PLAN, fault={"hang": True})
     with pytest.raises(subprocess.TimeoutExpired):
@@ -295,7 +295,7 @@ def test_open_stdin_pipe_is_never_inherited(codex, fake, tmp_path, repo):
 
 
 def sent(prompt: str, stdin: str) -> str:
-    """The user message codex builds from its prompt argument and stdin (§3)."""
+    """The user message codex builds from its prompt argument and stdin."""
     if not stdin.strip():
         return prompt
     return f"{prompt}\n\n<stdin>\n{stdin}{'' if stdin.endswith(chr(10)) else chr(10)}</stdin>"

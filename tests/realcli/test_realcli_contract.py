@@ -1,5 +1,5 @@
 """Contract tests: the real pinned gemini and claude binaries, run against the loopback
-fake, behave the way twostep relies on (CLI-FACTS.md). Each CLI run takes about 1 s,
+fake, behave the way twostep relies on (docs/cli-facts.md). Each CLI run takes about 1 s,
 except the gemini retry test (~6 s, one 5 s +-30 % backoff)."""
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def test_run_python_recipe_on_real_package(repo, spec, env, fake_api):
     changed = git(repo, "status", "--porcelain").splitlines()
     assert sorted(changed) == sorted([f" M {TARGET}", "?? AI-PLAN.md"]), (changed, out)
     assert code == 0, out
-    assert "strategy small" in out and "done: run" in out
+    assert "strategy small" in out and "result: ok (exit 0)" in out
 
 
 def test_dry_run_calls_no_model_and_bash_reproduces_the_run(repo, spec, env, fake_api, tmp_path):
@@ -278,7 +278,7 @@ def test_executor_refused_or_idle_exits_9(case, repo, spec, env, fake_api):
 def test_executor_write_outside_the_repository_is_refused(repo, spec, env, fake_api, tmp_path):
     outside = tmp_path / "outside" / "stolen.py"
     outside.parent.mkdir()
-    # claude's acceptEdits alone refuses a Write outside its working directory (CLI-FACTS 2.8).
+    # claude's acceptEdits alone refuses a Write outside its working directory.
     configure(fake_api, [{"tool": "Write", "path": str(outside), "content": "x = 1\n"}])
 
     code, out = run_twostep("run", RECIPE, "--spec", spec, "--yes", repo=repo, env=env)

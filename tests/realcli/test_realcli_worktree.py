@@ -48,7 +48,7 @@ def test_worktree_run_with_the_real_clis(repo, tmp_path, env, fake_api):
     spec.write_text("Add a version constant to the core module.\n")
     status = git(repo, "status", "--porcelain")
     proc = twostep("run", RECIPE, "--spec", str(spec), "--yes", "--execute-by", "plan",
-                   "--worktree", "--json", cwd=repo, env=env, timeout=180)
+                   "--worktree", "--json", "-v", cwd=repo, env=env, timeout=180)
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
     branch = result["branch"]

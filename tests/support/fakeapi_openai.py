@@ -1,4 +1,4 @@
-"""Loopback fake of the OpenAI Responses API, as codex 0.169.0 calls it (CLI-FACTS-codex §0).
+"""Loopback fake of the OpenAI Responses API, as codex 0.169.0 calls it.
 
 codex posts the whole conversation to `POST {base_url}/responses` with `"stream": true` on
 every turn (`store: false`), and reads SSE events back. Point codex at the fake through a
@@ -28,8 +28,8 @@ Config, every key optional:
 
 The fake is stateless, like the anthropic one: the number of tool outputs codex sends back
 (`function_call_output` / `custom_tool_call_output` input items) says which step is next,
-so a finite script can never loop. Models without top-level tools (the gpt-6.x "code mode"
-of CLI-FACTS-codex §1) get the same steps as JavaScript for their one freeform `exec` tool.
+so a finite script can never loop. Models without top-level tools (the gpt-6.x "code mode")
+get the same steps as JavaScript for their one freeform `exec` tool.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def usage_json(usage: dict | None) -> dict:
 
 def response_sse(item: dict, usage: dict | None = None, *, truncate: bool = False,
                  failed: bool = False) -> str:
-    """SSE for one output item in the order codex expects (CLI-FACTS-codex §0)."""
+    """SSE for one output item in the order codex expects."""
     rid = f"resp_fake{uuid.uuid4().hex[:12]}"
     item = {"id": f"item_{uuid.uuid4().hex[:10]}", **item}
     events = [_event("response.created", {"response": {"id": rid}})]
@@ -305,7 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = {"_unparsed": raw.decode("utf-8", "replace")}
         self._serve(body)
 
-    do_GET = do_POST  # the built-in provider's websocket probe (§2.1) is a GET: 404
+    do_GET = do_POST  # the built-in provider's websocket probe is a GET: 404
 
     def _serve(self, body: dict) -> None:
         headers = {h: self.headers[h] for h in _HEADERS if h in self.headers}

@@ -5,6 +5,7 @@ and the command line as the only layer that imports click."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "twostep"
@@ -111,3 +112,11 @@ def test_packages_import_only_lower_layers():
 def test_every_package_has_a_layer():
     units = {_unit(name) for name in _graph()}
     assert units <= set(LAYER), units - set(LAYER)
+
+
+def test_the_design_notes_show_the_layers_as_the_contract_has_them():
+    text = (PACKAGE.parent / "docs" / "design.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`twostep/" in line]
+    shown = [set(re.findall(r"`twostep/(\w+)[/.]", row)) for row in rows]
+    layers = [set(names) - {"__init__", "__main__"} for names in reversed(LAYERS)]
+    assert shown == [names for names in layers if names], shown

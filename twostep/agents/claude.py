@@ -1,5 +1,5 @@
-"""claude (@anthropic-ai/claude-code): executor (CLI-FACTS §2) and read-only planner
-(CLI-FACTS-codex §12.1: no tools at all, the plan in the JSON result)."""
+"""claude (@anthropic-ai/claude-code): executor and read-only planner
+(no tools at all, the plan in the JSON result)."""
 
 from __future__ import annotations
 

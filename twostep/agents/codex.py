@@ -1,15 +1,15 @@
-"""codex (@openai/codex): planner and executor (CLI-FACTS-codex, codex 0.169.0: each flag
-below answers one of its findings, cited by section). codex_reply.py reads its events.
+"""codex (@openai/codex): planner and executor (codex 0.169.0: each flag below answers
+something codex was seen to do, said where the flag is set). codex_reply.py reads its events.
 
 What codex gets:
-- a private, existing CODEX_HOME in the run directory (§4) and `--ignore-user-config`;
+- a private, existing CODEX_HOME in the run directory and `--ignore-user-config`;
 - the key by name: TWOSTEP_CODEX_API_KEY="${CODEX_API_KEY:-${OPENAI_API_KEY:-}}", read by a
   custom provider whose base_url is "${OPENAI_BASE_URL:-https://api.openai.com/v1}" (codex
-  itself ignores both variables in `exec`, §2);
-- stdin from complete files, through `cat` or `<`, so never an open pipe (§3: that hangs);
+  itself ignores both variables in `exec`);
+- stdin from complete files, through `cat` or `<`, so never an open pipe (that hangs);
 - the prompt as the argument: codex sends `PROMPT\\n\\n<stdin>\\n…\\n</stdin>`.
-Its JSON events are the reply (stdout); `-o` is not trusted (§5: empty on failure). The step
-that runs it kills its process group on its own wall-clock timeout (§7.4, §8: codex has no turn
+Its JSON events are the reply (stdout); `-o` is not trusted (empty on failure). The step
+that runs it kills its process group on its own wall-clock timeout (codex has no turn
 cap and no header timeout).
 """
 
@@ -32,15 +32,15 @@ from twostep.errors import ExecutorFailed, NoChanges, PlannerFailed
 
 HOME = RunPath("codex-home")
 PROVIDER_ID = "twostep"
-#: The variable codex reads the key from (`env_key` of the custom provider, §2.2).
+#: The variable codex reads the key from (`env_key` of the custom provider).
 KEY_ENV = "TWOSTEP_CODEX_API_KEY"
 KEY = EnvVar(("CODEX_API_KEY", "OPENAI_API_KEY"))
 URL = EnvVar(("OPENAI_BASE_URL",), "https://api.openai.com/v1")
-#: §3: the whole user text (prompt + `<stdin>` block) is capped at this many characters.
+#: The whole user text (prompt + `<stdin>` block) is capped at this many characters.
 MAX_INPUT_CHARS = 1_048_576
-#: §3: the `\n\n<stdin>\n` … `\n</stdin>` wrapper codex puts around stdin.
+#: The `\n\n<stdin>\n` … `\n</stdin>` wrapper codex puts around stdin.
 WRAPPER_CHARS = 23
-#: §8: the provider's wait for the next event of a stream that has started.
+#: The provider's wait for the next event of a stream that has started.
 STREAM_IDLE_MS = 120_000
 
 
@@ -49,12 +49,12 @@ class CodexOptions(CliOptions):
     """codex's own recipe keys."""
 
     #: true: codex reads the repository's AGENTS.md files, from the git root down to its
-    #: working directory, which for the planner is inside the run directory (§4).
+    #: working directory, which for the planner is inside the run directory.
     project_settings: bool = key(False, Flag(), PLANNER, EXECUTOR)
 
 
 def _provider(retries: int) -> Joined:
-    """The custom provider as an inline TOML table (§2.1: plain HTTP POST, no websocket
+    """The custom provider as an inline TOML table (plain HTTP POST, no websocket
     probe, capped retries; `openai` itself cannot be overridden). The URL is read when the
     step runs, so the script names the variable."""
     head = f'model_providers.{PROVIDER_ID}={{name="{PROVIDER_ID}",base_url="'
@@ -66,19 +66,19 @@ def _provider(retries: int) -> Joined:
 def _isolation(agent: Agent) -> tuple[Arg, ...]:
     args: tuple[Arg, ...] = (
         "-c", f"model_provider={PROVIDER_ID}", "-c", _provider(agent.retries),
-        # §8: without this a refused connection retries forever, whatever the caps.
+        # Without this a refused connection retries forever, whatever the caps.
         "--disable", "unbounded_connection_retries",
-        # §9: with both, the API is the only host codex connects to.
+        # With both, the API is the only host codex connects to.
         "--disable", "plugins", "-c", "analytics.enabled=false",
-        # §11: no session rollout files; §4: no config but ours (never --trust).
+        # No session rollout files; no config but ours (never --trust).
         "--ephemeral", "--ignore-user-config", "--ignore-rules", "--skip-git-repo-check")
     if not agent.options_as(CodexOptions).project_settings:
-        args += ("-c", "project_doc_max_bytes=0")  # §4: the repo's AGENTS.md stays out
+        args += ("-c", "project_doc_max_bytes=0")  # the repo's AGENTS.md stays out
     return args
 
 
-#: §7.6: the planner has no shell and no web; apply_patch stays offered but read-only refuses
-#: it. §7.2: the executor's sandbox would otherwise let it write /tmp and $TMPDIR too; §7.5:
+#: The planner has no shell and no web; apply_patch stays offered but read-only refuses
+#: it. The executor's sandbox would otherwise let it write /tmp and $TMPDIR too;
 #: its shell must not see the caller's keys and tokens.
 _SANDBOX = {
     PLANNER: ("-s", "read-only", "--disable", "shell_tool", "--disable", "goals",
@@ -91,7 +91,7 @@ _SANDBOX = {
 
 
 def _argv(role: str, agent: Agent, cwd: Arg, output: RunPath) -> tuple[Arg, ...]:
-    # An explicit model always (§1: the tools depend on it; the recipe requires one). "--"
+    # An explicit model always (the tools depend on it; the recipe requires one). "--"
     # keeps a prompt that starts with "-" from being read as a flag; the recipe's flags go
     # before it.
     return ("codex", "exec", "-m", model(agent, role), "-C", cwd, *_SANDBOX[role],
@@ -112,7 +112,7 @@ class Codex:
     name = "codex"
     vendor = "OpenAI (Responses API)"
     package = "@openai/codex@0.169.0"
-    #: §3: the whole user text, the prompt and the <stdin> wrapper included (fit adds the
+    #: The whole user text, the prompt and the <stdin> wrapper included (fit adds the
     #: prompt's length itself).
     max_input_chars = MAX_INPUT_CHARS - WRAPPER_CHARS
     credential_vars: tuple[str, ...] = ("CODEX_API_KEY", "OPENAI_API_KEY")
@@ -128,7 +128,7 @@ class Codex:
 
     def defaults(self, role: str) -> dict[str, Any]:
         prompt = prompts.planner(False) if role == PLANNER else prompts.executor(False)
-        # gpt-5.5: a catalogued model, so the executor has apply_patch (§1).
+        # gpt-5.5: a catalogued model, so the executor has apply_patch.
         return {"model": "gpt-5.5", "prompt": prompt, "context_tokens": 272_000,
                 "output_tokens": 32_000, "timeout": 900.0 if role == PLANNER else 1800.0}
 
@@ -173,7 +173,7 @@ class Codex:
         return found.text
 
     def verdict(self, reply: Path) -> dict[str, Any]:
-        """Refused writes exit 0 (§7.1): the events and stderr say so, as NoChanges."""
+        """Refused writes exit 0: the events and stderr say so, as NoChanges."""
         found = _read(reply, EXECUTOR)
         if found.refused:
             raise NoChanges("the executor's edits were refused: " + "; ".join(found.refusals),

@@ -1,18 +1,18 @@
-"""Read what `codex exec --json` printed (CLI-FACTS-codex §5) and surface its silent failures.
+"""Read what `codex exec --json` printed (one JSON event per line) and surface its silent failures.
 
-codex's exit code is not enough: edits refused by the sandbox exit 0 (§6, §7.1), a failed run
-leaves `-o` empty or stale (§5), and there is no final result object, only JSONL events:
+codex's exit code is not enough: edits refused by the sandbox exit 0, a failed run
+leaves `-o` empty or stale, and there is no final result object, only JSONL events:
 
     {"type":"item.completed","item":{"type":"agent_message","text":…}}      the answer
     {"type":"item.completed","item":{"type":"file_change","changes":[{"path","kind"}]}}
     {"type":"item.completed","item":{"type":"command_execution","exit_code":1,…}}
     {"type":"error","message":…} / {"type":"turn.failed","error":{"message":…}}
     {"type":"item.completed","item":{"type":"error","message":…}}   a warning, e.g. an
-        uncatalogued model ("Model metadata for `gpt-5.1` not found…", §1)
+        uncatalogued model ("Model metadata for `gpt-5.1` not found…")
     {"type":"turn.completed","usage":{"input_tokens","cached_input_tokens",…}}
 
 A refused apply_patch leaves no event at all; its only trace is a stderr line
-`… ERROR codex_core::tools::router: error=patch rejected: …` (§7.1), so `parse_events`
+`… ERROR codex_core::tools::router: error=patch rejected: …`, so `parse_events`
 takes stderr as well. Pure functions, standard library only.
 """
 
@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-# A refused shell write: the sandbox mounts the tree read-only (§7.1, §7.2).
+# A refused shell write: the sandbox mounts the tree read-only.
 _READ_ONLY = "Read-only file system"
 _PATCH_REJECTED = re.compile(r"error=(patch rejected: .*)$")
 
@@ -56,7 +56,7 @@ class CodexReply:
     usage: CodexUsage | None
     completed: bool
     refusals: tuple[str, ...]
-    #: Commands that started but never finished (still running when the turn ended, §5).
+    #: Commands that started but never finished (still running when the turn ended).
     unfinished: tuple[str, ...] = ()
     #: Non-fatal `error` items, e.g. the fallback-metadata warning for an unknown model.
     warnings: tuple[str, ...] = ()
@@ -68,7 +68,7 @@ class CodexReply:
 
     @property
     def refused(self) -> bool:
-        """The sandbox refused at least one write: the silent exit-0 failure of §7.1."""
+        """The sandbox refused at least one write: the silent exit-0 failure."""
         return bool(self.refusals)
 
 
@@ -140,7 +140,7 @@ def _event(acc: _Acc, event: dict) -> None:
 
 
 def stderr_refusals(stderr: str) -> list[str]:
-    """The `patch rejected: …` reasons codex logs only on stderr (§7.1, §7.2)."""
+    """The `patch rejected: …` reasons codex logs only on stderr."""
     found = []
     for line in stderr.splitlines():
         match = _PATCH_REJECTED.search(line)
@@ -175,7 +175,7 @@ def parse_events(stdout: str, stderr: str = "") -> CodexReply:
 
 def problems(reply: CodexReply, returncode: int, *, role: str) -> list[str]:
     """Why this run must not count as a success (empty: it may). Exit 0 is necessary but
-    not sufficient (§13.4): the planner needs a non-empty answer, and an executor whose
+    not sufficient: the planner needs a non-empty answer, and an executor whose
     writes were refused did not do its job even if codex says it did."""
     found = []
     if returncode != 0:

@@ -1,4 +1,4 @@
-"""gemini (@google/gemini-cli): planner (CLI-FACTS §1) and executor (CLI-FACTS-codex §12.2)."""
+"""gemini (@google/gemini-cli): planner and executor (docs/cli-facts.md: gemini and `@`)."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ class Gemini:
     def executor_call(self, agent: Agent, plan: Arg, pack: Arg, left: Arg | None = None,
                       scope: str = "") -> Call:
         # auto_edit: write_file and replace only, confined to the workspace (the repository),
-        # no shell (CLI-FACTS-codex 12.2). The repository's .env cannot set the variables in
+        # no shell. The repository's .env cannot set the variables in
         # _ENV_GUARD (advanced.excludedEnvVars).
         argv: tuple[Arg, ...] = ("gemini", "-p", prompt(agent, EXECUTOR), "-m",
                                  model(agent, EXECUTOR), "-o", "json", "--approval-mode",

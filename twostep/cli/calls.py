@@ -117,29 +117,49 @@ def after(env: Env, role: str, cli_name: str, model: str, price: str | None,
     # the call's reservation (before --call): the planner, task-N for every try, else fix-N
     call = "planner" if role == "planner" else f"task-{task}" if task else reply.stem
     spend.release(spend.reservation(reply.parent, call))
+    spent = _spent(record)
     if record is None:
         # Not a warning: stand-ins and some CLI versions report none; the summary shows "–".
-        LOG.info(f"{role}: {cli_name} reported no usage; this call is not in the ledger")
+        LOG.detail(f"{role}: {cli_name} reported no usage; this call is not in the ledger")
     else:
-        LOG.info(f"{role}: {record['input_tokens']:,} tokens in, {record['output_tokens']:,} "
-                 f"out, ${record['cost_usd']:.4f} ({record['cost_source']})")
+        LOG.detail(f"{role}: {spent} ({record['cost_source']})")
     if snapshot is not None:
         _untouched(env, snapshot)
     if role == "planner":
         if output is None:
             raise click.UsageError("the planner's reply needs -o PLAN")
-        _accept_plan(cli_name, reply, output, keep)
+        _accept_plan(cli_name, reply, output, keep, spent)
         return
     data = agents.get(cli_name).verdict(reply)
-    LOG.info(f"executor: {data.get('num_turns', '?')} turns, "
-             f"{data.get('duration_ms', 0) / 1000:.1f} s")
+    said = _session(data)
+    if said:
+        LOG.detail(f"executor: {said}")
     if attempt is not None:
         from twostep.execution import taskwork
 
         taskwork.prove(root(env), reply.parent, int(task or 0), attempt, tries)
 
 
-def _accept_plan(cli_name: str, reply: Path, plan: Path, keep: Path | None) -> None:
+def _spent(record: dict | None) -> str:
+    if record is None:
+        return ""
+    return (f"{record['input_tokens']:,} tokens in, {record['output_tokens']:,} out, "
+            f"${record['cost_usd']:.4f}")
+
+
+def _session(data: dict) -> str:
+    """The turns and time a CLI reports of its session; a figure it does not report is left
+    out (codex reports neither)."""
+    parts = []
+    if isinstance(data.get("num_turns"), int):
+        parts.append(f"{data['num_turns']} turns")
+    if isinstance(data.get("duration_ms"), (int, float)):
+        parts.append(f"{data['duration_ms'] / 1000:.1f} s")
+    return ", ".join(parts)
+
+
+def _accept_plan(cli_name: str, reply: Path, plan: Path, keep: Path | None,
+                 spent: str = "") -> None:
     """Write the reply's plan atomically; a failed or empty reply leaves an existing one."""
     from twostep import atomic
     from twostep.errors import PlannerFailed
@@ -152,7 +172,11 @@ def _accept_plan(cli_name: str, reply: Path, plan: Path, keep: Path | None) -> N
     text += "" if text.endswith("\n") else "\n"
     for out in (plan, keep) if keep else (plan,):
         atomic.write_text(out, text)
-    LOG.info(f"plan written to {plan} ({len(text.splitlines())} lines)")
+    import os
+
+    shown = os.path.relpath(plan) if plan.is_relative_to(Path.cwd()) else plan
+    LOG.info(f"plan written to {shown} ({len(text.splitlines())} lines"
+             + (f"; {spent}" if spent else "") + ")")
 
 
 def _untouched(env: Env, before: Path) -> None:

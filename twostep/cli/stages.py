@@ -10,6 +10,7 @@ import click
 
 from twostep import agents
 from twostep.cli import stage
+from twostep.cli.choosing import agents_of_stage
 from twostep.cli.env import pass_env, path, root
 from twostep.log import LOG
 from twostep.pipeline.inprocess import Env
@@ -35,19 +36,31 @@ def linktree(env: Env, dest: Path):
               help="[f]iles lists the tracked files PLAN names (the recipe's plan_files apply).")
 @click.option("--pack-list", type=path(),
               help="[f]iles lists this pack's files instead (the executor gets the whole pack).")
+@click.option("--run", "run_dir", type=path(), metavar="RUN",
+              help="The run directory: what its model calls spent counts in the estimate.")
+@agents_of_stage
 @pass_env
-def gate(env: Env, plan_file: Path, recipe_arg: str | None, pack_list: Path | None):
+def gate(env: Env, plan_file: Path, recipe_arg: str | None, pack_list: Path | None,
+         run_dir: Path | None, planner_cli: str | None, executor_cli: str | None):
     """Ask on the terminal: proceed, view PLAN in $PAGER, list the files the executor will be
-    sent, edit PLAN in $EDITOR, or abort."""
+    sent, edit PLAN in $EDITOR, or abort. With --recipe, the question gives the run's
+    estimated cost."""
+    from twostep.cli import choosing
     from twostep.pipeline import gate as g
-    from twostep.recipe import load as recipes
 
+    recipe = choosing.load(recipe_arg, planner_cli, executor_cli, env.cwd) if recipe_arg \
+        else None
     if pack_list is not None:
         sends = g.pack_listing(pack_list)
     else:
-        patterns = recipes.load(recipe_arg, cwd=env.cwd).plan_files if recipe_arg else ()
-        sends = g.plan_files(plan_file, patterns, env.cwd)
-    g.review(plan_file, sends=sends, interactive=env.stdin.isatty())
+        sends = g.plan_files(plan_file, recipe.plan_files if recipe else (), env.cwd)
+    estimate = None
+    if recipe is not None and plan_file.is_file():
+        from twostep.runs import spend
+
+        spent = spend.spent(run_dir) if run_dir is not None and run_dir.is_dir() else 0.0
+        estimate = g.estimated(plan_file, recipe, env.cwd, sends, spent)
+    g.review(plan_file, sends=sends, interactive=env.stdin.isatty(), estimate=estimate)
 
 
 @click.command()

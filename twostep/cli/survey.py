@@ -32,9 +32,11 @@ def measure(recipe: str | None, as_json: bool, exact: bool, spec: str | None):
     r = recipes.load(recipe_or_detected(recipe))
     m = run_measure(r, repo, force_exact=exact)
     planner = _planner_view(r, repo, m, spec) if spec else None
+    price = _price(r, m)
     if as_json:
         extra = {"planner_input": planner} if planner is not None else {}
-        click.echo(json.dumps({"recipe": r.name, **m.to_json(), **extra}, indent=2))
+        click.echo(json.dumps({"recipe": r.name, **m.to_json(), **extra, "cost_estimate": price},
+                              indent=2))
         return
     from twostep.sizing.rows import table
 
@@ -42,8 +44,25 @@ def measure(recipe: str | None, as_json: bool, exact: bool, spec: str | None):
         click.echo(planner.get("summary") or planner["note"])
     how = "exact, counted by repomix" if m.exact else f"estimated, band {m.low:,}–{m.high:,}"
     click.echo(f"{m.tokens:,} tokens ({how}), {m.files:,} files → strategy {m.strategy}")
+    for line in price["lines"]:
+        click.echo(line)
     for line in table(m.by_dir, m.tokens):
         click.echo(line)
+
+
+def _price(r, m) -> dict[str, Any]:
+    """The run's estimated cost at this size: per role and in total, and whose prices."""
+    from twostep.core import preview
+    from twostep.core.recipe import Strategy
+
+    plan, execute = preview.before_plan(r, Strategy(m.strategy), m.tokens)
+    total = plan + execute
+    return {"planner_usd": [round(plan.low, 4), round(plan.high, 4)],
+            "executor_usd": [round(execute.low, 4), round(execute.high, 4)],
+            "total_usd": [round(total.low, 4), round(total.high, 4)],
+            "prices": {"planner": preview.price_source(r.planner),
+                       "executor": preview.price_source(r.executor)},
+            "lines": preview.lines(r, plan, execute, assumed=preview.ASSUMED)}
 
 
 def _planner_view(r, repo: Path, m, spec: str) -> dict:

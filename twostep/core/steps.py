@@ -93,7 +93,8 @@ class _Traits:
 @dataclass(frozen=True)
 class Pipe(_Traits):
     """Commands joined by `|`. `stdin` files are concatenated into the first command, which
-    is how complete files reach the model CLIs (never a slow producer: CLI-FACTS 1.2, 2.2)."""
+    is how complete files reach the model CLIs (never a slow producer: a model CLI reads its
+    stdin once, as it starts)."""
 
     name: str
     title: str

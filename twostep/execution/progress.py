@@ -64,6 +64,20 @@ def diff_since(repo: Path, commit: str | None) -> str:
     return out.decode("utf-8", errors="replace")
 
 
+def line_counts(repo: Path, commit: str | None) -> dict[str, tuple[int, int] | None]:
+    """Lines added and deleted per file since a checkpoint (None: a binary file)."""
+    if commit is None:
+        return {}
+    now = checkpoint.snapshot(repo, parent=commit, message="twostep: work tree now")
+    out = gitrepo.git("diff", "--numstat", "-z", "--no-renames", commit, now, cwd=repo,
+                      check=False).decode("utf-8", errors="replace")
+    counts: dict[str, tuple[int, int] | None] = {}
+    for entry in filter(None, out.split("\0")):
+        added, deleted, path = entry.split("\t", 2)
+        counts[path] = (int(added), int(deleted)) if added.isdigit() else None
+    return counts
+
+
 def task_results(run_dir: Path) -> list[dict[str, Any]]:
     out = []
     for path in sorted(run_dir.glob("task-*.result.json"),

@@ -68,12 +68,25 @@ def prove(repo: Path, run_dir: Path, number: int, attempt: int, attempts: int) -
                         hint="the run stays resumable: adjust the plan or the files, then "
                              "`twostep resume --yes`")
     else:
-        _report(label, result)
+        total = len(progress.tasks(run_dir))
+        alone = task.title if task.title == "the whole plan" else f"the task '{task.title}'"
+        _report(f"task {number} of {total} '{task.title}'" if total > 1 else alone, result,
+                progress.line_counts(repo, start))
     return status
 
 
-def _report(label: str, result: dict) -> None:
-    LOG.info(f"{label}: changed {len(result['changed'])} file(s)")
+def changes(counts: dict[str, tuple[int, int] | None], most: int = 4) -> str:
+    """`a.py +2 -1, b.py (binary)`: the files a task changed, with their line counts."""
+    if not counts:
+        return "changed nothing"
+    shown = [f"{path} {'(binary)' if n is None else f'+{n[0]} -{n[1]}'}"
+             for path, n in sorted(counts.items())[:most]]
+    more = f" and {len(counts) - most} more file(s)" if len(counts) > most else ""
+    return ", ".join(shown) + more
+
+
+def _report(label: str, result: dict, counts: dict[str, tuple[int, int] | None]) -> None:
+    LOG.info(f"{label}: {changes(counts)}")
     if result["missing"]:
         LOG.warn(f"{label} left planned file(s) unchanged: {', '.join(result['missing'])}")
     if result["unplanned"]:

@@ -25,7 +25,9 @@ from twostep.log import LOG
 from twostep.tools import git as gitrepo
 
 
-def summary(repo: Path, run_dir: Path, end: str) -> str:
+def summary(repo: Path, run_dir: Path, end: str, *, brief: bool = False) -> str:
+    """The diffstat and what the checks and tasks came to; `brief`: what the screen has not
+    told already (a passing verify and the tasks had their own lines)."""
     base = progress.base(repo, run_dir)
     stat = gitrepo.git("diff", "--stat", "--no-color", base, end, cwd=repo,
                        check=False).decode("utf-8", "replace") if base else ""
@@ -41,8 +43,9 @@ def summary(repo: Path, run_dir: Path, end: str) -> str:
     results = progress.task_results(run_dir)
     unplanned = sorted({p for r in results for p in r.get("unplanned", [])})
     missing = sorted({p for r in results for p in r.get("missing", [])})
-    lines = [f"changes of run {progress.run_id(run_dir)}:", stat.rstrip() or "  (none)", checks]
-    if results:
+    lines = [f"changes of run {progress.run_id(run_dir)}:", stat.rstrip() or "  (none)"]
+    lines += [] if brief and not failure and len(rounds) < 2 else [checks]
+    if results and not brief:
         lines.append(f"tasks: {len(results)} done")
     if unplanned:
         lines.append(f"changed outside the plan: {', '.join(unplanned)}")
@@ -68,7 +71,8 @@ def _decide(repo: Path, run_dir: Path, *, yes: bool, ask: Callable[[str], str] |
     end = save_checkpoint(repo, run_dir, "end")
     asking = not yes and (sys.stdin.isatty() if interactive is None else interactive)
     if asking or LOG.verbosity >= 1:  # -q: only a question is worth the words
-        print(summary(repo, run_dir, end), file=sys.stderr)
+        brief = not asking and LOG.verbosity < 2
+        print(summary(repo, run_dir, end, brief=brief), file=sys.stderr)
     how = f"twostep rollback {progress.run_id(run_dir)}"
     if yes:
         LOG.info(f"kept (--yes); to undo: {how}")

@@ -21,7 +21,7 @@ from twostep.core.steps import (
     WriteText,
     twostep,
 )
-from twostep.core.values import Command, RunPath
+from twostep.core.values import Arg, Command, RunPath
 from twostep.log import LOG
 from twostep.pipeline import modelcall, packstep, taskphase, tiersteps
 from twostep.pipeline.job import Job
@@ -43,10 +43,13 @@ def prepare_phase(job: Job) -> Phase:
     return Phase(PhaseKind.PREPARE, "run directory and spec", tuple(steps))
 
 
-def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple[Step, ...]:
+def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath,
+               what: str = "") -> tuple[Step, ...]:
+    """`name` names the steps and files (resume knows them by it); `what`, the pack in words."""
+    what = what or name
     listing, tree, log = RunPath(f"{name}.files"), RunPath(f"{name}-tree"), RunPath(f"{name}.log")
     steps: tuple[Step, ...] = (
-        Pipe(f"{name}-select", f"tracked files the {name} pathspecs select",
+        Pipe(f"{name}-select", f"tracked files the {what} pathspecs select",
              (Command(("git", "ls-files", "-z", "--", *pathspecs)),), stdout=listing),
         twostep("linktree", tree, name=f"{name}-tree", stdin=(listing,),
                 title="hard-link exactly those files into a tree (directory-mode repomix is fast)"),
@@ -55,7 +58,7 @@ def pack_steps(name: str, pathspecs: tuple[str, ...], out: RunPath) -> tuple[Ste
         RemoveTree(f"{name}-clean", tree),
     )
     return (Cached(f"{name}-cache", pathspecs, TREE_PACK_FLAGS, (listing, out, log), steps,
-                   title=f"pack the {name} (twostep run reuses an identical earlier pack)",
+                   title=f"pack the {what} (twostep run reuses an identical earlier pack)",
                    learns=Learns.PACK),)
 
 
@@ -65,7 +68,7 @@ def pack_phase(job: Job, strategy: Strategy) -> Phase:
                      pack_steps("codebase", job.recipe.codebase, CODEBASE))
     if not job.tiers:  # the whole codebase fits the planner (pipeline/plannerview.py)
         return Phase(PhaseKind.PACK, "pack the whole codebase: it fits the planner",
-                     pack_steps("slice", job.slice or job.recipe.codebase, SLICE))
+                     pack_steps("slice", job.slice or job.recipe.codebase, SLICE, "codebase"))
     return Phase(PhaseKind.PACK, "the planner's input in tiers: a map of every file, the most "
                  "relevant in full text, the next compressed",
                  tiersteps.steps(job, SPEC, SLICE, TREE_PACK_FLAGS))
@@ -88,8 +91,9 @@ def plan_phase(job: Job, strategy: Strategy) -> Phase:
 
 def review_phase(job: Job, strategy: Strategy) -> Phase:
     # [f]iles at the gate lists what the executor will get: the whole pack, or the plan's files.
-    sends = (("--pack-list", RunPath("codebase.files")) if strategy.executor_whole
-             else ("--recipe", job.recipe.source))
+    pack: tuple[Arg, ...] = ("--pack-list", RunPath("codebase.files")) \
+        if strategy.executor_whole else ()
+    sends = (*pack, *job.recipe.stage_args, "--run", RunPath(""))
     return Phase(PhaseKind.REVIEW, "proceed, view or edit the plan, see the files sent, or abort", (
         # Not every time: once the plan passed the gate, resume asks again only about a plan
         # that changed since it was approved (approval.reapprove).

@@ -2,26 +2,36 @@
 files that will be sent to the executor, edit the plan in $EDITOR, or abort.
 
 It never hangs a script: without a terminal it stops at once and names --yes (and `run` refuses
-even earlier, before anything is packed: preflight.require_terminal).
+even earlier, before anything is packed: preflight.require_terminal). On a terminal one key
+answers, without Enter. The question carries the run's estimated cost: what was spent so far
+and the executor calls the plan's tasks will make (core/preview.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import shlex
 import subprocess
 import sys
+import termios
+import tty
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from twostep import planfiles
+from twostep.core import preview
+from twostep.core.recipe import Recipe
 from twostep.errors import InputError, NotConfirmed
+from twostep.tasks import split_plan
 
 #: What the executor will be sent, as (heading, paths): computed only when asked.
 Sends = Callable[[], tuple[str, list[str]]]
 
-PROMPT = "Proceed with this plan? [y]es / [v]iew it / [f]iles sent / [e]dit / [a]bort: "
+CHOICES = "[y]es / [v]iew it / [f]iles sent / [e]dit / [a]bort: "
+PROMPT = f"Proceed with this plan? {CHOICES}"
 
 
 def _summary(plan: Path) -> str:
@@ -58,9 +68,36 @@ def _files(sends: Sends | None, out: TextIO) -> None:
         print(f"  {path}", file=out)
 
 
+def one_key(prompt: str) -> str:
+    """A key pressed on the terminal, without Enter (the line's rest, if typed, is dropped)."""
+    try:
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (OSError, ValueError, termios.error):
+        return input(prompt)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)  # TCSANOW: keys typed ahead are kept
+        key = "\n"
+        while key in "\r\n":
+            key = os.read(fd, 1).decode("utf-8", "replace") or "a"  # end of input: abort
+        # Enter pressed after the key (or typed ahead with it) belongs to this answer.
+        while select.select([fd], [], [], 0)[0]:
+            if os.read(fd, 1) in (b"\n", b"\r", b""):
+                break
+    finally:
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+    sys.stderr.write(key + "\n")
+    return key
+
+
 def review(plan: Path, *, ask: Callable[[str], str] | None = None, out: TextIO | None = None,
-           interactive: bool | None = None, sends: Sends | None = None) -> None:
-    """Ask on the terminal; raise NotConfirmed on abort or when there is no terminal."""
+           interactive: bool | None = None, sends: Sends | None = None,
+           estimate: list[str] | None = None) -> None:
+    """Ask on the terminal; raise NotConfirmed on abort or when there is no terminal.
+    `estimate`: the question, then a line of whose prices (see `estimated`)."""
     out = out or sys.stderr
     if not plan.is_file():
         raise InputError(f"{plan}: no such plan file", hint="run `twostep plan` first")
@@ -69,11 +106,15 @@ def review(plan: Path, *, ask: Callable[[str], str] | None = None, out: TextIO |
     if not interactive:
         raise NotConfirmed("the review gate needs a terminal to ask whether to proceed",
                            hint="review the plan, then pass --yes to run without asking")
-    ask = ask or input
+    ask = ask or one_key
     print(_summary(plan), file=out)
+    question = PROMPT
+    if estimate:
+        print(estimate[1], file=out)
+        question = f"{estimate[0]} {CHOICES}"
     while True:
         try:
-            answer = ask(PROMPT).strip().lower()
+            answer = ask(question).strip().lower()
         except EOFError:
             answer = "a"
         if answer in ("y", "yes", "p", "proceed"):
@@ -107,3 +148,22 @@ def pack_listing(listing: Path) -> Sends:
         names = listing.read_bytes().decode("utf-8", "replace").replace("\n", "\0").split("\0")
         return "the executor gets the plan and the whole codebase pack", [n for n in names if n]
     return sends
+
+
+def estimated(plan: Path, recipe: Recipe, repo: Path, sends: Sends, spent: float) -> list[str]:
+    """"This run is estimated at $A–$B; proceed?" and whose prices: what the run spent so far,
+    and a session per task of the plan (and each fix round), each sent the plan and the files
+    the executor gets (a task's own share of them at the least, all of them at the most)."""
+    text = plan.read_text(encoding="utf-8", errors="replace")
+    tasks = 1 if recipe.execute_by.value == "plan" else max(1, len(split_plan(text).tasks))
+    _, paths = sends()
+    sizes = sum((repo / p).stat().st_size for p in paths if (repo / p).is_file())
+    # About 4 bytes a token: an estimate, as the range is.
+    plan_tokens, file_tokens = len(text) // 4, sizes // 4
+    execute = preview.executor(recipe.executor, (plan_tokens + file_tokens // tasks,
+                                                 plan_tokens + file_tokens),
+                               (tasks, tasks + recipe.fix_rounds))
+    total = execute + preview.Range(spent, spent)
+    source = preview.lines(recipe, None, execute, assumed="")[1]
+    return [f"This run is estimated at {total} (${spent:.2f} spent so far; {tasks} task(s), "
+            f"up to {recipe.fix_rounds} fix round(s)); proceed?", source]

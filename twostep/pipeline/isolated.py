@@ -59,7 +59,7 @@ def start(job: Job, repo: Path, switches: session.Switches, *, branch: str | Non
     iso = worktree.plan(job, name, worktree.message(job, name, run.id,
                                                     record.plan_name(job.plan_path),
                                                     _plan_text(job, repo)), pr=pr and not problem)
-    run.set(branch=name, pr=pr and not problem)
+    run.set(branch=name, pr=pr and not problem, pr_error=problem)
     for step in iso.setup:
         Runner(repo, run.dir).run_step(step)
     return _complete(run, repo, phases, job, iso, stage)
@@ -100,7 +100,7 @@ def dry_run(job: Job, repo: Path, switches: session.Switches, *, branch: str | N
     check = session.preflight_step(job, phases, replace(switches, allow_dirty=True),
                                    commits=True)
     begin, end = scriptrun.steps(job, strategy, phases, allow_dirty=True, branch=name)
-    return render.script(phases, session.header(job, m, strategy) + notes,
+    return render.script(phases, session.header(job, m, strategy, switches) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
                          isolation=iso, begin=begin, end=end)
 

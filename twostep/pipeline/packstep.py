@@ -17,8 +17,8 @@ from twostep.core.values import Arg, RunPath
 CONFIG = RunPath("repomix.config.json")
 
 #: repomix flags for a tree that holds exactly the selected files: git already chose them,
-#: so repomix's own ignore rules must not drop any (CLI-FACTS 3.1), and the order must not
-#: depend on git history (the tree is not the repository).
+#: so repomix's own ignore rules must not drop any (its defaults skip lock files, .env…), and
+#: the order must not depend on git history (the tree is not the repository).
 TREE_PACK_FLAGS = ("--no-gitignore", "--no-dot-ignore", "--no-default-patterns",
                    "--no-git-sort-by-changes", "--style", "xml")
 

@@ -1,13 +1,15 @@
 """Start a step's processes with plumbum, streamed through files and pipes, never buffered.
 
 Every stage starts in its own session so that a timeout, Ctrl-C or SIGTERM can stop the whole
-process group of each CLI (gemini re-spawns itself and ignores SIGTERM sent to its pid alone,
-CLI-FACTS 1.11). Failures follow bash's pipefail: the rightmost failing stage is reported.
+process group of each CLI (gemini re-spawns itself and ignores SIGTERM sent to its pid
+alone: docs/cli-facts.md, "Stopping a CLI"). Failures follow bash's pipefail: the rightmost
+failing stage is reported.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -130,11 +132,14 @@ class Processes:
             hint=f"if the CLI needs longer to start, raise {role}.stall_after in the recipe")
 
     def run_checks(self, step: Checks) -> int:
-        """As the script's if/elif chain: stop at the first failing command."""
-        failed = 0
+        """As the script's if/elif chain: stop at the first failing command. Beside the
+        `failed` file, a .json one holds each command's seconds and exit code (fix-round
+        shows them and the result reports them)."""
+        failed, timings = 0, []
         with self.file(step.output).open("wb") as out:
             for index, cmd in enumerate(step.commands, 1):
                 LOG.detail(f"[{step.name}] {' '.join(map(self.resolve, cmd.argv))}")
+                started = time.monotonic()
                 proc = self.command(cmd).popen(stdin=subprocess.DEVNULL, stdout=out,
                                                 stderr=subprocess.STDOUT, new_session=True)
                 self.live = [proc]
@@ -142,10 +147,14 @@ class Processes:
                     proc.wait()
                 finally:
                     self.live = []
+                timings.append({"seconds": round(time.monotonic() - started, 3),
+                                "exit_code": proc.returncode})
                 if proc.returncode != 0:
                     failed = index
                     break
-        self.file(step.failed).write_text(f"{failed}\n", encoding="utf-8")
+        failed_file = self.file(step.failed)
+        failed_file.with_suffix(".json").write_text(json.dumps(timings), encoding="utf-8")
+        failed_file.write_text(f"{failed}\n", encoding="utf-8")
         return 0
 
     def _scrub_logs(self, step: Pipe) -> None:

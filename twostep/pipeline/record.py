@@ -22,6 +22,9 @@ from twostep.tools import git as gitrepo
 from twostep.tools.repomix import parse_repomix_summary
 
 PACKS = ("codebase", "slice", "full", "compressed", "files", "callers")
+#: A pack in words: `slice` is the whole codebase's pack when it fits the large planner whole
+#: (the files keep the name so that older runs resume).
+WORDS = {"slice": "codebase", "full": "full-text tier", "compressed": "compressed tier"}
 
 
 def plan_name(plan: str | RunPath) -> str:
@@ -37,10 +40,11 @@ def note_packs(run: Run) -> None:
         summary = parse_repomix_summary(log.read_text(errors="replace"))
         packs[pack] = PackRecord(summary.total_tokens, summary.total_files, summary.total_chars,
                                  list(summary.suspicious))
-        LOG.info(f"{pack} pack: {summary.total_tokens:,} tokens, {summary.total_files:,} files "
+        what = WORDS.get(pack, pack)
+        LOG.info(f"{what} pack: {summary.total_tokens:,} tokens, {summary.total_files:,} files "
                  f"(repomix's count)")
         for path in summary.suspicious:
-            LOG.warn(f"repomix's secret scan excluded {path} from the {pack} pack")
+            LOG.warn(f"repomix's secret scan excluded {path} from the {what} pack")
 
 
 def note_sent(run: Run, repo: Path, job: Job, role: str) -> None:

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,14 @@ def _verify(run: store.Run) -> dict[str, Any]:
         return {"status": "unknown", "commands": []}
     last = m.fix_rounds[-1] if m.fix_rounds else None
     failing = tuple(last.get("command") or ()) if last else ()
-    commands = [{"argv": list(argv), "seconds": None,
-                 "exit_code": None if last is None else (1 if tuple(argv) == failing else
-                                                         0 if last.get("passed") else None)}
-                for argv in recipe.verify]
+    # The last round's own record of each command it ran (fix-round writes it), by position.
+    ran = list(last.get("commands") or []) if last else []
+    commands = [{"argv": list(argv),
+                 "seconds": ran[i].get("seconds") if i < len(ran) else None,
+                 "exit_code": ran[i].get("exit_code") if i < len(ran) else
+                 None if last is None else (1 if tuple(argv) == failing else
+                                            0 if last.get("passed") else None)}
+                for i, argv in enumerate(recipe.verify)]
     if "verify" not in m.phases or not commands:
         status = "skipped"
     elif last is None:
@@ -73,27 +78,61 @@ def _call(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record[k] for k in _CALL_FIELDS if k in record}
 
 
+def _tasks(run: store.Run) -> list[dict[str, Any]]:
+    """Each task of the plan: what it planned to change, what it changed, and how it went."""
+    try:
+        planned = progress.tasks(run.dir)
+    except (OSError, ValueError, TwostepError):
+        return []
+    done = {r.get("task"): r for r in run.manifest.tasks}
+    failed = run.manifest.failed_step or ""
+    out = []
+    for task in planned:
+        got = done.get(task.number)
+        status = "not-run" if got is None else "done"
+        if failed.startswith(f"task-{task.number}-"):
+            status = "failed"
+        out.append({"number": task.number, "title": task.title, "status": status,
+                    "planned_files": list(task.planned_changes),
+                    "changed_files": list(got.get("changed", [])) if got else [],
+                    "unplanned_files": list(got.get("unplanned", [])) if got else []})
+    return out
+
+
+def _plan_path(run: store.Run, repo: Path) -> str | None:
+    """The plan file; a --worktree run's is the run's copy once its worktree is gone."""
+    m = run.manifest
+    if m.plan.startswith("run:"):
+        found = [run.dir / m.plan[4:]]
+    elif run.worktree is not None:  # the repository's file of that name is not this run's
+        found = [run.worktree / m.plan, run.dir / "plan.md"]
+    else:
+        found = [repo / m.plan]
+    return next((str(p) for p in found if p.is_file()), None)
+
+
 def build_result(command: str, repo: Path, run: store.Run | None, code: int,
                  error: str | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "version": VERSION, "command": command, "run_id": None, "status": ExitCode.label_of(code),
         "exit_code": code, "error": error, "recipe": None, "strategy": None, "plan_path": None,
         "run_dir": None, "usage": {}, "changed_files": [], "verify": None, "branch": None,
-        "pr_url": None, "steps": [], "seconds": None, "calls": [],
+        "pr_url": None, "seconds": None, "calls": [], "tasks": [],
     }
     if run is not None:
         m = run.manifest
-        plan = run.dir / m.plan[4:] if m.plan.startswith("run:") else repo / m.plan
         out.update({
             "run_id": run.id, "recipe": m.recipe_name, "strategy": m.strategy,
-            "plan_path": str(plan) if plan.is_file() else None, "run_dir": str(run.dir),
+            "plan_path": _plan_path(run, repo), "run_dir": str(run.dir),
             "usage": cost.totals(m.usage)["by_role"], "calls": [_call(r) for r in m.usage],
-            "changed_files": _changed(run, repo), "verify": _verify(run),
-            "steps": [{"name": s.name, "exit_code": s.exit_code, "seconds": s.seconds}
-                      for s in m.steps],
-            "seconds": round(sum(s.seconds for s in m.steps), 3),
+            "changed_files": _changed(run, repo), "verify": _verify(run), "tasks": _tasks(run),
+            "seconds": round(sum(s.seconds for s in m.steps if not s.within), 3),
             "branch": m.branch, "pr_url": m.pr_url,
+            **({"pr_error": m.pr_error} if m.pr_error else {}),
         })
+        if LOG.verbosity >= 2:  # the internal steps; the manifest always has them
+            out["steps"] = [{"name": s.name, "exit_code": s.exit_code, "seconds": s.seconds}
+                            for s in m.steps]
     out.update(extra or {})
     return out
 
@@ -124,10 +163,11 @@ def capture(command: str, repo: Path, go: Callable[[], store.Run | None], *,
         run = store.load(repo, run.id)  # as the run left it on disk
         error = error or run.manifest.error
     result = build_result(command, repo, run, code, error, extra())
-    # Wall time: a nested step's time is also in its parent's, so the steps do not add up.
+    # Wall time: the steps' own time leaves out twostep's work between them.
     result["seconds"] = round(time.monotonic() - started, 3)
     if run is not None and LOG.verbosity >= 1:
-        for line in summary.table(result):
+        steps = [asdict(s) for s in run.manifest.steps]
+        for line in summary.table(result, steps):
             LOG.out.write(f"  {line}\n")
         LOG.out.flush()
     if as_json:

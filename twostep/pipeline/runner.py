@@ -61,6 +61,8 @@ class Runner:
     children: list[Runner] = field(default_factory=list)
     #: Held while the manifest hook runs: tasks side by side record their steps one by one.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The phase running now (each step's record names it).
+    phase: str = ""
 
     def __post_init__(self) -> None:
         self.processes = Processes(self.repo, self.resolve, self.file)
@@ -93,10 +95,15 @@ class Runner:
             self.repo / self.resolve(value)
 
     def run_phase(self, phase: Phase) -> None:
-        for step in phase.steps:
-            self.run_step(step)
+        self.phase = phase.name
+        try:
+            for step in phase.steps:
+                self.run_step(step)
+        finally:
+            self.phase = ""
 
-    def run_step(self, step: Step) -> None:
+    def run_step(self, step: Step, within: str = "") -> None:
+        """Run one step; `within`: the loop or cache step that runs it."""
         started = time.monotonic()
         screen = PROGRESS if self.screen else None
         if screen:
@@ -108,10 +115,18 @@ class Runner:
                 screen.end(step, 1)
             raise
         if screen:
-            screen.end(step, code)
+            screen.end(step, code or self._failed_check(step))
         with self.lock:
             self.on_step(step, StepRecord(step.name, "\n".join(step_lines(step)), code,
-                                          round(time.monotonic() - started, 3)))
+                                          round(time.monotonic() - started, 3), self.phase,
+                                          within))
+
+    def _failed_check(self, step: Step) -> int:
+        """A failing check is data, not the step's failure; the screen still shows it failed."""
+        if not isinstance(step, Checks):
+            return 0
+        failed = self.file(step.failed)
+        return 1 if failed.is_file() and failed.read_text().strip() not in ("", "0") else 0
 
     # -- the visitor: one method per step type, each returning the exit code ---------------
 
@@ -150,7 +165,7 @@ class Runner:
                 LOG.info(f"{step.var} {value} of {count}: done in an earlier attempt; skipped")
                 continue
             for inner in step.body:
-                self.run_step(bind(inner, step.var, value))
+                self.run_step(bind(inner, step.var, value), step.name)
         return 0
 
     def ref(self, name: str) -> str:
@@ -159,12 +174,12 @@ class Runner:
     def until(self, step: Until) -> int:
         for value in range(step.first, step.first + step.tries):
             for inner in step.body:
-                self.run_step(bind(inner, step.var, value))
+                self.run_step(bind(inner, step.var, value), step.name)
             status = self.file(bind(step.status, step.var, value))
             if status.read_text(encoding="utf-8").strip() != "again":
                 break
             for inner in step.then:
-                self.run_step(bind(inner, step.var, value))
+                self.run_step(bind(inner, step.var, value), step.name)
         return 0
 
     def waves(self, step: Waves) -> int:
@@ -184,13 +199,13 @@ class Runner:
     def _pack_or_reuse(self, step: Cached, cache: Path | None, entry: str | None) -> int:
         outputs = [self.file(o) for o in step.outputs]
         if cache and entry and packcache.fetch(cache, entry, outputs):
-            LOG.info(f"{step.name}: unchanged since an earlier pack; "
+            LOG.detail(f"{step.name}: unchanged since an earlier pack; "
                      f"reusing it (cache {entry[:12]})")
             return 0
         for out in outputs:
             out.unlink(missing_ok=True)  # may be a hard link into the cache: never write through it
         for inner in step.steps:
-            self.run_step(inner)
+            self.run_step(inner, step.name)
         if cache and entry and not self.cache_readonly:
             packcache.store(cache, entry, outputs)
         return 0

@@ -1,7 +1,9 @@
-"""Live progress on stderr: one status line per step. On a terminal the running step shows a
-spinner and its elapsed time, then the line settles into ✓/✗ and the duration; elsewhere (a
-pipe, CI) each step prints one plain line when it ends. `-q` silences it; NO_COLOR drops the
-colours. The runner reports each step's start and end here (pipeline/runner.py)."""
+"""Live progress on stderr. On a terminal the running step shows a spinner and its elapsed
+time in place, and leaves no line behind; elsewhere (a pipe, CI) nothing animates. The story
+of the run (a line per phase and per task, verify, the cost) is told by the stages themselves;
+only a failed step gets a line of its own here (✗), and `-v` adds a line per step (✓ or ✗).
+`-q` silences it; NO_COLOR drops the colours. The runner reports each step's start and end
+here (pipeline/runner.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from twostep.core.steps import Pipe, Step
+from twostep.core.steps import Cached, Checks, ForEach, Pipe, Step, Until
 from twostep.log import LOG
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+_TOLD_ELSEWHERE = (Checks, ForEach, Until, Cached)
 
 
 def quiet_step(step: Step) -> bool:
     """A step whose processes write nothing to the terminal: a spinner cannot garble it."""
+    if isinstance(step, Checks):  # the runner sends their output to a file
+        return True
     procs = step.processes()
     if isinstance(step, Pipe) and (step.interactive or step.self_reporting):
         return False
@@ -60,6 +65,10 @@ class Progress:
             self._spin = None
             LOG.out.write("\r\033[K")
         if not self.enabled or LOG.verbosity < 1:
+            return
+        # By default only the step that failed has a line: not the loops around it, and not
+        # the checks (fix-round shows the failing command with its output).
+        if LOG.verbosity < 2 and (exit_code == 0 or isinstance(step, _TOLD_ELSEWHERE)):
             return
         mark = LOG.paint("✓", "32") if exit_code == 0 else LOG.paint("✗", "31")
         LOG.out.write(f"  {mark} {step.name} ({seconds:.1f} s)\n")

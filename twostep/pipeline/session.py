@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from twostep import __version__, errors
-from twostep.core import cost, render
+from twostep.core import cost, preview, render
 from twostep.core.recipe import Strategy
 from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
 from twostep.core.values import Arg, RunPath
@@ -64,7 +64,7 @@ def _forced(m: Measurement, strategy: Strategy) -> str:
     return f" (forced by --strategy; measurement says {m.strategy})"
 
 
-def header(job: Job, m: Measurement, strategy: Strategy) -> list[str]:
+def header(job: Job, m: Measurement, strategy: Strategy, switches: Switches) -> list[str]:
     how = "exact, counted by repomix (o200k)" if m.exact else \
         f"estimated from file sizes, band {m.low:,}–{m.high:,}; clear of every threshold"
     stamp = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
@@ -76,7 +76,17 @@ def header(job: Job, m: Measurement, strategy: Strategy) -> list[str]:
         "The measurement only read the repository; this script calls the models when run.",
         f"thresholds: small < {job.recipe.strategies.small_below:,} ≤ medium ≤ "
         f"{job.recipe.strategies.medium_below:,} < large",
+        *cost_lines(job, m, strategy, switches),
     ]
+
+
+def cost_lines(job: Job, m: Measurement, strategy: Strategy, switches: Switches) -> list[str]:
+    """What the script's model calls are estimated to cost (`execute` calls no planner)."""
+    plan, execute = preview.before_plan(job.recipe, strategy, m.tokens)
+    if not switches.only or PhaseKind.EXECUTE in switches.only:
+        return preview.lines(job.recipe, plan if plans(switches) else None, execute,
+                             assumed=preview.ASSUMED)
+    return preview.lines(job.recipe, plan, None, assumed="")
 
 
 def measured_for_run(job: Job, repo: Path, switches: Switches) -> Measurement:
@@ -96,7 +106,7 @@ def dry_run(job: Job, repo: Path, switches: Switches) -> str:
     phases = select(job, strategy, switches)
     check = preflight_step(job, phases, switches)
     begin, end = scriptrun.steps(job, strategy, phases, allow_dirty=switches.allow_dirty)
-    return render.script(phases, header(job, m, strategy) + notes,
+    return render.script(phases, header(job, m, strategy, switches) + notes,
                          "$(date -u +%Y%m%dT%H%M%S.%3NZ)-$$", prologue=(check,),
                          begin=begin, end=end)
 
@@ -203,7 +213,9 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,
             steps = [s for s in phase.steps if s.name not in done or s.every_time]
             if not steps:
                 continue
-            LOG.info(f"[{phase.name}] {phase.title}")
+            # prepare only makes the run directory: nothing to tell but with -v.
+            say = LOG.detail if phase.kind is PhaseKind.PREPARE else LOG.info
+            say(f"[{phase.name}] {phase.title}")
             runner.run_phase(replace(phase, steps=tuple(steps)))
     except (KeyboardInterrupt, errors.Interrupted):
         runner.stop()
@@ -224,14 +236,14 @@ def execute_phases(run: store.Run, repo: Path, phases: list[Phase], job: Job,
             signal.signal(sig, handler)
     run.set(status="done")
     _spending(run)
-    LOG.info(f"done: run {run.id}")
+    LOG.detail(f"done: run {run.id}")
     return 0
 
 
 def _spending(run: store.Run) -> None:
-    """The end-of-run summary: tokens and cost per role and in total."""
+    """Tokens and cost per role and in total (the summary table has them by call)."""
     for line in cost.summary_lines(run.manifest.usage):
-        LOG.info(f"usage: {line}")
+        LOG.detail(f"usage: {line}")
 
 
 _STOPS = (signal.SIGTERM, signal.SIGHUP)

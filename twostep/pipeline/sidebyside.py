@@ -9,7 +9,6 @@ thread) stops every task's processes; the worktrees are removed however the grou
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ class Runner(Protocol):
     run_dir: Path
 
     def file(self, value: Arg) -> Path: ...
-    def run_step(self, step: Step) -> None: ...
+    def run_step(self, step: Step, within: str = "") -> None: ...
     def ref(self, name: str) -> str: ...
     def child(self, repo: Path) -> Runner: ...
     def stop(self) -> None: ...
@@ -42,6 +41,7 @@ class _Task:
     number: int
     runner: Runner
     steps: tuple[Step, ...]
+    within: str
     error: BaseException | None = None
     seconds: float = 0.0
     thread: threading.Thread = field(init=False)
@@ -54,7 +54,7 @@ class _Task:
         began = time.monotonic()
         try:
             for inner in self.steps:
-                self.runner.run_step(inner)
+                self.runner.run_step(inner, self.within)
         except BaseException as exc:  # reported by the main thread, after the merge
             self.error = exc
         self.seconds = time.monotonic() - began
@@ -71,13 +71,13 @@ def run(runner: Runner, step: Waves) -> int:
             continue
         failed = _side_by_side(runner, step, pending) if len(pending) > 1 else None
         merge = bind(bind(step.merge, "wave", wave), "tasks", " ".join(map(str, pending)))
-        runner.run_step(merge)
+        runner.run_step(merge, step.name)
         if failed is not None:
             raise failed
         alone = runner.file(bind(step.alone_list, "wave", wave)).read_text().split()
         for number in alone:
             for inner in step.alone:
-                runner.run_step(bind(inner, step.var, int(number)))
+                runner.run_step(bind(inner, step.var, int(number)), step.name)
     return 0
 
 
@@ -92,10 +92,10 @@ def _side_by_side(runner: Runner, step: Waves, numbers: list[int]) -> BaseExcept
     try:
         for n in numbers:
             for inner in step.start:
-                runner.run_step(bind(inner, step.var, n))
+                runner.run_step(bind(inner, step.var, n), step.name)
             tree = runner.file(bind(step.tree, step.var, n))
             tasks.append(_Task(n, runner.child(tree), tuple(bind(s, step.var, n)
-                                                             for s in step.side)))
+                                                             for s in step.side), step.name))
         for task in tasks:
             task.start()
         _wait(tasks)
@@ -137,15 +137,9 @@ def screen(running: list[_Task], seconds: float) -> None:
 
 
 def finished(task: _Task) -> None:
-    """A task that ended: its time and the files it changed (or why it failed)."""
+    """A task that ended: its time (its files and +/- are on the line its proof of work
+    printed), or that it failed."""
     minutes, secs = divmod(int(task.seconds), 60)
-    if task.error is not None:
-        LOG.info(f"task {task.number} failed · {minutes}:{secs:02d}")
-        return
-    result = task.runner.run_dir / f"task-{task.number}.result.json"
-    files = ""
-    if result.is_file():
-        changed = json.loads(result.read_text(encoding="utf-8")).get("changed", [])
-        files = f" · {', '.join(changed[:6])}" + (" …" if len(changed) > 6 else "")
-    LOG.info(f"task {task.number} done · {minutes}:{secs:02d}{files}")
+    state = "failed" if task.error is not None else "done"
+    LOG.detail(f"task {task.number} {state} · {minutes}:{secs:02d}")
 

@@ -170,7 +170,8 @@ def verify_phase(job: Job) -> Phase:
                *_session(job, sent, f"fix-{ROUND}", f"fix-{ROUND}",
                          "a fresh executor session fixes it"))
     # fix_rounds: 0 has no session at all, so preflight needs no executor key for verify.
-    loop = Until("fix-rounds", "round", 0, recipe.fix_rounds + 1, body,
+    # Rounds count from 1: verify-1 checks the tasks' work, fix-1 is fix round 1's session.
+    loop = Until("fix-rounds", "round", 1, recipe.fix_rounds + 1, body,
                  RunPath(f"fix-{ROUND}.status"), then=session if recipe.fix_rounds else (),
                  title=f"verify, then up to {recipe.fix_rounds} fix round(s)")
     return Phase(PhaseKind.VERIFY, "the recipe's checks, and fix rounds while they fail",

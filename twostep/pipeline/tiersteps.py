@@ -67,7 +67,8 @@ def ranking_steps(job: Job, spec: Arg) -> tuple[Step, ...]:
 def _pack(name: str, flags: tuple[str, ...], title: str,
           tree_flags: tuple[str, ...]) -> IfNonEmpty:
     """`repomix --stdin` of the tier's listing: tiers hold at most a few thousand files, where
-    stdin mode is as fast as directory mode (CLI-FACTS 3.6) and needs no tree of links."""
+    stdin mode is as fast as directory mode (it slows down only with many paths) and needs no
+    tree of links."""
     listing, out = RunPath(f"{name}.files"), RunPath(f"{name}.xml")
     pack = Pipe(f"{name}-pack", "", (Command(packstep.repomix("--stdin", *tree_flags, *flags,
                                                        "-o", out)),), stdin=(listing,),

@@ -24,6 +24,10 @@ class StepRecord:
     command: str
     exit_code: int
     seconds: float
+    #: The phase it ran in ("" outside one), and the step it ran inside ("" at the top): the
+    #: summary counts each second once (a loop's time is its steps' time).
+    phase: str = ""
+    within: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class Manifest:
     branch: str | None = None
     pr: bool = False
     pr_url: str | None = None
+    #: --pr asked, but why no pull request could be opened (gh missing, not logged in).
+    pr_error: str | None = None
     #: `task` or `plan` (recipe execute_by or --execute-by): resume executes the same way.
     execute_by: str = "task"
     #: Tasks side by side at most (recipe jobs or --jobs): resume runs them the same way.

@@ -39,29 +39,45 @@ _VERIFY = _object({
         "seconds": {"type": ["number", "null"]}})},
 })
 
+_TASK = _object({
+    "number": _INT, "title": _STR,
+    "status": {"enum": ["done", "failed", "not-run"]},
+    "planned_files": {"type": "array", "items": _STR,
+                      "description": "the files the plan says the task changes"},
+    "changed_files": {"type": "array", "items": _STR},
+    "unplanned_files": {"type": "array", "items": _STR,
+                        "description": "changed, though the task did not plan to"}})
+
+_RESULT_FIELDS: dict[str, Any] = {
+    "version": {"const": 1},
+    "command": {"enum": ["run", "plan", "execute", "resume"]},
+    "run_id": _OPT_STR,
+    "status": {"enum": [code.label for code in ExitCode]},
+    "exit_code": _INT,
+    "error": _OPT_STR,
+    "recipe": _OPT_STR,
+    "strategy": {"enum": ["small", "medium", "large", None]},
+    "plan_path": _OPT_STR,
+    "run_dir": _OPT_STR,
+    "usage": {"type": "object", "description": "per role (planner, executor): tokens and "
+              "cost, from the run's usage ledger; {} when the CLIs report none"},
+    "changed_files": {"type": "array", "items": _STR},
+    "verify": {"anyOf": [_VERIFY, {"type": "null"}]},
+    "branch": _OPT_STR,
+    "pr_url": _OPT_STR,
+    "steps": {"type": "array", "items": _STEP, "description": "with --verbose only: "
+              "each internal step (the manifest always has them)"},
+    "calls": {"type": "array", "description": "each model call in the usage ledger, in order "
+              "(a task's or fix round's session is one)", "items": _CALL},
+    "seconds": _NUM,
+    "tasks": {"type": "array", "items": _TASK,
+              "description": "each task of the plan and how it went"},
+    "pr_error": {"type": "string", "description": "--pr was asked, but why no pull "
+                 "request was opened (gh missing or not logged in)"},
+}
+
 RESULT = {
-    **_object({
-        "version": {"const": 1},
-        "command": {"enum": ["run", "plan", "execute", "resume"]},
-        "run_id": _OPT_STR,
-        "status": {"enum": [code.label for code in ExitCode]},
-        "exit_code": _INT,
-        "error": _OPT_STR,
-        "recipe": _OPT_STR,
-        "strategy": {"enum": ["small", "medium", "large", None]},
-        "plan_path": _OPT_STR,
-        "run_dir": _OPT_STR,
-        "usage": {"type": "object", "description": "per role (planner, executor): tokens and "
-                  "cost, from the run's usage ledger; {} when the CLIs report none"},
-        "changed_files": {"type": "array", "items": _STR},
-        "verify": {"anyOf": [_VERIFY, {"type": "null"}]},
-        "branch": _OPT_STR,
-        "pr_url": _OPT_STR,
-        "steps": {"type": "array", "items": _STEP},
-        "calls": {"type": "array", "description": "each model call in the usage ledger, in order "
-                  "(a task's or fix round's session is one)", "items": _CALL},
-        "seconds": _NUM,
-    }),
+    **_object(_RESULT_FIELDS, [k for k in _RESULT_FIELDS if k not in ("steps", "pr_error")]),
     "title": "twostep run/plan/execute/resume --json result",
 }
 

@@ -94,12 +94,15 @@ def find(repo: Path, recipe: Recipe, plan_text: str, planned: Sequence[str], *,
 
 def log(found: Callers) -> None:
     if not found.symbols:
-        LOG.info("callers: the plan changes no symbol its files define; none added")
+        LOG.detail("callers: the plan changes no symbol its files define; none added")
         return
     shown = ", ".join(found.symbols[:8]) + (" …" if len(found.symbols) > 8 else "")
-    LOG.info(f"callers of {shown}: {len(found.added)} file(s) added as read-only context "
-             f"(~{found.tokens:,} tokens), {len(found.left_out)} left out (over the executor's "
-             f"budget, {found.room:,} tokens for callers)")
+    # Only a caller left out is news worth a line by default: the executor will not see it.
+    left = (f"; {len(found.left_out)} left out: the {found.room:,} tokens the executor's "
+            f"budget has for callers are used") if found.left_out else ""
+    (LOG.info if found.left_out else LOG.detail)(
+        f"callers of {shown}: {len(found.added)} file(s) added as read-only context "
+        f"(~{found.tokens:,} tokens){left}")
     for path in found.added:
         LOG.detail(f"  caller: {path}")
     if found.left_out:

@@ -79,7 +79,7 @@ def test_codex_command_line(role):
     [provider] = [a for a in c.command.argv if isinstance(a, Joined)]
     assert EnvVar(("OPENAI_BASE_URL",), "https://api.openai.com/v1") in provider.parts
     assert any(isinstance(s, MakeDirs) and RunPath("codex-home") in s.paths for s in c.setup)
-    # stdin is whole files (cat or <): never an open pipe, which hangs codex (§3).
+    # stdin is whole files (cat or <): never an open pipe, which hangs codex.
     assert c.stdin and all(isinstance(s, (str, RunPath)) for s in c.stdin)
 
 
@@ -94,7 +94,7 @@ def test_codex_planner_has_no_shell_no_web_and_never_trusts():
     disabled = {argv[i + 1] for i, a in enumerate(argv) if a == "--disable"}
     assert {"shell_tool", "goals", "plugins", "unbounded_connection_retries"} <= disabled
     assert 'web_search="disabled"' in argv
-    assert "--trust" not in argv  # §4: it persists into CODEX_HOME
+    assert "--trust" not in argv  # it persists into CODEX_HOME
 
 
 def test_codex_provider_is_valid_toml_with_the_recipe_retries():

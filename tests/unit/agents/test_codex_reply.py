@@ -1,5 +1,5 @@
 """twostep.agents.codex_reply on event streams shaped like codex 0.169.0's `exec --json`
-output (captured from real runs against the loopback fake, CLI-FACTS-codex §5, §7)."""
+output (captured from real runs against the loopback fake)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.support.helpers import ROOT, twostep
+from twostep.cli.calls import _session
 from twostep.errors import ExitCode, StepFailed, TwostepError
 
 
@@ -54,3 +55,9 @@ def test_help_files_each_command_where_it_is_declared(tmp_path):
     assert {"before", "after", "callers", "patterns", "relevant", "tiers", "trim-tiers",
             "task-input"} <= names["stages"]
     assert not names["commands"] & names["stages"]
+
+
+def test_a_session_figure_the_cli_does_not_report_is_left_out():
+    assert _session({}) == ""  # codex reports neither turns nor time: no "? turns, 0.0 s"
+    assert _session({"num_turns": 3, "duration_ms": 1500}) == "3 turns, 1.5 s"
+    assert _session({"duration_ms": 200}) == "0.2 s"

@@ -1,5 +1,5 @@
-"""What the README tells a newcomer is true: shell completion works as documented, the install
-and CI sections name what exists, and the commands it shows exist."""
+"""What the README tells a newcomer is true: shell completion works as documented, the files it
+names exist, its links lead somewhere, and the commands it shows exist. (Facts, not layout.)"""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from tests.support.helpers import ROOT, VENV_BIN, twostep
+from twostep.cli import COMMANDS
 
 README = (ROOT / "README.md").read_text()
 
@@ -36,14 +37,33 @@ def test_completion_completes_subcommands(tmp_path):
     assert "--worktree" in out
 
 
-def test_sections_a_newcomer_needs_are_in_order():
-    heads = re.findall(r"^## (.+)$", README, re.M)
-    order = ["What it does", "Use it on your repository", "Recipes", "CI and pull requests",
-             "JSON output", "Exit codes"]
-    assert [h for h in heads if h in order] == order
-    for path in ("scripts/install", "scripts/github/action.yml",
-                 "scripts/github/example-workflow.yml", "schemas/recipe.schema.json"):
-        assert path.split("/action.yml")[0] in README and (ROOT / path).exists()
+def test_the_files_it_names_exist():
+    named = set(re.findall(r"`((?:scripts|schemas|docs|recipes|tests)/[\w./-]+)`", README))
+    named |= set(re.findall(r"\]\(((?:docs|scripts)/[\w./-]+)(?:#[\w-]+)?\)", README))
+    assert {"scripts/install", "scripts/github/example-workflow.yml",
+            "schemas/recipe.schema.json", "docs/design.md", "docs/cli-facts.md"} <= named
+    missing = [p for p in named if "*" not in p and not (ROOT / p.rstrip("/")).exists()]
+    assert not missing
+
+
+def _anchor(heading: str) -> str:
+    return re.sub(r"[^a-z0-9 -]", "", heading.lower()).replace(" ", "-")
+
+
+def test_its_contents_and_links_lead_to_headings():
+    heads = {_anchor(h) for h in re.findall(r"^#{2,3} (.+)$", README, re.M)}
+    assert set(re.findall(r"\]\(#([\w-]+)\)", README)) <= heads
+    design = (ROOT / "docs" / "design.md").read_text()
+    design_heads = {_anchor(h) for h in re.findall(r"^#{2,3} (.+)$", design, re.M)}
+    assert set(re.findall(r"\]\(docs/design\.md#([\w-]+)\)", README)) <= design_heads
+
+
+def test_every_twostep_command_it_shows_exists():
+    known = {name for names in COMMANDS.values() for name in names}
+    blocks = re.findall(r"```bash\n(.*?)```", README, re.S)
+    shown = {m for block in blocks for m in re.findall(r"(?:^|[;|] ?)twostep ([a-z][\w-]*)",
+                                                      block, re.M)}
+    assert shown and shown <= known, shown - known
 
 
 def test_top_commands_still_first():

@@ -112,14 +112,14 @@ def _verify(run_dir: Path, number: int, failed: int, output: str) -> None:
 def test_fix_rounds_stop_on_a_repeated_failure(repo, run_dir):
     _prepare(repo, run_dir)
     verify = (("pytest", "-q"),)
-    _verify(run_dir, 0, 1, "FAILED test_x - assert 1 == 2 in 0.31s\n")
-    assert fixing.fix_round(repo, run_dir, 0, 2, verify, PLAN) == fixing.AGAIN
-    given = (run_dir / "fix-0.md").read_text()
+    _verify(run_dir, 1, 1, "FAILED test_x - assert 1 == 2 in 0.31s\n")
+    assert fixing.fix_round(repo, run_dir, 1, 2, verify, PLAN) == fixing.AGAIN
+    given = (run_dir / "fix-1.md").read_text()
     assert "`pytest -q`" in given and "assert 1 == 2" in given and PLAN.strip() in given
     (repo / "pkg/a.py").write_text("A = 3\n")
-    _verify(run_dir, 1, 1, "FAILED test_x - assert 1 == 2 in 0.45s\n")  # timing differs only
-    assert fixing.fix_round(repo, run_dir, 1, 2, verify, PLAN) == fixing.FAILED
-    assert (run_dir / "fix-1.status").read_text() == "failed\n"
+    _verify(run_dir, 2, 1, "FAILED test_x - assert 1 == 2 in 0.45s\n")  # timing differs only
+    assert fixing.fix_round(repo, run_dir, 2, 2, verify, PLAN) == fixing.FAILED
+    assert (run_dir / "fix-2.status").read_text() == "failed\n"
     with pytest.raises(VerifyFailed, match="same failure"):
         raise fixing.still_failing(run_dir) or AssertionError("verify passed")
     rounds = progress.rounds(run_dir)
@@ -130,18 +130,18 @@ def test_fix_rounds_stop_on_a_repeated_failure(repo, run_dir):
 def test_fix_rounds_stop_when_a_round_changed_nothing_or_are_spent(repo, run_dir):
     _prepare(repo, run_dir)
     verify = (("make", "test"),)
-    _verify(run_dir, 0, 1, "error one\n")
-    fixing.fix_round(repo, run_dir, 0, 1, verify, PLAN)
-    _verify(run_dir, 1, 1, "error two\n")
-    assert fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN) == fixing.FAILED
+    _verify(run_dir, 1, 1, "error one\n")
+    fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN)
+    _verify(run_dir, 2, 1, "error two\n")
+    assert fixing.fix_round(repo, run_dir, 2, 1, verify, PLAN) == fixing.FAILED
     assert "changed nothing" in str(fixing.still_failing(run_dir))
     (repo / "pkg/b.py").write_text("B = 2\n")
-    assert fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN) == fixing.FAILED
+    assert fixing.fix_round(repo, run_dir, 2, 1, verify, PLAN) == fixing.FAILED
     failure = fixing.still_failing(run_dir)
     assert failure is not None and failure.exit_code == 10
     assert str(failure) == "verify failed: make test; still failing after 1 fix round(s)"
-    _verify(run_dir, 1, 0, "")
-    assert fixing.fix_round(repo, run_dir, 1, 1, verify, PLAN) == fixing.PASSED
+    _verify(run_dir, 2, 0, "")
+    assert fixing.fix_round(repo, run_dir, 2, 1, verify, PLAN) == fixing.PASSED
     assert fixing.still_failing(run_dir) is None
 
 
@@ -189,8 +189,8 @@ def test_validate_on_a_terminal_can_roll_back(repo, run_dir):
 def _failed_verify(repo, run_dir):
     _prepare(repo, run_dir)
     (repo / "pkg/a.py").write_text("A = 2\n")
-    _verify(run_dir, 0, 1, "FAILED test_x\n")
-    assert fixing.fix_round(repo, run_dir, 0, 0, (("pytest", "-q"),), PLAN) == fixing.FAILED
+    _verify(run_dir, 1, 1, "FAILED test_x\n")
+    assert fixing.fix_round(repo, run_dir, 1, 0, (("pytest", "-q"),), PLAN) == fixing.FAILED
 
 
 def test_validate_shows_a_verify_that_still_fails_and_keeps_with_exit_10(repo, run_dir, capsys):

@@ -1,4 +1,5 @@
-"""The review gate: proceed, edit in $EDITOR, abort; never hangs without a terminal."""
+"""The review gate: proceed, edit in $EDITOR, abort; never hangs without a terminal; one key
+answers on a terminal; the question carries the run's estimated cost."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 
 from tests.support.helpers import ROOT, calls, example_repo, standin_env
 from twostep.errors import NotConfirmed
-from twostep.pipeline.gate import pack_listing, review
+from twostep.pipeline.gate import estimated, pack_listing, review
+from twostep.recipe import load as recipes
 
 
 def _answers(*values):
@@ -80,9 +82,10 @@ def test_gate_on_a_real_terminal(tmp_path):
     while time.monotonic() < deadline and [c["tool"] for c in calls(env)] != ["gemini"]:
         time.sleep(0.1)
     time.sleep(1.5)
-    out, _ = proc.communicate(b"a\r", timeout=60)
+    out, _ = proc.communicate(b"a", timeout=60)  # one key, no Enter
     assert proc.returncode == 12, out.decode(errors="replace")
-    assert b"Proceed with this plan?" in out and b"aborted at the review gate" in out
+    assert b"This run is estimated at $" in out and b"; proceed? [y]es" in out
+    assert b"aborted at the review gate" in out
     assert [c["tool"] for c in calls(env)] == ["gemini"] and (repo / "AI-PLAN.md").exists()
 
 
@@ -112,3 +115,17 @@ def test_pack_listing_reads_the_nul_separated_listing(tmp_path):
     listing = tmp_path / "codebase.files"
     listing.write_bytes(b"a.py\0dir/b.py\0")
     assert pack_listing(listing)()[1] == ["a.py", "dir/b.py"]
+
+
+def test_the_question_carries_the_estimated_cost(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n" * 400)
+    plan = tmp_path / "AI-PLAN.md"
+    plan.write_text("# Plan\n\n## Step 1: one\nEdit a.py.\n\n## Step 2: two\nEdit a.py.\n")
+    words = estimated(plan, recipes.load("python"), tmp_path, lambda: ("", ["a.py"]), 0.25)
+    assert words[0].startswith("This run is estimated at $") and words[0].endswith("proceed?")
+    assert "$0.25 spent so far; 2 task(s), up to 2 fix round(s)" in words[0]
+    asked = []
+    out = io.StringIO()
+    review(plan, ask=lambda q: asked.append(q) or "y", out=out, interactive=True, estimate=words)
+    assert asked == [f"{words[0]} [y]es / [v]iew it / [f]iles sent / [e]dit / [a]bort: "]
+    assert "the built-in price table" in out.getvalue()

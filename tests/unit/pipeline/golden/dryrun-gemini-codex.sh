@@ -148,7 +148,7 @@ done
 
 # === verify: the recipe's checks, and fix rounds while they fail
 # verify, then up to 2 fix round(s)
-for ROUND in $(seq 0 2); do
+for ROUND in $(seq 1 3); do
   # the recipe's checks, stopping at the first that fails
   verify > "$RUN"/verify-"$ROUND".out 2>&1 && echo 0 > "$RUN"/verify-"$ROUND".failed || echo $? > "$RUN"/verify-"$ROUND".failed
   # passed, or a fix session's input; failed (exit 10 after the validate gate) when rounds are spent, the failure repeats, or a round changed nothing

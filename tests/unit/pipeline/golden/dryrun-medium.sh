@@ -87,7 +87,7 @@ twostep after planner --cli gemini --model "$PLANNER_MODEL" --snapshot "$RUN"/pl
 
 # === review: proceed, view or edit the plan, see the files sent, or abort
 # asks on the terminal; pass --yes to skip
-twostep gate AI-PLAN.md --recipe go
+twostep gate AI-PLAN.md --recipe go --run "$RUN"
 
 # === execute: the executor (claude sonnet) does each task in a fresh session, given its own files
 # the approved plan is the one executed: keep it; refuse an edited one
@@ -189,7 +189,7 @@ done
 
 # === verify: the recipe's checks, and fix rounds while they fail
 # verify, then up to 2 fix round(s)
-for ROUND in $(seq 0 2); do
+for ROUND in $(seq 1 3); do
   # the recipe's checks, stopping at the first that fails
   verify > "$RUN"/verify-"$ROUND".out 2>&1 && echo 0 > "$RUN"/verify-"$ROUND".failed || echo $? > "$RUN"/verify-"$ROUND".failed
   # passed, or a fix session's input; failed (exit 10 after the validate gate) when rounds are spent, the failure repeats, or a round changed nothing
