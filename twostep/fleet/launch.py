@@ -34,15 +34,16 @@ STOP_GRACE = 30.0
 
 
 def argv(fleet: Fleet, entry: Entry) -> list[str]:
-    """twostep's arguments for the item: a new worktree run, or its failed run resumed."""
+    """twostep's arguments for the item: a new worktree run, or its failed run resumed. `-v`:
+    the item's log is a file, where every step and detail belongs."""
     opts = fleet.options
     budget = opts.get("per_item_cost_usd") or opts.get("max_cost_usd")
     cost = ["--max-cost", f"{budget:g}"] if budget else []
     if entry.run_id and entry.status != state.PENDING:
-        return ["resume", entry.run_id, "--json", "--yes", *cost]
+        return ["resume", entry.run_id, "--json", "--yes", "-v", *cost]
     item = entry.item
     return ["run", *([item.recipe] if item.recipe else []), "--spec", str(item.spec_path),
-            "--worktree", "--json", "--yes", *(["--branch", item.branch] if item.branch else []),
+            "--worktree", "--json", "--yes", "-v", *(["--branch", item.branch] if item.branch else []),
             *(["--pr"] if opts.get("pr") else []), *cost]
 
 
