@@ -39,6 +39,7 @@ RESULT = json.dumps({"type": "result", "subtype": "success", "is_error": False, 
                      "duration_ms": SECONDS * 1000, "result": "ok", "permission_denials": []})
 #: The executor: sleeps, then does the task its input names ("task N of 4: Touch FILE").
 CLAUDE = f"""#!/bin/sh
+[ "$1" = --version ] && {{ echo '2.1.197 (Claude Code)'; exit 0; }}
 f=$(grep -o 'task [0-9]* of [0-9]*: Touch [^ ]*' | head -n 1 | awk '{{print $NF}}')
 sleep {SECONDS}
 echo '# bench' >> "$f"
@@ -51,7 +52,8 @@ def _stand_ins(work: Path) -> Path:
     tbin.mkdir(exist_ok=True)
     reply = shlex.quote(json.dumps({"session_id": "b", "response": PLAN}))
     for name, text in (("claude", CLAUDE),
-                       ("gemini", f"#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' {reply}\n")):
+                       ("gemini", "#!/bin/sh\n[ \"$1\" = --version ] && { echo 0.61.0; exit 0; }\n"
+                                  f"cat >/dev/null\nprintf '%s\\n' {reply}\n")):
         (tbin / name).write_text(text)
         (tbin / name).chmod(0o755)
     return tbin
