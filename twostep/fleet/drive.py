@@ -5,7 +5,6 @@ resumed fleet leaves its finished items alone, and an item whose run failed resu
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from twostep.fleet import items as batchfile
 from twostep.fleet import launch, result, state
 from twostep.fleet.state import Entry, Fleet
 from twostep.log import LOG
-from twostep.runs import fleetlink, store
+from twostep.runs import fleetlink, store, story
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def _sync(fleet: Fleet, entry: Entry) -> None:
             entry.status = state.INTERRUPTED if entry.run_id else state.PENDING
         return
     entry.run_id, entry.run_dir, entry.branch = run.id, str(run.dir), run.manifest.branch
-    if run.manifest.status == "running" and _alive(run.manifest.pid):
+    if run.manifest.status == "running" and story.alive(run.manifest.pid):
         # A fleet killed outright leaves its items' runs going (each in its own session).
         raise InputError(f"item {entry.item.id}: its run {run.id} is still running "
                          f"(pid {run.manifest.pid})",
@@ -87,18 +86,6 @@ def _figures_of(fleet: Fleet, entry: Entry, run_id: str) -> None:
         return
     if isinstance(data, dict) and data.get("run_id") == run_id:
         result.entry_from_result(entry, data)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def go(fleet: Fleet, *, as_json: bool, pool: launch.Pool | None = None) -> int:

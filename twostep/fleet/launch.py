@@ -43,7 +43,8 @@ def argv(fleet: Fleet, entry: Entry) -> list[str]:
         return ["resume", entry.run_id, "--json", "--yes", "-v", *cost]
     item = entry.item
     return ["run", *([item.recipe] if item.recipe else []), "--spec", str(item.spec_path),
-            "--worktree", "--json", "--yes", "-v", *(["--branch", item.branch] if item.branch else []),
+            "--worktree", "--json", "--yes", "-v",
+            *(["--branch", item.branch] if item.branch else []),
             *(["--pr"] if opts.get("pr") else []), *cost]
 
 

@@ -64,7 +64,7 @@ def tell(repo: Path, run: store.Run) -> dict[str, Any]:
         outcome = "rolled-back"
     elif m.status == "failed" and m.exit_code == ExitCode.OVER_BUDGET:
         outcome = "over-budget"
-    elif m.status == "running" and not _alive(m.pid):
+    elif m.status == "running" and not alive(m.pid):
         outcome = "killed"  # SIGKILL, a crash, a closed CI job: nothing could record it
     failed = m.status == "failed" and m.exit_code is not None
     return {"outcome": outcome, "exit_name": ExitCode.label_of(m.exit_code or 0) if failed
@@ -72,7 +72,8 @@ def tell(repo: Path, run: store.Run) -> dict[str, Any]:
             "cost_usd": totals(m.usage)["total"]["cost_usd"], "bytes": size(run.dir)}
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of that number runs (a run's recorded pid)."""
     if pid <= 0:
         return False
     try:
