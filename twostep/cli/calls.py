@@ -68,9 +68,8 @@ def before(env: Env, role: str, cli_name: str, budget: int, max_chars: int | Non
 
     packs = list(counted) if counted else list(files[-1:]) if pack_log else []
     tokens = sizes.pack_tokens(pack_log, counted)
-    limit = max_chars if max_chars is not None else agents.get(cli_name).max_input_chars
     fit = sizes.check(role, cli_name, budget, tokens, list(files), prompt_chars, packs,
-                      limit=limit)
+                      max_chars=sizes.limit(max_chars or agents.get(cli_name).max_input_chars))
     LOG.detail(f"{role} input: {fit.tokens:,} of {fit.budget:,} tokens, "
                f"{fit.chars:,} of {fit.max_chars:,} characters")
     if max_cost is not None:

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from twostep import agents
-from twostep.core.recipe import Strategy
+from twostep.core.recipe import ExecuteBy, Recipe, Strategy
 from twostep.core.steps import Learns, Step
 from twostep.core.values import RunPath
 from twostep.execution import approval, progress
 from twostep.log import LOG
 from twostep.pipeline.job import Job
+from twostep.recipe import choose
+from twostep.recipe import load as recipes
 from twostep.runs import ledger, spend
 from twostep.runs.manifest import PackRecord, StepRecord
 from twostep.runs.store import Run
@@ -29,6 +32,26 @@ WORDS = {"slice": "codebase", "full": "full-text tier", "compressed": "compresse
 
 def plan_name(plan: str | RunPath) -> str:
     return f"run:{plan.rel}" if isinstance(plan, RunPath) else str(plan)
+
+
+def plan_from_name(name: str) -> str | RunPath:
+    """The plan a manifest names (plan_name's inverse)."""
+    return RunPath(name[4:]) if name.startswith("run:") else name
+
+
+def recipe_of(run: Run, max_cost: float | None = None, jobs: int | None = None) -> Recipe:
+    """The run's recipe with its own --planner/--executor/--max-cost/--jobs; a new --max-cost
+    replaces the budget, and what the run already spent (its usage records) counts against it;
+    a new --jobs replaces the run's."""
+    m = run.manifest
+    chosen = choose.Choices.from_json(m.choices)
+    if max_cost is not None:
+        chosen = replace(chosen, max_cost=max_cost)
+        m.choices = chosen.to_json()
+    if jobs is not None:
+        m.jobs = jobs
+    return replace(choose.apply(recipes.load(m.recipe_source), chosen),
+                   execute_by=ExecuteBy(m.execute_by), jobs=m.jobs)
 
 
 def note_packs(run: Run) -> None:

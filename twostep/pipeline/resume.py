@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from twostep import errors, planfiles
-from twostep.core.recipe import ExecuteBy, Recipe, Strategy
+from twostep.core.recipe import Strategy
 from twostep.core.steps import Phase, PhaseKind, walk
 from twostep.core.values import RunPath
 from twostep.execution import approval, progress
@@ -20,9 +20,8 @@ from twostep.log import LOG
 from twostep.pipeline import build, gate, isolated, preflight
 from twostep.pipeline.inprocess import Stage
 from twostep.pipeline.job import Job
-from twostep.pipeline.session import check_dirty, execute_phases, plan_from_name
-from twostep.recipe import choose
-from twostep.recipe import load as recipes
+from twostep.pipeline.record import plan_from_name, recipe_of
+from twostep.pipeline.session import check_dirty, execute_phases
 from twostep.runs import checkpoint, store
 from twostep.tools import git
 
@@ -100,21 +99,6 @@ def _worktree(run: store.Run) -> Path | None:
         raise errors.InputError(f"run {run.id}: its worktree {tree} is gone",
                                 hint=f"start again with --worktree (branch {m.branch} stays)")
     return tree
-
-
-def recipe_of(run: store.Run, max_cost: float | None = None, jobs: int | None = None) -> Recipe:
-    """The run's recipe with its own --planner/--executor/--max-cost/--jobs; a new --max-cost
-    replaces the budget, and what the run already spent (its usage records) counts against it;
-    a new --jobs replaces the run's."""
-    m = run.manifest
-    chosen = choose.Choices.from_json(m.choices)
-    if max_cost is not None:
-        chosen = replace(chosen, max_cost=max_cost)
-        m.choices = chosen.to_json()
-    if jobs is not None:
-        m.jobs = jobs
-    return replace(choose.apply(recipes.load(m.recipe_source), chosen),
-                   execute_by=ExecuteBy(m.execute_by), jobs=m.jobs)
 
 
 def resume(repo: Path, run_id: str | None, *, yes: bool = False, allow_dirty: bool = False,

@@ -10,18 +10,15 @@ behind (the accepted plan, every task's checkpoint), since a script records no s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-from twostep.core.recipe import ExecuteBy, Strategy
+from twostep.core.recipe import Strategy
 from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
 from twostep.core.values import RunPath
 from twostep.execution import progress, waves
 from twostep.log import LOG
 from twostep.pipeline import build, record
 from twostep.pipeline.job import Job
-from twostep.recipe import choose
-from twostep.recipe import load as recipes
 from twostep.runs import checkpoint, spend, store
 from twostep.tools import git
 
@@ -82,11 +79,8 @@ def end(repo: Path, run_dir: Path, code: int) -> None:
     spend.clear(run_dir)  # the script has ended: none of its calls is running
     waves.clean(repo, run_dir)  # nor its tasks: their worktrees go, as `twostep run`'s do
     m = run.manifest
-    recipe = replace(choose.apply(recipes.load(m.recipe_source),
-                                  choose.Choices.from_json(m.choices)),
-                     execute_by=ExecuteBy(m.execute_by), jobs=m.jobs)
-    plan = RunPath(m.plan[4:]) if m.plan.startswith("run:") else m.plan
-    job = Job(recipe, None, None, plan, m.yes, slice=tuple(m.slice_pathspecs))
+    job = Job(record.recipe_of(run), None, None, record.plan_from_name(m.plan), m.yes,
+              slice=tuple(m.slice_pathspecs))
     phases = [p for p in build.phases(job, Strategy(m.strategy)) if p.name in m.phases]
     done: list[str] = []
     for phase in phases:

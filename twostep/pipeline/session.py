@@ -16,7 +16,7 @@ from twostep import __version__, errors
 from twostep.core import cost, preview, render
 from twostep.core.recipe import Strategy
 from twostep.core.steps import Learns, Phase, PhaseKind, Pipe, twostep
-from twostep.core.values import Arg, RunPath
+from twostep.core.values import Arg
 from twostep.log import LOG
 from twostep.pipeline import build, plannerview, preflight, record, scriptrun
 from twostep.pipeline.inprocess import Stage
@@ -251,10 +251,6 @@ _STOPS = (signal.SIGTERM, signal.SIGHUP)
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise errors.Interrupted("terminated")
-
-
-def plan_from_name(name: str) -> str | RunPath:
-    return RunPath(name[4:]) if name.startswith("run:") else name
 
 
 def print_plan(run: store.Run) -> None:

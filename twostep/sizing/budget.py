@@ -21,10 +21,15 @@ from twostep.tools.repomix import parse_repomix_summary
 MAX_CHARS_ENV = "TWOSTEP_MAX_INPUT_CHARS"
 
 
+def limit(chars: int) -> int:
+    """A CLI's character limit, or the override."""
+    return int(os.environ.get(MAX_CHARS_ENV) or chars)
+
+
 def max_chars(agent: Agent) -> int:
     """The most characters of input `agent`'s CLI takes: its adapter's limit for the agent's
     model window, or the override."""
-    return int(os.environ.get(MAX_CHARS_ENV) or agents.get(agent.cli).input_chars(agent))
+    return limit(agents.get(agent.cli).input_chars(agent))
 
 
 @dataclass(frozen=True)
@@ -66,12 +71,12 @@ def input_tokens(pack_tokens: int, files: list[Path], prompt_chars: int,
 
 
 def check(role: str, cli: str, budget: int, pack_tokens: int, files: list[Path],
-          prompt_chars: int, counted: list[Path] | None = None, *, limit: int) -> Fit:
-    """Refuse input over the model's token budget or the CLI's character `limit`."""
+          prompt_chars: int, counted: list[Path] | None = None, *, max_chars: int) -> Fit:
+    """Refuse input over the model's token budget or the CLI's character limit (`max_chars`,
+    the override applied)."""
     sizes = sum(f.stat().st_size for f in files if f.exists())
-    limit = int(os.environ.get(MAX_CHARS_ENV) or limit)
     fit = Fit(input_tokens(pack_tokens, files, prompt_chars, counted), budget,
-              sizes + prompt_chars + 2, limit)
+              sizes + prompt_chars + 2, max_chars)
     if fit.tokens > fit.budget:
         raise ContextTooLarge(
             f"the {role}'s input is {fit.tokens:,} tokens, over its budget of {fit.budget:,} "
